@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The process environment, validated once. A bad value stops start-up with a message naming the variable. */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  SMTP_URL: z.string().url().optional(),
+  APP_URL: z.string().url().optional(),
+  /** Database role the web app and CLI act as (RLS applies to it); the owner role runs migrations. */
+  APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('ofm_app'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse({
+    DATABASE_URL: process.env.DATABASE_URL || undefined,
+    DATA_DIR: process.env.DATA_DIR || undefined,
+    PORT: process.env.PORT || undefined,
+    SMTP_URL: process.env.SMTP_URL || undefined,
+    APP_URL: process.env.APP_URL || undefined,
+    APP_DB_ROLE: process.env.APP_DB_ROLE || undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '?';
+    throw new Error(`环境变量 ${field} 无效 (invalid environment variable ${field}): ${issue?.message ?? ''}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().DATA_DIR);
+}
+
+export function appUrl(): string {
+  return env().APP_URL ?? `http://localhost:${env().PORT}`;
+}
