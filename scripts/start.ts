@@ -27,7 +27,7 @@ function newestMtime(dir: string): number {
 }
 
 function needsBuild(): boolean {
-  const id = path.join(root, '.next', 'BUILD_ID');
+  const id = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
   if (!fs.existsSync(id)) return true;
   const built = fs.statSync(id).mtimeMs;
   const sources = ['app', 'lib', 'components', 'policies'].map((d) => newestMtime(path.join(root, d)));

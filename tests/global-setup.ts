@@ -12,7 +12,8 @@ import { ensureEmbedded, stopEmbedded } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
 
 const TEMPLATE = 'ofm_test_template';
-const root = path.resolve('.data-test');
+// Per run, so that several test runs on one machine never share a server.
+const root = path.resolve('.data-test', String(process.pid));
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,6 +46,9 @@ export default async function setup(project: TestProject) {
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', TEMPLATE);
   return async () => {
-    if (embedded) await stopEmbedded(root);
+    if (embedded) {
+      await stopEmbedded(root);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   };
 }
