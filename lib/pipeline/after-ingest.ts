@@ -1,0 +1,31 @@
+/**
+ * What runs after a successful ingest batch, for the affected months only, and (with every month)
+ * for a full `recompute`. Steps register here in order: re-adjudication first, then indicators and
+ * rules, which read the adjudicated amounts.
+ */
+import type { Db } from '../db/client';
+
+export interface PipelineScope {
+  /** 'YYYY-MM' months touched by the batch (or every month for a full rebuild) */
+  months: string[];
+  regionCodes: string[];
+  batchId?: number;
+  full?: boolean;
+}
+
+export interface PipelineStep {
+  name: string;
+  run(db: Db, scope: PipelineScope): Promise<unknown>;
+}
+
+export const afterIngestSteps: PipelineStep[] = [];
+
+export async function afterIngest(db: Db, scope: PipelineScope): Promise<Array<{ step: string; ms: number; result: unknown }>> {
+  const out: Array<{ step: string; ms: number; result: unknown }> = [];
+  for (const step of afterIngestSteps) {
+    const t = performance.now();
+    const result = await step.run(db, scope);
+    out.push({ step: step.name, ms: Math.round(performance.now() - t), result });
+  }
+  return out;
+}
