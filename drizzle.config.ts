@@ -12,6 +12,8 @@ export default defineConfig({
     './lib/db/schema/alerts.ts',
     './lib/db/schema/cases.ts',
     './lib/db/schema/users.ts',
+    './lib/db/schema/mail.ts',
+    './lib/db/schema/indicators.ts',
   ],
   out: './drizzle',
   strict: true,

@@ -1,4 +1,7 @@
 import Link from 'next/link';
+import { signOutAction } from '@/app/login/actions';
+import { can, ROLE_LABEL } from '@/lib/auth/permissions';
+import type { Actor, Role } from '@/lib/db/scoped';
 
 export const NAV = [
   { href: '/', label: '总览' },
@@ -12,8 +15,10 @@ export const NAV = [
   { href: '/policies', label: '政策' },
 ] as const;
 
-/** The frame of every signed-in page: brand, navigation, and the user slot on the right. */
-export function AppShell({ children, user }: { children: React.ReactNode; user?: React.ReactNode }) {
+/** The frame of every signed-in page: brand, navigation, and the signed-in user on the right. */
+export function AppShell({ children, actor }: { children: React.ReactNode; actor?: Actor & { email?: string } }) {
+  const roleLabel = actor && actor.role !== 'system' ? ROLE_LABEL[actor.role as Role] : '';
+  const regions = actor ? (actor.regions.includes('*') ? '全部地区' : actor.regions.join('、')) : '';
   return (
     <div className="shell">
       <header className="topbar">
@@ -26,8 +31,25 @@ export function AppShell({ children, user }: { children: React.ReactNode; user?:
               {n.label}
             </Link>
           ))}
+          {can(actor, 'user.manage') ? (
+            <Link href="/admin" className="nav-link">
+              管理
+            </Link>
+          ) : null}
         </nav>
-        <div className="topbar-user">{user}</div>
+        {actor ? (
+          <div className="topbar-user" data-testid="current-user">
+            <span title={actor.email}>
+              {actor.name} · {roleLabel} · {regions}
+            </span>{' '}
+            <Link href="/account">修改密码</Link>{' '}
+            <form action={signOutAction} style={{ display: 'inline' }}>
+              <button type="submit" className="secondary">
+                退出
+              </button>
+            </form>
+          </div>
+        ) : null}
       </header>
       <main className="content">{children}</main>
     </div>

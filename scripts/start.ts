@@ -61,7 +61,14 @@ async function main() {
       console.log(`\n门诊统筹基金监管 ready: http://localhost:${PORT}  (cold start ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
   });
+  // Mail worker (issue 9): the pg-boss process for the weekly digest, on the same database; stopped with the app.
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'lib/mail/worker-main.ts')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: url },
+  });
+  process.once('exit', () => worker.kill('SIGTERM'));
   const stop = async (signal: NodeJS.Signals) => {
+    worker.kill(signal);
     child.kill(signal);
     await new Promise((r) => child.once('exit', r));
     await closeDb();

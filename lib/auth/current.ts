@@ -2,13 +2,17 @@
  * Who is acting, for pages, route handlers and server actions.
  * The session cookie holds a random token; the database keeps only its SHA-256 (sessions.id).
  */
-import { createHash } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getDb } from '../db/client';
 import { sessions, users } from '../db/schema';
 import type { Actor, Role } from '../db/scoped';
+import { env } from '../env';
+import { assertCan, type Action } from './permissions';
+import { hashToken } from './token';
+
+export { hashToken };
 
 export const SESSION_COOKIE = 'ofm_session';
 
@@ -16,10 +20,6 @@ export interface SessionUser extends Actor {
   userId: number;
   role: Role;
   email: string;
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 export async function getActor(): Promise<SessionUser | null> {
@@ -37,9 +37,35 @@ export async function getActor(): Promise<SessionUser | null> {
   return { userId: u.id, name: u.name, email: u.email, role: u.role as Role, regions: u.regions };
 }
 
-/** For pages: the signed-in user, or a redirect to the sign-in page. */
-export async function requireActor(): Promise<SessionUser> {
+/** For pages and server actions: the signed-in user, or a redirect to the sign-in page. */
+export async function requireActor(action?: Action): Promise<SessionUser> {
   const actor = await getActor();
   if (!actor) redirect('/login');
+  if (action) assertCan(actor, action);
   return actor;
+}
+
+/** The client address as seen by the app (first X-Forwarded-For hop when behind a proxy). */
+export async function clientIp(): Promise<string | null> {
+  const h = await headers();
+  const fwd = h.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return fwd || h.get('x-real-ip') || null;
+}
+
+async function isHttps(): Promise<boolean> {
+  const h = await headers();
+  return h.get('x-forwarded-proto') === 'https' || (env().APP_URL ?? '').startsWith('https:');
+}
+
+/** httpOnly (no script can read it), SameSite=Lax (not sent on cross-site POSTs), Secure over https. */
+export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
+  (await cookies()).set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: await isHttps(), path: '/', expires: expiresAt });
+}
+
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).delete(SESSION_COOKIE);
+}
+
+export async function sessionToken(): Promise<string | null> {
+  return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
 }

@@ -1,9 +1,21 @@
 import type { Io } from './args';
 import { dbMigrate } from './db-migrate';
+import { recomputeCommand } from './recompute';
+import { alertsCommand } from './alerts';
 
 export type Command = (argv: string[], io: Io) => Promise<number>;
 
 /** Every command of CONTRACT.md; each lives in its own file and calls the same lib functions as the app. */
 export const commands: Record<string, Command> = {
   'db migrate': dbMigrate,
+  adjudicate: (a, io) => import('./adjudicate').then((m) => m.adjudicateCommand(a, io)),
+  penalty: (a, io) => import('./penalty').then((m) => m.penalty(a, io)),
+  'case export': (a, io) => import('./case-export').then((m) => m.caseExport(a, io)),
+  recompute: recomputeCommand,
+  alerts: alertsCommand,
+  ingest: (a, io) => import('./ingest').then((m) => m.ingestCommand(a, io)),
+  generate: (a, io) => import('./generate').then((m) => m.generateCommand(a, io)),
+  demo: (a, io) => import('./demo').then((m) => m.demoCommand(a, io)),
+  digest: (a, io) => import('./digest').then((m) => m.digestCommand(a, io)),
+  bench: (a, io) => import('./bench').then((m) => m.benchCommand(a, io)),
 };

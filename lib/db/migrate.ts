@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Db } from './client';
+import { ensureRegionRls } from './rls';
 
 export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'drizzle');
 
@@ -18,6 +19,8 @@ export async function runMigrations(db: Db): Promise<{ applied: number; total: n
   try {
     await client.query('select pg_advisory_lock(724001)');
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    // Tables added by any migration get the region policy and the app role's grants (lib/db/rls.ts).
+    await ensureRegionRls(db);
   } finally {
     await client.query('select pg_advisory_unlock(724001)').catch(() => undefined);
     client.release();

@@ -4,6 +4,9 @@
  * rules, which read the adjudicated amounts.
  */
 import type { Db } from '../db/client';
+import { readjudicate } from '../adjudication/bulk';
+import { refreshIndicators } from '../indicators/refresh';
+import { runRules } from '../rules/run';
 
 export interface PipelineScope {
   /** 'YYYY-MM' months touched by the batch (or every month for a full rebuild) */
@@ -18,7 +21,11 @@ export interface PipelineStep {
   run(db: Db, scope: PipelineScope): Promise<unknown>;
 }
 
-export const afterIngestSteps: PipelineStep[] = [];
+export const afterIngestSteps: PipelineStep[] = [
+  { name: 'adjudicate', run: readjudicate },
+  { name: 'indicators', run: refreshIndicators },
+  { name: 'rules', run: runRules },
+];
 
 export async function afterIngest(db: Db, scope: PipelineScope): Promise<Array<{ step: string; ms: number; result: unknown }>> {
   const out: Array<{ step: string; ms: number; result: unknown }> = [];

@@ -1,4 +1,4 @@
-import { bigint, bigserial, char, date, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, char, date, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** 案件: 立案 → 调查 → 告知 → 法制审核 → 决定 → 执行 → 结案 */
 export const cases = pgTable(
@@ -20,6 +20,17 @@ export const cases = pgTable(
     penalty: jsonb('penalty'),
     recoveredAmount: bigint('recovered_amount', { mode: 'number' }).notNull().default(0),
     stageDeadline: date('stage_deadline'),
+    /** 告知 date and the statement/hearing deadline (行政处罚法 第六十四条, working days, policies/penalties) */
+    noticeDate: date('notice_date'),
+    statementDeadline: date('statement_deadline'),
+    /** 立案 + 90 days (行政处罚法 第六十条) */
+    decisionDue: date('decision_due'),
+    /** 决定 + 15 days (行政处罚法 第六十七条) */
+    paymentDue: date('payment_due'),
+    /** total sanction in fen (principal + damages, or refund + fine) as last computed */
+    penaltyTotal: bigint('penalty_total', { mode: 'number' }).notNull().default(0),
+    legalReviewRequired: boolean('legal_review_required').notNull().default(false),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
     openedBy: bigint('opened_by', { mode: 'number' }),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -63,4 +74,22 @@ export const suspensions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('suspensions_psn_idx').on(t.regionCode, t.psnNo)],
+);
+
+/** 执行: each recovery or payment received for a decided case (fen). */
+export const casePayments = pgTable(
+  'case_payments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    regionCode: char('region_code', { length: 6 }).notNull(),
+    /** principal | damages | refund | fine */
+    kind: text('kind').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    paidOn: date('paid_on').notNull(),
+    comment: text('comment'),
+    userId: bigint('user_id', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('case_payments_case_idx').on(t.caseId)],
 );

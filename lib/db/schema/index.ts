@@ -7,3 +7,5 @@ export * from './policies';
 export * from './alerts';
 export * from './cases';
 export * from './users';
+export * from './indicators';
+export * from './mail';

@@ -1,0 +1,47 @@
+import { requireActor } from '@/lib/auth/current';
+import { AUTH_CONFIG } from '@/lib/auth/config';
+import { ROLE_LABEL } from '@/lib/auth/permissions';
+import { changePasswordAction } from './actions';
+
+export const dynamic = 'force-dynamic';
+
+export default async function AccountPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireActor();
+  const sp = await searchParams;
+  const error = typeof sp.error === 'string' ? sp.error : '';
+  return (
+    <>
+      <h1>修改密码</h1>
+      <div className="panel" style={{ maxWidth: 480 }}>
+        <dl className="kv">
+          <dt>用户</dt>
+          <dd>{actor.name}（{actor.email}）</dd>
+          <dt>角色</dt>
+          <dd>{ROLE_LABEL[actor.role]}</dd>
+          <dt>地区</dt>
+          <dd>{actor.regions.includes('*') ? '全部地区' : actor.regions.join('、')}</dd>
+        </dl>
+        {sp.ok ? <p className="muted" data-testid="password-ok">密码已修改，其他设备上的登录已退出。</p> : null}
+        {error ? <p className="error-box" role="alert">{error}</p> : null}
+        <form action={changePasswordAction} style={{ display: 'grid', gap: 12 }}>
+          <label>
+            当前密码
+            <br />
+            <input name="current" type="password" autoComplete="current-password" required />
+          </label>
+          <label>
+            新密码（至少 {AUTH_CONFIG.passwordMinLength} 位，含字母和数字）
+            <br />
+            <input name="next" type="password" autoComplete="new-password" required minLength={AUTH_CONFIG.passwordMinLength} />
+          </label>
+          <label>
+            确认新密码
+            <br />
+            <input name="confirm" type="password" autoComplete="new-password" required />
+          </label>
+          <button type="submit">保存</button>
+        </form>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+'use server';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { requireActor } from '@/lib/auth/current';
+import { recordPayment } from '@/lib/cases/payments';
+import { setCasePenalty } from '@/lib/cases/set-penalty';
+import { transitionCase } from '@/lib/cases/transition';
+import { getDb } from '@/lib/db/client';
+import { describeInputError, ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+
+function str(f: FormData, k: string): string | undefined {
+  const v = f.get(k);
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+async function run(id: number, fn: () => Promise<unknown>, okMsg: string): Promise<never> {
+  let target = `/cases/${id}?ok=${encodeURIComponent(okMsg)}`;
+  try {
+    await fn();
+    revalidatePath(`/cases/${id}`);
+    revalidatePath('/cases');
+  } catch (e) {
+    if (e instanceof InputError) target = `/cases/${id}?error=${encodeURIComponent(describeInputError(e))}`;
+    else if (e instanceof ForbiddenError || e instanceof NotFoundError) target = `/cases/${id}?error=${encodeURIComponent(e.message)}`;
+    else throw e;
+  }
+  redirect(target);
+}
+
+export async function penaltyAction(form: FormData): Promise<void> {
+  const actor = await requireActor();
+  const id = Number(str(form, 'caseId'));
+  const db = await getDb();
+  await run(
+    id,
+    () =>
+      setCasePenalty(db, actor, id, {
+        amount: str(form, 'amount'),
+        ownPay: str(form, 'ownPay'),
+        multiple: str(form, 'multiple'),
+        months: str(form, 'months'),
+        start: str(form, 'start'),
+        fraud: form.get('fraud') === 'on',
+        repeat: form.get('repeat') === 'on',
+        cooperation: form.get('cooperation') === 'on',
+        reason: str(form, 'reason'),
+      }),
+    '处罚已计算',
+  );
+}
+
+export async function transitionAction(form: FormData): Promise<void> {
+  const actor = await requireActor();
+  const id = Number(str(form, 'caseId'));
+  const db = await getDb();
+  await run(id, () => transitionCase(db, actor, id, { to: str(form, 'to') ?? '', comment: str(form, 'comment') ?? '', waiveStatement: form.get('waiveStatement') === 'on' }), '已转入下一阶段');
+}
+
+export async function paymentAction(form: FormData): Promise<void> {
+  const actor = await requireActor();
+  const id = Number(str(form, 'caseId'));
+  const db = await getDb();
+  const kind = str(form, 'kind') as 'principal' | 'damages' | 'refund' | 'fine';
+  await run(id, () => recordPayment(db, actor, id, { kind, amount: str(form, 'amount') ?? '', paidOn: str(form, 'paidOn') ?? '', comment: str(form, 'comment') }), '缴款已登记');
+}

@@ -1,0 +1,68 @@
+/** Renders a rule's Chinese explanation template for one finding, so an alert reads on its own. */
+import { maskId } from '../auth/mask';
+import type { Finding, RuleMeta } from '../rules/types';
+
+export function formatYuan(fen: number): string {
+  const yuan = fen / 100;
+  return Math.abs(yuan) >= 100000 ? `${(yuan / 10000).toFixed(2)} 万元` : `${yuan.toFixed(2)} 元`;
+}
+
+export function formatValue(unit: RuleMeta['unit'], v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  switch (unit) {
+    case 'yuan':
+      return formatYuan(v);
+    case 'percent':
+      return `${(v * 100).toFixed(1)}%`;
+    case 'days':
+      return `${Math.round(v)} 天`;
+    case 'minutes':
+      return `${Math.round(v)} 分钟`;
+    case 'ratio':
+      return v.toFixed(2);
+    default:
+      return String(Math.round(v * 100) / 100);
+  }
+}
+
+export function formatPeriod(key: string): string {
+  let m = /^(\d{4})-(\d{2})$/.exec(key);
+  if (m) return `${m[1]}年${Number(m[2])}月`;
+  m = /^(\d{4})-Q(\d)$/.exec(key);
+  if (m) return `${m[1]}年第${m[2]}季度`;
+  if (/^\d{4}$/.test(key)) return `${key}年`;
+  return key;
+}
+
+const SUBJECT_LABEL: Record<string, string> = { institution: '机构', doctor: '医师', insured: '参保人', region: '统筹区' };
+
+export function subjectLabel(type: string, id: string, name?: string | null): string {
+  const shown = type === 'insured' ? maskId(id) : id;
+  return `${SUBJECT_LABEL[type] ?? type} ${name ? `${name}（${shown}）` : shown}`;
+}
+
+export function clauseText(rule: RuleMeta): string {
+  return rule.basis.map((b) => `${b.doc}${b.clause}`).join('；');
+}
+
+export function explain(rule: RuleMeta, f: Finding): string {
+  const vars: Record<string, string> = {
+    subject: subjectLabel(f.subject_type, f.subject_id, f.subject_name),
+    period: formatPeriod(f.period_key),
+    value: formatValue(rule.unit, f.value),
+    threshold: formatValue(rule.unit, f.threshold),
+    median: formatValue(rule.unit, f.peer_median),
+    pct: f.percentile === null || f.percentile === undefined ? '—（同组不足，未排名）' : String(Math.round(f.percentile * 100)),
+    z: f.robust_z === null || f.robust_z === undefined ? '—' : f.robust_z.toFixed(1),
+    n: String(f.n ?? f.setl_ids?.length ?? 0),
+    amount: formatYuan(f.amount ?? 0),
+    basis: clauseText(rule),
+  };
+  return rule.template.replace(/\{([a-z_.]+)\}/gi, (_, key: string) => {
+    if (key.startsWith('extra.')) {
+      const v = f.extra?.[key.slice(6)];
+      return v === undefined || v === null ? '—' : String(v);
+    }
+    return vars[key] ?? `{${key}}`;
+  });
+}

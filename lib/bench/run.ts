@@ -1,0 +1,204 @@
+/**
+ * The benchmark suite (`npm run cli -- bench`). Every goal is a ratio measured in the same run, on the
+ * same database and the same rows, so that a slow or noisy machine moves both sides together:
+ *   ingest ÷ raw COPY · full recompute ÷ one GROUP BY pass · incremental ÷ full ·
+ *   dashboard p95 and ÷ raw aggregation · adjudication visits/s · detection precision/recall · peak RSS.
+ * It works on a database of its own (`ofm_bench`) on the same server, never the user's data.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { benchAdjudication } from '../adjudication/bench';
+import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
+import { createDb, databaseUrl, type Db } from '../db/client';
+import { runMigrations } from '../db/migrate';
+import { dashboardTimings } from '../dashboard/bench';
+import { dataDir } from '../env';
+import { generate } from '../generate';
+import { timeGroupByPass, timeIncremental } from '../indicators/bench';
+
+export interface BenchOptions {
+  settlements: number;
+  months?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface BenchResult {
+  settlements: number;
+  fee_details: number;
+  machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; postgres: string };
+  date: string;
+  ingest_vs_copy: number;
+  ingest_ms: number;
+  copy_ms: number;
+  ingest_rows_per_s: number;
+  recompute_vs_groupby: number;
+  recompute_ms: number;
+  recompute_steps: Array<{ step: string; ms: number }>;
+  groupby_ms: number;
+  incremental_vs_full: number;
+  incremental_ms: number;
+  dashboard_p95_ms: number;
+  dashboard_vs_raw: number;
+  dashboard: unknown;
+  adjudicate_visits_per_s: number;
+  ingest_peak_rss_mb: number;
+  recompute_peak_rss_mb: number;
+  generate_ms: number;
+  detection: Record<string, { precision: number; recall: number }>;
+  detection_detail: Record<string, KindQuality>;
+}
+
+const BENCH_DB = 'ofm_bench';
+
+function child(task: string, args: string[], url: string): Promise<{ ms: number; peak_rss_mb: number; result: unknown }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.resolve('lib/bench/child.ts'), task, ...args], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench ${task} exited with ${code}`));
+      const last = out.trim().split('\n').pop() ?? '{}';
+      resolve(JSON.parse(last) as { ms: number; peak_rss_mb: number; result: unknown });
+    });
+  });
+}
+
+async function freshDatabase(adminUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${BENCH_DB} with (force)`);
+  await admin.query(`create database ${BENCH_DB}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${BENCH_DB}`;
+  return u.toString();
+}
+
+/** Raw COPY of exactly the rows ingest loaded: dump the loaded tables, truncate, and COPY them back in. */
+async function timeRawCopy(db: Db, dir: string): Promise<number> {
+  const { to: copyTo, from: copyFrom } = await import('pg-copy-streams');
+  const { pipeline } = await import('node:stream/promises');
+  const tables = ['settlements', 'fee_details'];
+  const client = await db.$client.connect();
+  try {
+    for (const t of tables) {
+      await pipeline(client.query(copyTo(`copy ${t} to stdout`)), fs.createWriteStream(path.join(dir, `${t}.copy`)));
+    }
+    await client.query(`truncate ${tables.join(', ')}`);
+    const t0 = performance.now();
+    await client.query('begin');
+    for (const t of tables) {
+      await pipeline(fs.createReadStream(path.join(dir, `${t}.copy`), { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${t} from stdin`)));
+    }
+    await client.query('commit');
+    return performance.now() - t0;
+  } finally {
+    client.release();
+    for (const t of tables) fs.rmSync(path.join(dir, `${t}.copy`), { force: true });
+  }
+}
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const months = opts.months ?? 12;
+  const seed = opts.seed ?? 20240101;
+  // The generator makes about 0.75 visits a person a month (hospital 0.5, pharmacy 0.25).
+  const persons = Math.max(50, Math.round(opts.settlements / (months * 0.75)));
+  const dir = path.join(dataDir(), 'bench', `p${persons}-m${months}-s${seed}`);
+  let generateMs = 0;
+  if (!fs.existsSync(path.join(dir, 'truth.json'))) {
+    log(`generating ${persons} persons × ${months} months into ${dir}`);
+    const g = await generate({ persons, months, seed, out: dir });
+    generateMs = g.ms;
+  }
+  const truth = JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')) as Truth;
+  const masterFiles = ['institutions.ndjson', 'doctors.ndjson'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+  const files = [...masterFiles, path.join(dir, 'settlements.ndjson'), path.join(dir, 'details.ndjson')];
+
+  const url = await freshDatabase(await databaseUrl());
+  const db = createDb(url, 8);
+  try {
+    await runMigrations(db);
+
+    log('ingest (validation, staging COPY, merge) in its own process');
+    const ing = await child('ingest', files, url);
+    const counts = await db.$client.query<{ s: number; d: number }>('select (select count(*) from settlements)::int as s, (select count(*) from fee_details)::int as d');
+    const nSettlements = counts.rows[0]?.s ?? 0;
+    const nDetails = counts.rows[0]?.d ?? 0;
+
+    log('raw COPY of the same rows into the same tables');
+    const copyMs = await timeRawCopy(db, dir);
+    await db.$client.query('vacuum analyze settlements, fee_details');
+
+    log('full recompute (adjudication, indicators, rules) in its own process');
+    const rec = await child('recompute', [], url);
+    const recSteps = rec.result as Array<{ step: string; ms: number }>;
+    const indicatorsAndRules = recSteps.filter((s) => s.step !== 'adjudicate').reduce((a, s) => a + s.ms, 0);
+
+    log('one hand-written GROUP BY pass over the facts');
+    await timeGroupByPass(db); // warm the cache the same way the recompute found it
+    const groupbyMs = await timeGroupByPass(db);
+
+    log('incremental recompute after one day’s batch');
+    const last = await db.$client.query<{ m: string; d: string }>(
+      "select to_char(max(setl_time) at time zone 'Asia/Shanghai', 'YYYY-MM') as m, to_char(max(setl_time) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d from settlements",
+    );
+    const lastMonth = last.rows[0]?.m ?? '';
+    const incrementalMs = await timeIncremental(db, [lastMonth]);
+
+    log('dashboard endpoints');
+    const dash = await dashboardTimings(db);
+
+    log('adjudication engine');
+    const adj = benchAdjudication(500_000);
+
+    log('detection quality against truth.json');
+    const detail = await detectionQuality(db, truth);
+    const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
+
+    const pgVersion = await db.$client.query<{ v: string }>('show server_version');
+    return {
+      settlements: nSettlements,
+      fee_details: nDetails,
+      machine: {
+        cpus: os.cpus().length,
+        cpu_model: os.cpus()[0]?.model ?? '',
+        memory_gb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres: pgVersion.rows[0]?.v ?? '',
+      },
+      date: new Date().toISOString(),
+      ingest_vs_copy: ratio(copyMs, ing.ms),
+      ingest_ms: Math.round(ing.ms),
+      copy_ms: Math.round(copyMs),
+      ingest_rows_per_s: Math.round(((nSettlements + nDetails) / ing.ms) * 1000),
+      recompute_vs_groupby: ratio(indicatorsAndRules, groupbyMs),
+      recompute_ms: Math.round(rec.ms),
+      recompute_steps: recSteps,
+      groupby_ms: Math.round(groupbyMs),
+      incremental_vs_full: ratio(incrementalMs, indicatorsAndRules),
+      incremental_ms: Math.round(incrementalMs),
+      dashboard_p95_ms: dash.p95_ms,
+      dashboard_vs_raw: dash.vs_raw,
+      dashboard: dash,
+      adjudicate_visits_per_s: Math.round(adj.visits_per_s),
+      ingest_peak_rss_mb: ing.peak_rss_mb,
+      recompute_peak_rss_mb: rec.peak_rss_mb,
+      generate_ms: Math.round(generateMs),
+      detection,
+      detection_detail: detail,
+    };
+  } finally {
+    await db.$client.end();
+  }
+}

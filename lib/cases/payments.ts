@@ -1,0 +1,56 @@
+/** 执行: record money received (principal, damages, refund or fine) against a decided case. */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { audit } from '../audit';
+import { assertCan } from '../auth/permissions';
+import type { Db } from '../db/client';
+import { caseEvents, casePayments, cases } from '../db/schema';
+import { scoped, type Actor } from '../db/scoped';
+import { InputError } from '../errors';
+import { parseIsoDate } from '../penalties/dates';
+import { formatYuan, parseYuan } from '../penalties/money';
+import { lockCase } from './load';
+
+export const paymentInput = z.object({
+  kind: z.enum(['principal', 'damages', 'refund', 'fine']),
+  amount: z.union([z.string(), z.number()]),
+  paidOn: z.string(),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type PaymentInput = z.input<typeof paymentInput>;
+
+export const PAYMENT_KIND_ZH: Record<string, string> = { principal: '追回本金', damages: '违约金', refund: '退还待遇', fine: '罚款' };
+
+export async function recordPayment(db: Db, actor: Actor, caseId: number, input: PaymentInput) {
+  assertCan(actor, 'case.transition');
+  const parsed = paymentInput.safeParse(input);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new InputError(i?.message ?? 'invalid', { field: i?.path.join('.') });
+  }
+  const p = parsed.data;
+  const amount = parseYuan(p.amount, 'amount');
+  if (amount <= 0) throw new InputError('amount 必须大于 0', { field: 'amount' });
+  const paidOn = parseIsoDate(p.paidOn, 'paidOn');
+  return scoped(db, actor, async (tx) => {
+    const c = await lockCase(tx, actor, caseId);
+    if (c.stage !== 'decided' && c.stage !== 'enforcing') throw new InputError('仅决定或执行阶段可登记缴款 payments only after the decision', { field: 'stage' });
+    if (c.recoveredAmount + amount > c.penaltyTotal) {
+      throw new InputError(`登记后将超过应收总额 ${formatYuan(c.penaltyTotal)} 元 would exceed the total due`, { field: 'amount' });
+    }
+    await tx.insert(casePayments).values({ caseId: c.id, regionCode: c.regionCode, kind: p.kind, amount, paidOn, comment: p.comment ?? null, userId: actor.userId });
+    const recovered = c.recoveredAmount + amount;
+    await tx.update(cases).set({ recoveredAmount: recovered, updatedAt: new Date() }).where(eq(cases.id, c.id));
+    await tx.insert(caseEvents).values({
+      caseId: c.id,
+      regionCode: c.regionCode,
+      userId: actor.userId,
+      fromStage: c.stage,
+      toStage: c.stage,
+      comment: `登记${PAYMENT_KIND_ZH[p.kind]} ${formatYuan(amount)} 元（${paidOn}）${p.comment ? `：${p.comment}` : ''}`,
+      data: { payment: { kind: p.kind, amount, paidOn } },
+    });
+    await audit(tx, actor, { action: 'case.payment', entity: 'case', entityId: c.id, regionCode: c.regionCode, after: { kind: p.kind, amount, paidOn, recovered } });
+    return { recovered, outstanding: c.penaltyTotal - recovered };
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Indicator rollups, set-based. For each affected month: one pass over settlements ⋈ (fee_details
+ * aggregated per settlement) materialises `ind_visits`; the institution / doctor / person / region
+ * rollups are then grouped from it. Incremental = delete + insert of the affected (region, month)
+ * rows only; full = truncate + the same per month. Growth (MoM/YoY) and budget use are derived
+ * afterwards for the affected regions and years, because they read neighbouring months.
+ * Monitoring indicators named by 晋市医保发〔2022〕22号 七.2, 南昌细则第四十二条, 湘政办发〔2022〕12号 二（八）.
+ */
+import type pg from 'pg';
+import type { Db } from '../db/client';
+import type { PipelineScope } from '../pipeline/after-ingest';
+import { inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
+
+export interface RefreshResult {
+  months: string[];
+  regions: string[] | 'all';
+  visits: number;
+}
+
+const R = `($2::text[] is null or region_code = any($2))`;
+
+const FEATURES = `
+insert into ind_visits (region_code, month, setl_id, setl_time, psn_no, psn_type, fixmedins_code, fixmedins_type, hosp_lv, fee_class,
+  inst_city, med_type, chronic, dr_codg, medfee, ownpay, inscp, fund, exam_amt, drug_amt, n_lines, n_exam_lines, n_drug_lines, max_days, flags)
+select s.admdvs, $1::date, s.setl_id, s.setl_time, s.psn_no, s.psn_type, s.fixmedins_code, s.fixmedins_type, s.hosp_lv, s.fee_class,
+  left(coalesce(nullif(s.extra->>'fix_blng_admdvs', ''), nullif(s.extra->>'fixmedins_admdvs', ''), nullif(s.extra->>'mdtrt_admdvs', ''), i.region_code, s.admdvs), 6),
+  s.med_type, (s.chronic or s.med_type = '14'), l.dr, s.medfee_sumamt, s.fulamt_ownpay_amt, s.inscp_scp_amt, coalesce(s.hifp_pay, 0),
+  coalesce(l.exam, 0), coalesce(l.drug, 0), coalesce(l.n, 0), coalesce(l.nexam, 0), coalesce(l.ndrug, 0), l.maxdays,
+  (case when not s.designated and not s.emergency then 1 else 0 end)
+  | (case when s.fixmedins_type = 'pharmacy' and s.rx_from_designated is false then 2 else 0 end)
+  | (case when not s.has_card then 4 else 0 end)
+  | (case when s.suspended then 8 else 0 end)
+  | (case when s.inpatient_overlap then 16 else 0 end)
+  | (case when s.in_arrears then 32 else 0 end)
+  | (case when s.out_of_area_temporary then 64 else 0 end)
+from settlements s
+left join (
+  select admdvs, setl_id, setl_time,
+    coalesce(min(bilg_dr_codg) filter (where med_chrgitm_type in ('09', '10', '11')), min(bilg_dr_codg)) as dr, count(*)::int as n,
+    sum(det_item_fee_sumamt) filter (where med_chrgitm_type in ('03', '04')) as exam,
+    count(*) filter (where med_chrgitm_type in ('03', '04'))::int as nexam,
+    sum(det_item_fee_sumamt) filter (where med_chrgitm_type in ('09', '10', '11')) as drug,
+    count(*) filter (where med_chrgitm_type in ('09', '10', '11'))::int as ndrug,
+    max(medc_days) filter (where med_chrgitm_type in ('09', '10', '11')) as maxdays
+  from fee_details
+  where setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
+    and setl_time < ($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+    and ($2::text[] is null or admdvs = any($2))
+  group by admdvs, setl_id, setl_time
+) l on l.admdvs = s.admdvs and l.setl_id = s.setl_id and l.setl_time = s.setl_time
+left join (select distinct on (fixmedins_code) fixmedins_code, region_code from institutions order by fixmedins_code, region_code) i
+  on i.fixmedins_code = s.fixmedins_code
+where s.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
+  and s.setl_time < ($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+  and ($2::text[] is null or s.admdvs = any($2))
+  and not s.reversed and not s.refd_setl_flag`;
+
+// Ratios are computed on sums (never averages of ratios); null when the denominator is 0.
+const RATIOS = `
+  sum(medfee)::float8 / nullif(count(*), 0) as per_visit,
+  sum(medfee)::float8 / nullif(count(distinct psn_no), 0) as per_capita,
+  (sum(medfee) - sum(fund))::float8 / nullif(sum(medfee), 0) as selfpay_ratio,
+  sum(ownpay)::float8 / nullif(sum(medfee), 0) as ownpay_ratio,
+  sum(exam_amt)::float8 / nullif(sum(medfee), 0) as exam_share,
+  sum(drug_amt)::float8 / nullif(sum(medfee), 0) as drug_share,
+  sum(fund)::float8 / nullif(sum(medfee), 0) as fund_share`;
+const SUMS = `count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)`;
+const COLS = `visits, persons, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt, per_visit, per_capita, selfpay_ratio, ownpay_ratio, exam_share, drug_share, fund_share`;
+const IN_MONTH = `month = $1::date and ${R}`;
+
+/** Peer key of an institution: type + Shanxi fee class where given, else level. */
+const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class)::text, 'lv' || max(hosp_lv)::text)`;
+
+const ROLLUPS = [
+  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS})
+   select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS}
+   from ind_visits where ${IN_MONTH} group by region_code, month, fixmedins_code`,
+  `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
+   select region_code, month, dr_codg, min(fixmedins_code), max(fixmedins_type) || ':lv' || max(hosp_lv)::text, ${SUMS}, ${RATIOS},
+     count(*) filter (where n_drug_lines > 0)::int, sum(drug_amt)
+   from ind_visits where ${IN_MONTH} and dr_codg is not null group by region_code, month, dr_codg`,
+  `insert into ind_person_month (region_code, month, psn_no, psn_type, visits, institutions, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt)
+   select region_code, month, psn_no, max(psn_type), count(*)::int, count(distinct fixmedins_code)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)
+   from ind_visits where ${IN_MONTH} group by region_code, month, psn_no`,
+  `insert into ind_region_month (region_code, month, ${COLS}, institutions)
+   select region_code, month, ${SUMS}, ${RATIOS}, count(distinct fixmedins_code)::int
+   from ind_visits where ${IN_MONTH} group by region_code, month`,
+];
+
+const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month'];
+export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week'];
+
+/** Weeks (Monday starts) overlapping month $1 are rebuilt from ind_visits, which holds the neighbouring months too. */
+const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < ($1::date + interval '1 month')::date and ${R}`;
+const WEEKS_INSERT = `
+insert into ind_institution_week (region_code, week, fixmedins_code, visits, persons, total_amt, fund_amt, per_visit)
+select region_code, date_trunc('week', setl_time)::date, fixmedins_code, count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(fund), sum(medfee)::float8 / count(*)
+from ind_visits
+where setl_time >= date_trunc('week', $1::date)::timestamp at time zone 'Asia/Shanghai'
+  and setl_time < (date_trunc('week', ($1::date + interval '1 month' - interval '1 day')) + interval '7 days') at time zone 'Asia/Shanghai'
+  and ${R}
+group by 1, 2, 3`;
+
+/**
+ * Growth and budget use for the affected regions and years (and the year after, for YoY).
+ * Budget: institutions.annual_budget (总额预算, 晋市医保发〔2022〕22号 五) against fund paid January..month.
+ */
+const DERIVED = [
+  `update ind_institution_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy, visits_mom = d.vmom, fund_ytd = d.ytd,
+     annual_budget = d.budget, budget_use = d.ytd::float8 / nullif(d.budget, 0)
+   from (
+     select c.region_code, c.month, c.fixmedins_code,
+       c.per_visit / nullif(p.per_visit, 0) - 1 as mom,
+       c.per_visit / nullif(y.per_visit, 0) - 1 as yoy,
+       c.visits::float8 / nullif(p.visits, 0) - 1 as vmom,
+       (select sum(z.fund_amt) from ind_institution_month z where z.region_code = c.region_code and z.fixmedins_code = c.fixmedins_code
+          and z.month >= date_trunc('year', c.month) and z.month <= c.month)::bigint as ytd,
+       b.annual_budget as budget
+     from ind_institution_month c
+     left join ind_institution_month p on p.region_code = c.region_code and p.fixmedins_code = c.fixmedins_code and p.month = (c.month - interval '1 month')::date
+     left join ind_institution_month y on y.region_code = c.region_code and y.fixmedins_code = c.fixmedins_code and y.month = (c.month - interval '1 year')::date
+     left join lateral (select annual_budget from institutions i where i.fixmedins_code = c.fixmedins_code
+         order by (i.region_code = c.region_code) desc limit 1) b on true
+     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2))
+   ) d
+   where t.region_code = d.region_code and t.month = d.month and t.fixmedins_code = d.fixmedins_code`,
+  `update ind_region_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy
+   from (
+     select c.region_code, c.month, c.per_visit / nullif(p.per_visit, 0) - 1 as mom, c.per_visit / nullif(y.per_visit, 0) - 1 as yoy
+     from ind_region_month c
+     left join ind_region_month p on p.region_code = c.region_code and p.month = (c.month - interval '1 month')::date
+     left join ind_region_month y on y.region_code = c.region_code and y.month = (c.month - interval '1 year')::date
+     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2))
+   ) d
+   where t.region_code = d.region_code and t.month = d.month`,
+];
+
+async function refreshMonth(c: pg.ClientBase, m: string, regions: string[] | null, full: boolean): Promise<number> {
+  const params = [monthDate(m), regions];
+  if (!full) for (const t of MONTH_TABLES) await c.query(`delete from ${t} where ${IN_MONTH}`, params);
+  const ins = await c.query(FEATURES, params);
+  for (const q of ROLLUPS) await c.query(q, params);
+  return ins.rowCount ?? 0;
+}
+
+/**
+ * Refreshes the rollups for the scope's months and regions (all months and regions with `full`).
+ * Also the month after each affected month is re-derived (its MoM reads the affected month).
+ */
+export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<RefreshResult> {
+  return inTransaction(db, async (c) => {
+    const full = scope.full === true;
+    const months = full ? await partitionMonths(c) : normaliseMonths(scope.months);
+    const regions = full || scope.regionCodes.length === 0 ? null : [...new Set(scope.regionCodes)];
+    if (full) await c.query(`truncate ${ROLLUP_TABLES.join(', ')}`);
+    let visits = 0;
+    for (const m of months) visits += await refreshMonth(c, m, regions, full);
+    for (const m of months) {
+      await c.query(WEEKS_DELETE, [monthDate(m), regions]);
+      await c.query(WEEKS_INSERT, [monthDate(m), regions]);
+    }
+    const years = [...new Set(months.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
+    if (months.length) for (const q of DERIVED) await c.query(q, [years, regions]);
+    if (full) await c.query(`analyze ${ROLLUP_TABLES.join(', ')}`);
+    return { months, regions: regions ?? 'all', visits };
+  });
+}

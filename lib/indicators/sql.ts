@@ -1,0 +1,47 @@
+/** Small helpers shared by the indicator refresh and the rules: one pg connection, months as dates. */
+import type pg from 'pg';
+import type { Db } from '../db/client';
+
+/** Runs fn on one connection inside a transaction (rollback on error). */
+export async function inTransaction<T>(db: Db, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await db.$client.connect();
+  try {
+    await c.query('begin');
+    // Monthly partitions: let the planner aggregate and join partition by partition.
+    await c.query("set local enable_partitionwise_aggregate = on; set local enable_partitionwise_join = on; set local work_mem = '64MB'");
+    const r = await fn(c);
+    await c.query('commit');
+    return r;
+  } catch (e) {
+    await c.query('rollback').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+/** 'YYYY-MM' → 'YYYY-MM-01' */
+export function monthDate(m: string): string {
+  if (!/^\d{4}-\d{2}$/.test(m)) throw new Error(`bad month ${m}`);
+  return `${m}-01`;
+}
+
+export function normaliseMonths(months: string[]): string[] {
+  return [...new Set(months.map((m) => m.slice(0, 7)))].sort();
+}
+
+/** Months (YYYY-MM) whose settlements partition holds rows (an empty partition is skipped without a scan). */
+export async function partitionMonths(c: pg.ClientBase): Promise<string[]> {
+  const r = await c.query<{ m: string; part: string }>(
+    `select substring(k.relname from 'settlements_(\\d{6})$') as m, k.relname as part
+       from pg_inherits i join pg_class p on p.oid = i.inhparent join pg_class k on k.oid = i.inhrelid
+      where p.relname = 'settlements' order by 1`,
+  );
+  const out: string[] = [];
+  for (const x of r.rows) {
+    if (!x.m) continue;
+    const e = await c.query<{ e: boolean }>(`select exists (select 1 from "${x.part.replace(/"/g, '')}") as e`);
+    if (e.rows[0]?.e) out.push(`${x.m.slice(0, 4)}-${x.m.slice(4, 6)}`);
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+/**
+ * The set-based merge from staging into the fact and master tables, run inside ONE transaction by
+ * the caller. Settlements merge by `setl_id` (the fact key is (admdvs, setl_id, setl_time), so a
+ * changed row is deleted and re-inserted — it may move partition); fee details by `feedetl_sn`.
+ * A row whose content hash equals the stored `row_hash` is unchanged, which makes reloads no-ops.
+ *
+ * Reversals (退费结算, refd_setl_flag = 1), both forms the platform produces:
+ *  - NHSA form: the reversal has its own setl_id and `init_setl_id` naming the original. It is stored
+ *    as a settlement of its own (refd_setl_flag = true, init_setl_id kept in extra) and the original
+ *    is marked reversed = true.
+ *  - Same-id form: the original setl_id re-sent with refd_setl_flag = 1. Nothing new is stored; the
+ *    original is marked reversed = true (counted as updated, or unchanged when it already was).
+ * A reversal whose original is neither loaded nor in the batch is a rejected row.
+ */
+import type pg from 'pg';
+import type { RowError } from './validate';
+
+const S_COLS = `admdvs, setl_id, setl_time, psn_no, psn_type, mdtrt_id, fixmedins_code, fixmedins_type, hosp_lv, fee_class, med_type,
+  insutype, dise_codg, medfee_sumamt, inscp_scp_amt, fulamt_ownpay_amt, preselfpay_amt, act_pay_dedc, hifp_pay, acct_pay, psn_cash_pay,
+  refd_setl_flag, designated, emergency, has_card, rx_from_designated, out_of_area_temporary, in_arrears, inpatient_overlap, suspended,
+  chronic, gend, brdy, extra`;
+const sCols = (p: string) => S_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
+const S_HASH = `md5(row(${sCols('s')})::text)`;
+/** rows stored as settlements: everything but the same-id reversal form */
+const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
+
+const D_COLS = `med_chrgitm_type, chrgitm_lv, hilist_code, hilist_name, medins_list_codg, cnt, pric, det_item_fee_sumamt, bilg_dr_codg,
+  bilg_dept_codg, medc_days, extra`;
+const dCols = (p: string) => D_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
+const D_HASH = `md5(row(x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')})::text)`;
+
+/** Master data files: upserts that change a row only when a given value differs (reloads stay unchanged). */
+const MASTER = [
+  {
+    staging: 'stg_institutions',
+    key: 'region_code, fixmedins_code',
+    upsert: `insert into institutions as t (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated, annual_budget)
+     select region_code, fixmedins_code, coalesce(fixmedins_name, fixmedins_code), coalesce(fixmedins_type, 'hospital'), coalesce(hosp_lv, 1),
+       fee_class, coalesce(designated, true), annual_budget from src
+     on conflict (region_code, fixmedins_code) do update set
+       fixmedins_name = case when excluded.fixmedins_name = excluded.fixmedins_code then t.fixmedins_name else excluded.fixmedins_name end,
+       fixmedins_type = excluded.fixmedins_type, hosp_lv = excluded.hosp_lv, fee_class = coalesce(excluded.fee_class, t.fee_class),
+       designated = excluded.designated, annual_budget = coalesce(excluded.annual_budget, t.annual_budget), updated_at = now()
+     where (t.fixmedins_type, t.hosp_lv, t.designated) is distinct from (excluded.fixmedins_type, excluded.hosp_lv, excluded.designated)
+       or (excluded.fixmedins_name <> excluded.fixmedins_code and t.fixmedins_name is distinct from excluded.fixmedins_name)
+       or (excluded.fee_class is not null and t.fee_class is distinct from excluded.fee_class)
+       or (excluded.annual_budget is not null and t.annual_budget is distinct from excluded.annual_budget)`,
+  },
+  {
+    staging: 'stg_doctors',
+    key: 'region_code, dr_codg',
+    upsert: `insert into doctors as t (region_code, dr_codg, dr_name, fixmedins_code, dept_codg)
+     select region_code, dr_codg, dr_name, fixmedins_code, dept_codg from src
+     on conflict (region_code, dr_codg) do update set dr_name = coalesce(excluded.dr_name, t.dr_name),
+       fixmedins_code = coalesce(excluded.fixmedins_code, t.fixmedins_code), dept_codg = coalesce(excluded.dept_codg, t.dept_codg)
+     where (excluded.dr_name is not null and t.dr_name is distinct from excluded.dr_name)
+       or (excluded.fixmedins_code is not null and t.fixmedins_code is distinct from excluded.fixmedins_code)
+       or (excluded.dept_codg is not null and t.dept_codg is distinct from excluded.dept_codg)`,
+  },
+  {
+    staging: 'stg_persons',
+    key: 'region_code, psn_no',
+    upsert: `insert into insured_persons as t (region_code, psn_no, psn_name, certno, psn_type, gend, brdy, insutype)
+     select region_code, psn_no, psn_name, certno, psn_type, gend, brdy, coalesce(insutype, '310') from src
+     on conflict (region_code, psn_no) do update set psn_name = coalesce(excluded.psn_name, t.psn_name), certno = coalesce(excluded.certno, t.certno),
+       psn_type = excluded.psn_type, gend = coalesce(excluded.gend, t.gend), brdy = coalesce(excluded.brdy, t.brdy), updated_at = now()
+     where t.psn_type is distinct from excluded.psn_type
+       or (excluded.psn_name is not null and t.psn_name is distinct from excluded.psn_name)
+       or (excluded.certno is not null and t.certno is distinct from excluded.certno)
+       or (excluded.gend is not null and t.gend is distinct from excluded.gend)
+       or (excluded.brdy is not null and t.brdy is distinct from excluded.brdy)`,
+  },
+];
+
+export interface KindCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+export interface MergeResult {
+  perBatch: Map<number, KindCounts & { reversed: number }>;
+  reversed: number;
+  rejects: RowError[];
+  months: string[];
+  regions: string[];
+}
+
+type Q = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+function add(m: Map<number, KindCounts & { reversed: number }>, batch: number, k: keyof KindCounts | 'reversed', n: number) {
+  const c = m.get(batch) ?? { inserted: 0, updated: 0, unchanged: 0, reversed: 0 };
+  c[k] += n;
+  m.set(batch, c);
+}
+
+async function counted(q: Q, sql: string, params: unknown[] = []): Promise<Array<{ batch_id: number; n: number }>> {
+  const r = await q(`with w as (${sql} returning batch_id) select batch_id, count(*)::int as n from w group by batch_id`, params);
+  return r.rows as Array<{ batch_id: number; n: number }>;
+}
+
+/**
+ * @param fileNames file index → name shown in errors
+ * @param staged batch id → rows staged (valid) for that batch, per kind
+ */
+export async function merge(client: pg.PoolClient, fileNames: string[], staged: Map<number, number>, hasReversals: boolean): Promise<MergeResult> {
+  const trace = process.env.OFM_INGEST_TRACE === '1';
+  const q: Q = async (sql, params) => {
+    const t = performance.now();
+    const r = await client.query(sql, params);
+    if (trace) process.stderr.write(`[merge] ${Math.round(performance.now() - t)} ms ${sql.replace(/\s+/g, ' ').slice(0, 90)}\n`);
+    return r;
+  };
+  const perBatch = new Map<number, KindCounts & { reversed: number }>();
+  const rejects: RowError[] = [];
+  const file = (n: number) => fileNames[n] ?? '?';
+
+  await q('analyze stg_settlements; analyze stg_details; analyze stg_institutions; analyze stg_doctors; analyze stg_persons');
+
+  // --- reversals whose original cannot be found are rejected before anything is written
+  if (hasReversals) {
+    const bad = await q(`
+      delete from stg_settlements s
+      where s.refd_setl_flag
+        and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and not f.refd_setl_flag)
+        and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and not o.refd_setl_flag)
+      returning file_no, row_no, batch_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
+    for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; orig: string }>) {
+      rejects.push({ file: file(r.file_no), row: r.row_no, field: 'init_setl_id', message: `冲销的原结算 ${r.orig} 未导入 the reversed settlement is not loaded` });
+      staged.set(r.batch_id, (staged.get(r.batch_id) ?? 1) - 1);
+    }
+  }
+
+  // --- partitions for every month the batch touches
+  const span = await q(`select min(setl_time) as lo, max(setl_time) as hi,
+      array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements order by 1) as months,
+      array(select distinct admdvs from stg_settlements order by 1) as regions from stg_settlements`);
+  const sp = span.rows[0] as { lo: Date | null; hi: Date | null; months: string[]; regions: string[] };
+  if (sp.lo && sp.hi) await q(`select ensure_fact_partitions(($1::timestamptz)::date, ($2::timestamptz)::date)`, [sp.lo, sp.hi]);
+
+  // --- settlements: changed rows (same setl_id, different content) are deleted and re-inserted
+  await q(`create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean)`);
+  await q('truncate chg_settlements');
+  await q(`insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
+           from stg_settlements s join settlements f on f.setl_id = s.setl_id
+           where ${S_STORED} and f.row_hash <> ${S_HASH}`);
+  await q(`delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time`);
+  for (const r of await counted(
+    q,
+    `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
+     select ${sCols('s')}, c.reversed, ${S_HASH}, s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
+     where ${S_STORED} on conflict do nothing`,
+  ))
+    add(perBatch, r.batch_id, 'updated', r.n);
+  // --- new settlements
+  for (const r of await counted(
+    q,
+    `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
+     select ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
+     where ${S_STORED} and not exists (select 1 from settlements f where f.setl_id = s.setl_id) on conflict do nothing`,
+  ))
+    add(perBatch, r.batch_id, 'inserted', r.n);
+
+  // --- reversals
+  let reversed = 0;
+  if (hasReversals) {
+    const nhsa = await q(`
+      with u as (
+        update settlements f set reversed = true from (select distinct on (init_setl_id) init_setl_id, batch_id from stg_settlements
+          where refd_setl_flag and init_setl_id is not null) s
+        where f.setl_id = s.init_setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
+      select batch_id, count(*)::int as n from u group by batch_id`);
+    for (const r of nhsa.rows as Array<{ batch_id: number; n: number }>) {
+      add(perBatch, r.batch_id, 'reversed', r.n);
+      reversed += r.n;
+    }
+    // same-id form: the record itself counts as updated (it flipped the original) or unchanged
+    const same = await q(`
+      with u as (
+        update settlements f set reversed = true from (select distinct on (setl_id) setl_id, batch_id from stg_settlements
+          where refd_setl_flag and init_setl_id is null) s
+        where f.setl_id = s.setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
+      select batch_id, count(*)::int as n from u group by batch_id`);
+    for (const r of same.rows as Array<{ batch_id: number; n: number }>) {
+      add(perBatch, r.batch_id, 'updated', r.n);
+      add(perBatch, r.batch_id, 'reversed', r.n);
+      reversed += r.n;
+    }
+  }
+
+  // --- fee details: a detail whose settlement is not loaded is rejected
+  const orphans = await q(`select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
+     where not exists (select 1 from settlements x where x.setl_id = d.setl_id) order by d.file_no, d.row_no`);
+  for (const r of orphans.rows as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>) {
+    rejects.push({ file: file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id });
+    staged.set(r.batch_id, (staged.get(r.batch_id) ?? 1) - 1);
+  }
+  const X = `(select distinct on (setl_id) setl_id, admdvs, setl_time, psn_no, fixmedins_code from settlements
+              where setl_id in (select setl_id from stg_details) order by setl_id, refd_setl_flag)`;
+  await q(`create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz)`);
+  await q('truncate chg_details');
+  await q(`insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
+           from stg_details d join ${X} x on x.setl_id = d.setl_id join fee_details f on f.feedetl_sn = d.feedetl_sn
+           where f.row_hash <> ${D_HASH}`);
+  await q(`delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time`);
+  const D_INSERT = `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
+     select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
+     from stg_details d join ${X} x on x.setl_id = d.setl_id`;
+  for (const r of await counted(q, `${D_INSERT} where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing`))
+    add(perBatch, r.batch_id, 'updated', r.n);
+  for (const r of await counted(q, `${D_INSERT} where not exists (select 1 from fee_details f where f.feedetl_sn = d.feedetl_sn) on conflict do nothing`))
+    add(perBatch, r.batch_id, 'inserted', r.n);
+
+  // --- master data files (a missing optional cell keeps what is stored)
+  for (const m of MASTER) {
+    const r = await q(`with src as (select distinct on (${m.key}) * from ${m.staging} s order by ${m.key}, file_no desc, row_no desc),
+      up as (${m.upsert} returning ${m.key}, (xmax = 0) as ins)
+      select src.batch_id, count(*) filter (where up.ins)::int as ins, count(*) filter (where not up.ins)::int as upd
+      from up join src using (${m.key}) group by src.batch_id`);
+    for (const row of r.rows as Array<{ batch_id: number; ins: number; upd: number }>) {
+      add(perBatch, row.batch_id, 'inserted', row.ins);
+      add(perBatch, row.batch_id, 'updated', row.upd);
+    }
+  }
+
+  // --- master data seen in the claims (never overwrites a loaded master record's name, level or budget)
+  await q(`insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
+     select left(min(coalesce(nullif(s.extra->>'fixmedins_admdvs', ''), s.admdvs)), 6), s.fixmedins_code,
+       coalesce(min(s.extra->>'fixmedins_name'), s.fixmedins_code), min(s.fixmedins_type), max(s.hosp_lv), max(s.fee_class), bool_and(s.designated)
+     from stg_settlements s where not exists (select 1 from institutions i where i.fixmedins_code = s.fixmedins_code)
+     group by s.fixmedins_code on conflict do nothing`);
+  await q(`insert into insured_persons as p (region_code, psn_no, psn_type, gend, brdy, insutype)
+     select s.admdvs, s.psn_no, max(s.psn_type), max(s.gend), max(s.brdy), max(s.insutype) from stg_settlements s where ${S_STORED}
+     group by s.admdvs, s.psn_no
+     on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
+       brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+     where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
+       or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`);
+  // doctors and departments: one representative settlement per doctor gives the institution and region
+  await q(`create temp table if not exists seen_doctors (dr text, dept text, inst text, region text)`);
+  await q('truncate seen_doctors');
+  await q(`insert into seen_doctors
+     select g.dr, g.dept, x.fixmedins_code, coalesce((select i.region_code from institutions i where i.fixmedins_code = x.fixmedins_code
+       order by (i.region_code = x.admdvs) desc limit 1), x.admdvs)
+     from (select bilg_dr_codg as dr, min(bilg_dept_codg) as dept, min(setl_id) as setl_id from stg_details where bilg_dr_codg is not null group by 1) g
+     cross join lateral (select admdvs, fixmedins_code from settlements where setl_id = g.setl_id limit 1) x`);
+  await q(`insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from seen_doctors on conflict do nothing`);
+  await q(`insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from seen_doctors where dept is not null
+     on conflict do nothing`);
+
+  return { perBatch, reversed, rejects, months: sp.months ?? [], regions: sp.regions ?? [] };
+}

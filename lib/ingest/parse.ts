@@ -1,0 +1,255 @@
+/**
+ * Streaming readers for CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 detected), XLSX and NDJSON.
+ * Each yields records keyed by NHSA field name plus the line number a person sees in an editor
+ * (NDJSON: 1-based line; CSV/XLSX: 1-based, the header being line 1). Files are never read whole.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { analyse } from 'chardet';
+import { parse as csvParse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { InputError } from '../errors';
+import { canonicalField } from './columns';
+
+export type Format = 'csv' | 'xlsx' | 'ndjson';
+export type Cell = string | number | boolean | null | undefined;
+export interface ParsedRow {
+  row: number;
+  /** NHSA field name → raw value (strings from CSV, JSON values from NDJSON, cell values from XLSX) */
+  values: Record<string, unknown>;
+}
+export interface ParsedFile {
+  format: Format;
+  encoding: string;
+  /** canonical field names of the header (CSV/XLSX) or of the first record (NDJSON) */
+  fields: string[];
+  /** rows in batches (fewer async hops per row) */
+  rows: AsyncGenerator<ParsedRow[]>;
+}
+
+export function formatOf(file: string, explicit?: string): Format {
+  if (explicit) {
+    if (explicit === 'csv' || explicit === 'xlsx' || explicit === 'ndjson') return explicit;
+    throw new InputError(`不支持的格式 unsupported format "${explicit}" (csv | xlsx | ndjson)`, { file, field: '--format' });
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
+  throw new InputError(`无法从扩展名判断格式 cannot tell the format from "${ext}"; use --format csv|xlsx|ndjson`, { file, field: '--format' });
+}
+
+/** Reads the first 64 KiB only: valid UTF-8 (with or without BOM) stays UTF-8, otherwise chardet decides (GB18030 by default). */
+export async function detectEncoding(file: string): Promise<string> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const sample = buf.subarray(0, bytesRead);
+    if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+    if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+    if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+    // a multi-byte character may be cut at the end of the sample: check up to the last newline
+    const lastNl = sample.lastIndexOf(0x0a);
+    const whole = bytesRead < buf.length ? sample : sample.subarray(0, lastNl > 0 ? lastNl : Math.max(0, bytesRead - 4));
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(whole);
+      return 'utf-8';
+    } catch {
+      const guess = analyse(sample).map((m) => m.name.toLowerCase());
+      const known = guess.find((g) => ['gb18030', 'gbk', 'gb2312', 'big5', 'utf-16le', 'utf-16be', 'shift_jis', 'euc-kr'].includes(g));
+      // GBK and GB2312 are subsets of GB18030; Excel's "CSV" on a Chinese Windows writes GBK.
+      return !known || known.startsWith('gb') ? 'gb18030' : known;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function textStream(file: string, encoding: string): Readable {
+  const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  if (encoding === 'utf-8') return raw;
+  return raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable;
+}
+
+export async function openFile(file: string, explicitFormat?: string): Promise<ParsedFile> {
+  if (!fs.existsSync(file)) throw new InputError('文件不存在 file not found', { file });
+  const format = formatOf(file, explicitFormat);
+  if (format === 'xlsx') return openXlsx(file);
+  const encoding = await detectEncoding(file);
+  return format === 'csv' ? openCsv(file, encoding) : openNdjson(file, encoding);
+}
+
+async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
+  const parser = textStream(file, encoding).pipe(
+    csvParse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, delimiter: [',', '\t'] }),
+  );
+  const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+  const first = await it.next();
+  if (first.done) throw new InputError('文件为空 the file is empty', { file, row: 1 });
+  const fields = first.value.record.map(canonicalField);
+  async function* rows(): AsyncGenerator<ParsedRow[]> {
+    const n = fields.length;
+    let batch: ParsedRow[] = [];
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      const rec = r.value.record;
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const v = rec[i];
+        if (v !== undefined && v !== '') values[fields[i] as string] = v;
+      }
+      batch.push({ row: r.value.info.lines, values });
+      if (batch.length >= 1000) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+  return { format: 'csv', encoding, fields, rows: rows() };
+}
+
+/** Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. */
+async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of input) {
+    const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    yield parts;
+  }
+  if (rest !== '') yield [rest];
+}
+
+async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
+  // a multi-byte UTF-8 character may be split between chunks: decode through a string decoder
+  const input = textStream(file, encoding);
+  if (encoding === 'utf-8') input.setEncoding('utf8');
+  const batches = lineBatches(input);
+  const keyCache = new Map<string, string>();
+  const canon = (k: string) => {
+    let c = keyCache.get(k);
+    if (c === undefined) keyCache.set(k, (c = canonicalField(k)));
+    return c;
+  };
+  let line = 0;
+  const toRow = (raw: string): ParsedRow | null => {
+    line++;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === 1) text = text.replace(/^\uFEFF/, '');
+    if (text.trim() === '') return null;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      return { row: line, values: { __error: `不是有效的 JSON 行 not a JSON line: ${(e as Error).message}` } };
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { row: line, values: { __error: '不是 JSON 对象 not a JSON object' } };
+    const values: Record<string, unknown> = {};
+    const o = obj as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      if (v !== null && v !== '') values[canon(k)] = v;
+    }
+    return { row: line, values };
+  };
+  // Peek at the first record for its fields (kind detection), then replay it.
+  let first: ParsedRow[] = [];
+  while (!first.length) {
+    const b = await batches.next();
+    if (b.done) break;
+    first = b.value.map(toRow).filter((r): r is ParsedRow => r !== null);
+  }
+  const head = first.find((r) => !('__error' in r.values));
+  const fields = head ? Object.keys(head.values) : [];
+  async function* rows(): AsyncGenerator<ParsedRow[]> {
+    if (first.length) yield first;
+    for (;;) {
+      const b = await batches.next();
+      if (b.done) return;
+      const out: ParsedRow[] = [];
+      for (const raw of b.value) {
+        const r = toRow(raw);
+        if (r) out.push(r);
+      }
+      if (out.length) yield out;
+    }
+  }
+  return { format: 'ndjson', encoding, fields, rows: rows() };
+}
+
+/** Excel cells: dates come back as JS Dates holding the wall-clock time in UTC fields; rich text and formulas are unwrapped. */
+function cellValue(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (v instanceof Date) {
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${v.getUTCFullYear()}-${p(v.getUTCMonth() + 1)}-${p(v.getUTCDate())} ${p(v.getUTCHours())}:${p(v.getUTCMinutes())}:${p(v.getUTCSeconds())}`;
+  }
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: string };
+    if (o.richText) return o.richText.map((t) => t.text).join('');
+    if ('result' in o) return cellValue(o.result);
+    if (typeof o.text === 'string') return o.text;
+    return String(v);
+  }
+  return v;
+}
+
+async function openXlsx(file: string): Promise<ParsedFile> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'emit',
+  });
+  const sheets = reader[Symbol.asyncIterator]();
+  const firstSheet = await sheets.next();
+  if (firstSheet.done) throw new InputError('工作簿没有工作表 the workbook has no sheet', { file });
+  const rowsIt = firstSheet.value[Symbol.asyncIterator]();
+  let header: ExcelJS.Row | undefined;
+  for (;;) {
+    const r = await rowsIt.next();
+    if (r.done) throw new InputError('工作表为空 the sheet is empty', { file, row: 1 });
+    if (r.value.cellCount > 0) {
+      header = r.value;
+      break;
+    }
+  }
+  const hv = header.values as unknown[];
+  const fields: string[] = [];
+  const byCol: Array<string | undefined> = [];
+  for (let c = 1; c < hv.length; c++) {
+    const h = cellValue(hv[c]);
+    if (h === undefined || String(h).trim() === '') continue;
+    const f = canonicalField(String(h));
+    byCol[c] = f;
+    fields.push(f);
+  }
+  async function* rows(): AsyncGenerator<ParsedRow[]> {
+    for (;;) {
+      const r = await rowsIt.next();
+      if (r.done) return;
+      const vals = r.value.values as unknown[];
+      const values: Record<string, unknown> = {};
+      let any = false;
+      for (let c = 1; c < vals.length; c++) {
+        const f = byCol[c];
+        if (!f) continue;
+        const v = cellValue(vals[c]);
+        if (v !== undefined && v !== '') {
+          values[f] = v;
+          any = true;
+        }
+      }
+      if (any) yield [{ row: r.value.number, values }];
+    }
+  }
+  return { format: 'xlsx', encoding: 'xlsx', fields, rows: rows() };
+}
+
+export type { Cell as CellValue };

@@ -1,0 +1,328 @@
+/**
+ * Row validation with zod. Amounts are decimal yuan (numbers or strings) turned into integer fen by
+ * reading the decimal string — never through floating point. Code values accept the NHSA platform
+ * codes and the readable aliases of CONTRACT.md; `setl_time` without an offset is Asia/Shanghai.
+ */
+import { z } from 'zod';
+import { KNOWN_FIELDS, type Kind } from './columns';
+
+const AMOUNT_RE = /^([+-]?)(\d{1,13})(?:\.(\d*))?$/;
+
+/** '12.3' → 1230; '-0.05' → -5; '1.230' → 123; '1.234' → null (sub-fen amount is an error, not rounded). */
+export function yuanToFen(v: unknown): number | null {
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'string' ? v.trim().replace(/,/g, '') : '';
+  const m = AMOUNT_RE.exec(s);
+  if (!m) return null;
+  const frac = m[3] ?? '';
+  if (frac.length > 2 && !/^0+$/.test(frac.slice(2))) return null;
+  const fen = Number(m[2]) * 100 + Number((frac + '00').slice(0, 2));
+  return m[1] === '-' ? -fen : fen;
+}
+
+function amount(required: boolean) {
+  return z.unknown().optional().transform((v, ctx) => {
+    if (v === undefined) {
+      if (required) ctx.addIssue({ code: 'custom', message: '缺少必填金额 required amount missing' });
+      return null;
+    }
+    const fen = yuanToFen(v);
+    if (fen === null) ctx.addIssue({ code: 'custom', message: `金额无效 not an amount in yuan with at most 2 decimals: "${String(v)}"` });
+    return fen;
+  });
+}
+
+const DECIMAL_RE = /^[+-]?\d{1,12}(\.\d{1,4})?$/;
+/** cnt, pric: numeric(16,4) kept as their decimal text */
+const decimal = z.unknown().optional().transform((v, ctx) => {
+  if (v === undefined) return null;
+  const s = String(v).trim();
+  if (!DECIMAL_RE.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `数值无效 not a number with at most 4 decimals: "${s}"` });
+    return null;
+  }
+  return s;
+});
+
+function text(required: boolean, max = 64) {
+  return z.unknown().optional().transform((v, ctx) => {
+    if (v === undefined) {
+      if (required) ctx.addIssue({ code: 'custom', message: '缺少必填字段 required field missing' });
+      return null;
+    }
+    const s = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : null;
+    if (s === null || s === '' || s.length > max) {
+      if (s === '' && !required) return null;
+      ctx.addIssue({ code: 'custom', message: s === null ? `应为文本 expected text` : s === '' ? '缺少必填字段 required field missing' : `超过 ${max} 个字符 longer than ${max}` });
+      return null;
+    }
+    return s;
+  });
+}
+
+const REGION_RE = /^\d{6}$/;
+const region = (required: boolean) =>
+  z.unknown().optional().transform((v, ctx) => {
+    if (v === undefined) {
+      if (required) ctx.addIssue({ code: 'custom', message: '缺少医保区划 required region code missing' });
+      return null;
+    }
+    const s = String(v).trim();
+    if (!REGION_RE.test(s)) ctx.addIssue({ code: 'custom', message: `区划代码应为 6 位数字 region code must be 6 digits: "${s}"` });
+    return s;
+  });
+
+/** Code fields: the allowed input spellings → stored value, as data. */
+const PSN_TYPE_ALIASES: Record<string, string> = { in_service: '1101', 在职: '1101', retired: '1201', 退休: '1201', 离休: '1301' };
+const HOSP_LV_ALIASES: Record<string, number> = {
+  '1': 1, '2': 2, '3': 3,
+  // NHSA 医院等级: 01–04 三级, 05–07 二级, 08–10 一级, 11 无等级 = 一级 (CONTRACT.md)
+  '01': 3, '02': 3, '03': 3, '04': 3, '05': 2, '06': 2, '07': 2, '08': 1, '09': 1, '10': 1, '11': 1,
+  三级: 3, 二级: 2, 一级: 1, 基层: 1, 无等级: 1,
+};
+const INST_TYPE_ALIASES: Record<string, 'hospital' | 'pharmacy'> = {
+  hospital: 'hospital', pharmacy: 'pharmacy', '1': 'hospital', '2': 'pharmacy',
+  医院: 'hospital', 医疗机构: 'hospital', 定点医疗机构: 'hospital', 药店: 'pharmacy', 零售药店: 'pharmacy', 定点零售药店: 'pharmacy',
+};
+const MED_TYPE_ALIASES: Record<string, string> = { 普通门诊: '11', 门诊: '11', 急诊: '13', 门诊慢特病: '14', 定点药店购药: '41', 药店购药: '41' };
+const CHRGITM_LV_ALIASES: Record<string, string> = { '1': '01', '2': '02', '3': '03', 甲类: '01', 乙类: '02', 丙类: '03', 甲: '01', 乙: '02', 丙: '03' };
+const GEND_ALIASES: Record<string, string> = { '1': '1', '2': '2', 男: '1', 女: '2', m: '1', f: '2', male: '1', female: '2', '9': '9', '0': '0' };
+const BOOL_ALIASES: Record<string, boolean> = {
+  true: true, false: false, '1': true, '0': false, y: true, n: false, yes: true, no: false, 是: true, 否: false, t: true, f: false,
+};
+
+function code<T>(table: Record<string, T>, label: string, required: boolean, fallback?: (s: string) => T | undefined) {
+  return z.unknown().optional().transform((v, ctx) => {
+    if (v === undefined) {
+      if (required) ctx.addIssue({ code: 'custom', message: `缺少${label} required field missing` });
+      return null;
+    }
+    const s = String(v).trim();
+    const hit = table[s] ?? table[s.toLowerCase()] ?? fallback?.(s);
+    if (hit === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${label}代码无效 unknown code "${s}"` });
+      return null;
+    }
+    return hit;
+  });
+}
+
+const psnType = (required: boolean) => code(PSN_TYPE_ALIASES, '人员类别', required, (s) => (/^1[123](\d{2})?$/.test(s) ? s : undefined));
+const hospLv = (required: boolean) => code(HOSP_LV_ALIASES, '医院等级', required);
+const instType = (required: boolean) => code(INST_TYPE_ALIASES, '机构类型', required);
+const feeClass = code({ '1': 1, '2': 2, '3': 3, 一类: 1, 二类: 2, 三类: 3 } as Record<string, number>, '收费类别', false);
+const gend = code(GEND_ALIASES, '性别', false);
+const medType = code(MED_TYPE_ALIASES, '医疗类别', false, (s) => (/^\d{2,4}$/.test(s) ? s : undefined));
+const chrgitmLv = code(CHRGITM_LV_ALIASES, '收费项目等级', false, (s) => (/^0[1-3]$/.test(s) ? s : undefined));
+const chrgitmType = code({} as Record<string, string>, '医疗收费项目类别', true, (s) => {
+  const n = /^\d{1,2}$/.test(s) ? Number(s) : NaN;
+  return n >= 1 && n <= 14 ? String(n).padStart(2, '0') : undefined;
+});
+function flag() {
+  return z.unknown().optional().transform((v, ctx) => {
+    if (v === undefined) return null;
+    if (typeof v === 'boolean') return v;
+    const b = BOOL_ALIASES[String(v).trim().toLowerCase()];
+    if (b === undefined) ctx.addIssue({ code: 'custom', message: `应为是/否 expected a yes/no flag: "${String(v)}"` });
+    return b ?? null;
+  });
+}
+
+const DATE_RE = /^(\d{4})-?(\d{2})-?(\d{2})$/;
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 2100) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+const birthDate = z.unknown().optional().transform((v, ctx) => {
+  if (v === undefined) return null;
+  const s = String(v).trim().slice(0, 10);
+  const m = DATE_RE.exec(s);
+  if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    ctx.addIssue({ code: 'custom', message: `日期无效 not a date (yyyy-MM-dd): "${String(v)}"` });
+    return null;
+  }
+  return `${m[1]}-${m[2]}-${m[3]}`;
+});
+
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+export interface SetlTime {
+  /** timestamptz literal for COPY */
+  literal: string;
+  /** 'YYYY-MM' in Asia/Shanghai */
+  month: string;
+}
+/** ISO 8601 or the platform's 'yyyy-MM-dd HH:mm:ss'; without an offset it is Asia/Shanghai wall-clock time. */
+export function parseSetlTime(v: unknown): SetlTime | null {
+  const s = typeof v === 'string' ? v.trim() : '';
+  const m = TIME_RE.exec(s);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
+  const sec = m[6] ? Number(m[6]) : 0;
+  if (!validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return null;
+  const base = `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}`;
+  const off = m[8];
+  if (!off || off === '+08' || off === '+08:00' || off === '+0800') return { literal: `${base}+08`, month: `${m[1]}-${m[2]}` };
+  // another offset: the Shanghai month may differ from the written one
+  const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${off === 'Z' ? 'Z' : off.length === 3 ? `${off}:00` : off.includes(':') ? off : `${off.slice(0, 3)}:${off.slice(3)}`}`);
+  if (Number.isNaN(t)) return null;
+  const local = new Date(t + 8 * 3600_000);
+  return { literal: `${base}${off}`, month: `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}` };
+}
+const setlTime = z.unknown().optional().transform((v, ctx) => {
+  if (v === undefined) {
+    ctx.addIssue({ code: 'custom', message: '缺少结算时间 required field missing' });
+    return null;
+  }
+  const t = parseSetlTime(v);
+  if (!t) ctx.addIssue({ code: 'custom', message: `时间无效 not a date-time (ISO 8601 or yyyy-MM-dd HH:mm:ss): "${String(v)}"` });
+  return t;
+});
+
+const intDays = z.unknown().optional().transform((v, ctx) => {
+  if (v === undefined) return null;
+  const s = String(v).trim();
+  if (!/^\d{1,4}$/.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `用药天数应为非负整数 expected whole days: "${s}"` });
+    return null;
+  }
+  return Number(s);
+});
+
+export const settlementSchema = z.object({
+  setl_id: text(true),
+  init_setl_id: text(false),
+  psn_no: text(true),
+  psn_type: psnType(true),
+  admdvs: region(true),
+  setl_time: setlTime,
+  fixmedins_code: text(true),
+  fixmedins_type: instType(true),
+  hosp_lv: hospLv(true),
+  fee_class: feeClass,
+  med_type: medType,
+  insutype: text(false, 8),
+  mdtrt_id: text(false),
+  dise_codg: text(false),
+  gend,
+  brdy: birthDate,
+  medfee_sumamt: amount(true),
+  inscp_scp_amt: amount(true),
+  fulamt_ownpay_amt: amount(false),
+  preselfpay_amt: amount(false),
+  act_pay_dedc: amount(false),
+  hifp_pay: amount(false),
+  acct_pay: amount(false),
+  psn_cash_pay: amount(false),
+  refd_setl_flag: flag(),
+  designated: flag(),
+  emergency: flag(),
+  has_card: flag(),
+  rx_from_designated: flag(),
+  out_of_area_temporary: flag(),
+  in_arrears: flag(),
+  inpatient_overlap: flag(),
+  suspended: flag(),
+  chronic: flag(),
+});
+
+export const detailSchema = z.object({
+  feedetl_sn: text(true),
+  setl_id: text(true),
+  med_chrgitm_type: chrgitmType,
+  chrgitm_lv: chrgitmLv,
+  hilist_code: text(false),
+  hilist_name: text(false, 200),
+  medins_list_codg: text(false),
+  cnt: decimal,
+  pric: decimal,
+  det_item_fee_sumamt: amount(true),
+  bilg_dr_codg: text(false),
+  bilg_dept_codg: text(false),
+  medc_days: intDays,
+});
+
+export const institutionSchema = z.object({
+  region_code: region(true),
+  fixmedins_code: text(true),
+  fixmedins_name: text(false, 200),
+  fixmedins_type: instType(false),
+  hosp_lv: hospLv(false),
+  fee_class: feeClass,
+  designated: flag(),
+  annual_budget: amount(false),
+});
+
+export const doctorSchema = z.object({
+  region_code: region(true),
+  dr_codg: text(true),
+  dr_name: text(false, 100),
+  fixmedins_code: text(false),
+  dept_codg: text(false),
+});
+
+export const personSchema = z.object({
+  region_code: region(true),
+  psn_no: text(true),
+  psn_name: text(false, 100),
+  certno: text(false),
+  psn_type: psnType(true),
+  gend,
+  brdy: birthDate,
+  insutype: text(false, 8),
+});
+
+export type SettlementRow = z.output<typeof settlementSchema>;
+export type DetailRow = z.output<typeof detailSchema>;
+export type InstitutionRow = z.output<typeof institutionSchema>;
+export type DoctorRow = z.output<typeof doctorSchema>;
+export type PersonRow = z.output<typeof personSchema>;
+
+export const SCHEMAS = {
+  settlements: settlementSchema,
+  details: detailSchema,
+  institutions: institutionSchema,
+  doctors: doctorSchema,
+  persons: personSchema,
+} as const;
+
+export interface RowError {
+  file: string;
+  row: number;
+  field: string;
+  message: string;
+  value?: string;
+}
+
+const KNOWN_SETS = Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, new Set(v)])) as Record<Kind, Set<string>>;
+
+/** Fields of a record the contract does not name; kept in `extra` rather than rejected. */
+export function extraOf(kind: Kind, values: Record<string, unknown>): Record<string, unknown> | null {
+  const known = KNOWN_SETS[kind];
+  let extra: Record<string, unknown> | null = null;
+  for (const k in values) if (!known.has(k)) (extra ??= {})[k] = values[k];
+  return extra;
+}
+
+export type ValidateResult<K extends Kind> =
+  | { ok: true; value: z.output<(typeof SCHEMAS)[K]>; extra: Record<string, unknown> | null }
+  | { ok: false; errors: RowError[] };
+
+export function validateRow<K extends Kind>(kind: K, file: string, row: number, values: Record<string, unknown>): ValidateResult<K> {
+  if (typeof values.__error === 'string') return { ok: false, errors: [{ file, row, field: '*', message: values.__error }] };
+  // persons and doctors files often say 医保区划 (admdvs) for their region
+  if ((kind === 'persons' || kind === 'doctors' || kind === 'institutions') && values.region_code === undefined && values.admdvs !== undefined) {
+    values.region_code = values.admdvs;
+    delete values.admdvs;
+  }
+  const r = SCHEMAS[kind].safeParse(values);
+  if (!r.success) {
+    return {
+      ok: false,
+      errors: r.error.issues.map((i) => {
+        const field = String(i.path[0] ?? '*');
+        const v = values[field];
+        return { file, row, field, message: i.message, value: v === undefined ? undefined : String(v).slice(0, 200) };
+      }),
+    };
+  }
+  return { ok: true, value: r.data as z.output<(typeof SCHEMAS)[K]>, extra: extraOf(kind, values) };
+}

@@ -1,0 +1,41 @@
+import { BASIS, th } from './sql-parts';
+import type { Rule } from './types';
+
+/** Pairs of persons who visit the same institution on the same days again and again within a quarter. */
+export const coVisit: Rule = {
+  id: 'CO-VISIT',
+  nameZh: '结伴就医（多名参保人反复同日同机构就诊）',
+  basis: [BASIS.regulation40, BASIS.fraud73],
+  resultType: 'suspicious',
+  window: 'quarter',
+  scenario: '医院门诊、定点药店',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'medium',
+  thresholds: ['coVisitMinDays'],
+  unit: 'count',
+  template: '{subject} {period} 有 {n} 对参保人在同一天同机构就诊达 {value} 天及以上（阈值 {threshold}），涉及 {extra.persons} 人，疑似组织结伴就医；依据 {basis}',
+  sql: `
+with q as (select distinct date_trunc('quarter', m)::date as q from unnest($1::date[]) m),
+v as (
+  select distinct region_code, fixmedins_code, psn_no, setl_time::date as day, date_trunc('quarter', month)::date as q
+  from ind_visits
+  where region_code = any($2::text[]) and date_trunc('quarter', month)::date in (select q from q)
+),
+frequent as (
+  select v.* from v join (
+    select region_code, fixmedins_code, psn_no, q from v group by 1, 2, 3, 4 having count(*) >= ${th('coVisitMinDays')}
+  ) f using (region_code, fixmedins_code, psn_no, q)
+),
+pairs as (
+  select a.region_code, a.fixmedins_code, a.q, a.psn_no as p1, b.psn_no as p2, count(*)::int as days
+  from frequent a join frequent b on a.region_code = b.region_code and a.fixmedins_code = b.fixmedins_code and a.day = b.day and a.psn_no < b.psn_no
+  group by 1, 2, 3, 4, 5 having count(*) >= ${th('coVisitMinDays')}
+)
+select region_code, 'institution' as subject_type, fixmedins_code as subject_id,
+  to_char(q, 'YYYY-"Q"Q') as period_key, q as period_start, (q + interval '3 months' - interval '1 day')::date as period_end,
+  max(days)::float8 as value, ${th('coVisitMinDays')} as threshold, count(*)::int as n,
+  jsonb_build_object('persons', (select count(distinct x) from unnest(array_agg(p1) || array_agg(p2)) x),
+    'pairs', jsonb_agg(jsonb_build_object('a', p1, 'b', p2, 'days', days) order by days desc)) as extra
+from pairs group by region_code, fixmedins_code, q`,
+};

@@ -1,0 +1,27 @@
+import { BASIS, peerOutlier } from './sql-parts';
+import type { Rule } from './types';
+
+/** Exam (03) + lab (04) share of cost far above peers. */
+export const indExam: Rule = {
+  id: 'IND-EXAM',
+  nameZh: '检查化验费用占比偏高',
+  basis: [BASIS.monitoring, BASIS.nanchang42, BASIS.regulation38],
+  resultType: 'suspicious',
+  window: 'month',
+  scenario: '医院门诊',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'medium',
+  thresholds: ['peerPercentile', 'robustZ', 'minVolume', 'minPeerSize'],
+  unit: 'percent',
+  peer: { table: 'ind_institution_month', subjectColumn: 'fixmedins_code', metric: 'exam_share' },
+  template: '{subject} {period} 检查化验费用占比 {value}，同级同类机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位且 z ≥ 3）；依据 {basis}',
+  sql: peerOutlier({
+    table: 'ind_institution_month',
+    subjectType: 'institution',
+    subjectColumn: 'fixmedins_code',
+    metric: 'exam_share',
+    volume: 'visits',
+    filter: `fixmedins_type = 'hospital'`,
+  }),
+};

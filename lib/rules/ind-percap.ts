@@ -1,0 +1,20 @@
+import { BASIS, peerOutlier } from './sql-parts';
+import type { Rule } from './types';
+
+/** Cost per person (人均费用) far above peers. */
+export const indPercap: Rule = {
+  id: 'IND-PERCAP',
+  nameZh: '人均费用偏高',
+  basis: [BASIS.monitoring, BASIS.nanchang42],
+  resultType: 'suspicious',
+  window: 'month',
+  scenario: '医院门诊、定点药店',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'low',
+  thresholds: ['peerPercentile', 'robustZ', 'minVolume', 'minPeerSize'],
+  unit: 'yuan',
+  peer: { table: 'ind_institution_month', subjectColumn: 'fixmedins_code', metric: 'per_capita' },
+  template: '{subject} {period} 人均费用 {value}，同级同类机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位且 z ≥ 3）；依据 {basis}',
+  sql: peerOutlier({ table: 'ind_institution_month', subjectType: 'institution', subjectColumn: 'fixmedins_code', metric: 'per_capita', volume: 'persons' }),
+};

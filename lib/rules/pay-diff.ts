@@ -1,0 +1,34 @@
+import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import type { Rule } from './types';
+
+/** Settled fund payment (hifp_pay) differs from the re-adjudicated amount under the policy in force. */
+export const payDiff: Rule = {
+  id: 'PAY-DIFF',
+  nameZh: '统筹支付与政策重算结果不符',
+  basis: [
+    { doc: '晋市医保发〔2022〕22号', clause: '四', text: '起付标准、支付比例、支付限额（按收费类别、人员类别）' },
+    BASIS.regulation38,
+  ],
+  resultType: 'violation',
+  window: 'visit',
+  scenario: '医院门诊、定点药店',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'high',
+  thresholds: ['payDiffToleranceFen'],
+  unit: 'yuan',
+  template: '{subject} {period} 有 {n} 笔结算的统筹支付与按政策重算结果相差超过 {threshold}（多付 {extra.overpaid_n} 笔，净差额 {value}），多付金额 {amount}；依据 {basis}',
+  sql: `
+select v.region_code, 'institution' as subject_type, v.fixmedins_code as subject_id, ${MONTH_PERIOD},
+  sum(v.fund - a.fund_pay)::float8 as value, ${th('payDiffToleranceFen')} as threshold, count(*)::int as n,
+  sum(greatest(v.fund - a.fund_pay, 0))::bigint as amount, array_agg(v.setl_id order by v.setl_time, v.setl_id) as setl_ids,
+  jsonb_build_object('overpaid_n', count(*) filter (where v.fund > a.fund_pay), 'underpaid_n', count(*) filter (where v.fund < a.fund_pay),
+    'policy_ids', array_agg(distinct a.policy_id), 'diffs', jsonb_object_agg(v.setl_id, v.fund - a.fund_pay)) as extra
+from ind_visits v
+join adjudications a on a.admdvs = v.region_code and a.setl_id = v.setl_id and a.setl_time = v.setl_time
+where v.month = any($1::date[]) and v.region_code = any($2::text[])
+  and a.setl_time >= (select min(m) from unnest($1::date[]) m)::timestamp at time zone 'Asia/Shanghai'
+  and a.setl_time < ((select max(m) from unnest($1::date[]) m) + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+  and a.error is null and abs(v.fund - a.fund_pay) > ${th('payDiffToleranceFen')}
+group by v.region_code, v.fixmedins_code, v.month`,
+};

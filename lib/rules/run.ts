@@ -1,0 +1,134 @@
+/**
+ * Runs every rule for the scope's months and regions (all with `full`), turns findings into
+ * explained alerts and upserts them. Rules read the rollups (ind_*), so `refreshIndicators` runs first.
+ * Region groups sharing one threshold set run each rule once.
+ */
+import type pg from 'pg';
+import { clauseText, explain } from '../alerts/explain';
+import { upsertAlerts, type AlertRow } from '../alerts/upsert';
+import type { Db } from '../db/client';
+import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
+import type { PipelineScope } from '../pipeline/after-ingest';
+import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
+import { rules as allRules } from './index';
+import type { Finding, Rule } from './types';
+
+export interface RuleRunResult {
+  months: string[];
+  regions: string[];
+  rules: Array<{ id: string; findings: number; ms: number }>;
+  alerts: { inserted: number; total: number; suppressed: number };
+}
+
+function thresholdValues(t: Thresholds): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.value]));
+}
+
+async function names(c: pg.ClientBase, findings: Finding[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const inst = [...new Set(findings.filter((f) => f.subject_type === 'institution').map((f) => f.subject_id))];
+  const drs = [...new Set(findings.filter((f) => f.subject_type === 'doctor').map((f) => f.subject_id))];
+  if (inst.length) {
+    const r = await c.query<{ code: string; name: string }>(
+      'select distinct on (fixmedins_code) fixmedins_code as code, fixmedins_name as name from institutions where fixmedins_code = any($1) order by fixmedins_code',
+      [inst],
+    );
+    for (const x of r.rows) out.set(`institution:${x.code}`, x.name);
+  }
+  if (drs.length) {
+    const r = await c.query<{ code: string; name: string | null }>(
+      'select distinct on (dr_codg) dr_codg as code, dr_name as name from doctors where dr_codg = any($1) order by dr_codg',
+      [drs],
+    );
+    for (const x of r.rows) if (x.name) out.set(`doctor:${x.code}`, x.name);
+  }
+  return out;
+}
+
+function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): AlertRow {
+  const thresholds = Object.fromEntries(rule.thresholds.map((k) => [k, t[k as keyof Thresholds]]));
+  return {
+    region_code: f.region_code,
+    rule_id: rule.id,
+    subject_type: f.subject_type,
+    subject_id: f.subject_id,
+    subject_name: f.subject_name ?? null,
+    period_key: f.period_key,
+    period_start: f.period_start,
+    period_end: f.period_end,
+    result_type: f.result_type ?? rule.resultType,
+    severity: f.severity ?? rule.severity,
+    value: f.value ?? null,
+    threshold: f.threshold ?? null,
+    peer_median: f.peer_median ?? null,
+    percentile: f.percentile ?? null,
+    robust_z: f.robust_z ?? null,
+    amount: Math.round(f.amount ?? 0),
+    explanation: explain(rule, f),
+    clause: clauseText(rule),
+    evidence: {
+      setl_ids: f.setl_ids ?? [],
+      n: f.n ?? f.setl_ids?.length ?? 0,
+      value: f.value ?? null,
+      threshold: f.threshold ?? null,
+      unit: rule.unit,
+      peer: { median: f.peer_median ?? null, percentile: f.percentile ?? null, robust_z: f.robust_z ?? null, n: f.peer_n ?? null },
+      extra: f.extra ?? {},
+      thresholds,
+      basis: rule.basis,
+    },
+    policy_id: policyIds.join('+'),
+  };
+}
+
+/** Runs the rules inside an open transaction. */
+export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[]): Promise<RuleRunResult> {
+  const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0 } };
+  if (!months.length || !regions.length) return out;
+  const monthDates = months.map(monthDate);
+  const groups = groupRegionsByPolicy(regions);
+  for (const rule of allRules) {
+    if (only && !only.includes(rule.id)) continue;
+    const t0 = performance.now();
+    const rows: AlertRow[] = [];
+    for (const g of groups) {
+      const params = [monthDates, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds))];
+      // Postgres refuses unused parameters: pass only as many as the query references.
+      const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+      const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
+        throw new Error(`rule ${rule.id}: ${e.message}`, { cause: e });
+      });
+      const nm = await names(c, r.rows);
+      for (const f of r.rows) {
+        f.subject_name ??= nm.get(`${f.subject_type}:${f.subject_id}`) ?? null;
+        rows.push(toAlert(rule, f, g.policy.thresholds, g.policy.ids));
+      }
+    }
+    const up = await upsertAlerts(c, rows);
+    out.alerts.inserted += up.inserted;
+    out.alerts.total += up.total;
+    out.alerts.suppressed += up.suppressed;
+    out.rules.push({ id: rule.id, findings: rows.length, ms: Math.round(performance.now() - t0) });
+  }
+  return out;
+}
+
+/** Pipeline step: rules for the scope's months and regions; every month and region with `full`. */
+export async function runRules(db: Db, scope: PipelineScope): Promise<RuleRunResult> {
+  return inTransaction(db, async (c) => {
+    const full = scope.full === true;
+    let months = normaliseMonths(scope.months);
+    let regions = [...new Set(scope.regionCodes)];
+    if (full || !months.length) {
+      if (full) {
+        const r = await c.query<{ m: string }>("select distinct to_char(month, 'YYYY-MM') as m from ind_region_month order by 1");
+        months = r.rows.map((x) => x.m);
+      }
+    }
+    if (full || !regions.length) {
+      const r = await c.query<{ r: string }>('select distinct region_code as r from ind_region_month order by 1');
+      regions = r.rows.map((x) => x.r);
+    }
+    return runRulesOn(c, months, regions);
+  });
+}

@@ -1,0 +1,25 @@
+import { BASIS, th } from './sql-parts';
+import type { Rule } from './types';
+import { visitGroup } from './visit-group';
+
+/** Ordinary prescriptions over the general limit (7 days) but within the maximum: a warning. */
+export const rxDaysOrdWarn: Rule = {
+  id: 'RX-DAYS-ORD-WARN',
+  nameZh: '普通疾病处方超一般天数（提醒）',
+  basis: [BASIS.rxLimit],
+  resultType: 'suspicious',
+  window: 'visit',
+  scenario: '医院门诊、定点药店',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'low',
+  thresholds: ['rxDaysOrdinaryWarn', 'rxDaysOrdinaryMax'],
+  unit: 'days',
+  template: '{subject} {period} 有 {n} 笔普通疾病处方用药天数超过一般 {threshold}、未超过最长 14 天（最长 {value}），请核实病情需要；依据 {basis}',
+  sql: visitGroup({
+    subject: 'institution',
+    where: `not chronic and max_days > ${th('rxDaysOrdinaryWarn')} and max_days <= ${th('rxDaysOrdinaryMax')}`,
+    value: 'max(max_days)',
+    threshold: th('rxDaysOrdinaryWarn'),
+  }),
+};

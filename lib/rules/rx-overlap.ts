@@ -1,0 +1,45 @@
+import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import type { Rule } from './types';
+
+/**
+ * Same person, same drug (hilist_code): the supply of an earlier visit still runs more than N days
+ * into a later visit. Reads the drug lines (with a 90-day look-back) once; one alert per person-month.
+ */
+export const rxOverlap: Rule = {
+  id: 'RX-OVERLAP',
+  nameZh: '重复开药（同药供药期重叠）',
+  basis: [BASIS.regulation38, BASIS.regulation41, BASIS.rxLimit],
+  resultType: 'suspicious',
+  window: '90 days',
+  scenario: '医院门诊、定点药店',
+  stage: 'post',
+  subject: 'insured',
+  severity: 'medium',
+  thresholds: ['rxOverlapDays', 'rxOverlapLookbackDays'],
+  unit: 'days',
+  template: '{subject} {period} 有 {n} 笔购药与此前同一药品的供药期重叠超过 {threshold}（最长重叠 {value}），涉及药品 {extra.drugs}；依据 {basis}',
+  sql: `
+with lines as (
+  select f.admdvs as region_code, f.psn_no, f.hilist_code, f.setl_id, f.setl_time, max(f.medc_days) as days, sum(f.det_item_fee_sumamt) as amt
+  from fee_details f
+  join ind_visits v on v.region_code = f.admdvs and v.setl_id = f.setl_id and v.setl_time = f.setl_time
+  where f.admdvs = any($2::text[]) and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0
+    and f.setl_time >= (select min(m) from unnest($1::date[]) m)::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
+    and f.setl_time < ((select max(m) from unnest($1::date[]) m) + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+  group by 1, 2, 3, 4, 5
+),
+seq as (
+  select l.*, max(l.setl_time + l.days * interval '1 day') over (partition by region_code, psn_no, hilist_code order by setl_time, setl_id
+    rows between unbounded preceding and 1 preceding) as prev_end
+  from lines l
+),
+hits as (
+  select *, date_trunc('month', setl_time)::date as month, extract(epoch from prev_end - setl_time) / 86400 as overlap from seq
+  where prev_end - setl_time > ${th('rxOverlapDays')} * interval '1 day'
+    and date_trunc('month', setl_time)::date = any($1::date[])
+)
+select region_code, 'insured' as subject_type, psn_no as subject_id, ${MONTH_PERIOD},
+  round(max(overlap))::float8 as value, ${th('rxOverlapDays')} as threshold, count(distinct setl_id)::int as n, sum(amt)::bigint as amount,
+  array_agg(distinct setl_id order by setl_id) as setl_ids, jsonb_build_object('drugs', string_agg(distinct hilist_code, '、')) as extra
+from hits group by region_code, psn_no, month`,
+};

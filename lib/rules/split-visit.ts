@@ -1,0 +1,30 @@
+import { BASIS, IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
+import type { Rule } from './types';
+
+/** Same person, same institution, same day, ≥ 2 settlements: split visits / split charging. */
+export const splitVisit: Rule = {
+  id: 'SPLIT-VISIT',
+  nameZh: '分解就诊（同人同机构同日多次结算）',
+  basis: [BASIS.regulation38, { doc: '晋市医保发〔2022〕22号', clause: '七.3', text: '聚焦多开药、乱开药、乱检查、乱收费等违规行为' }],
+  resultType: 'suspicious',
+  window: 'day',
+  scenario: '医院门诊',
+  stage: 'post',
+  subject: 'institution',
+  severity: 'medium',
+  thresholds: ['splitVisitMin'],
+  unit: 'count',
+  template: '{subject} {period} 有 {extra.days} 人次·日同一参保人同日多次结算（单日最多 {value} 次，阈值 {threshold}），共 {n} 笔，统筹支付 {amount}；依据 {basis}',
+  sql: `
+with v as (
+  select region_code, fixmedins_code, psn_no, month, setl_time::date as day, setl_id, setl_time, fund,
+    count(*) over (partition by region_code, fixmedins_code, psn_no, setl_time::date) as k
+  from ind_visits where ${IN_SCOPE}
+)
+select region_code, 'institution' as subject_type, fixmedins_code as subject_id, ${MONTH_PERIOD},
+  max(k)::float8 as value, ${th('splitVisitMin')} as threshold, count(*)::int as n, sum(fund)::bigint as amount,
+  array_agg(setl_id order by setl_time, setl_id) as setl_ids,
+  jsonb_build_object('days', count(distinct (psn_no, day)), 'persons', count(distinct psn_no)) as extra
+from v where k >= ${th('splitVisitMin')}
+group by region_code, fixmedins_code, month`,
+};

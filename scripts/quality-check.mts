@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+import { getDb, closeDb } from '../lib/db/client';
+import { detectionQuality } from '../lib/alerts/quality';
+const db = await getDb();
+const truth = JSON.parse(fs.readFileSync(process.argv[2] ?? '/tmp/g1/truth.json', 'utf8'));
+const q = await detectionQuality(db, truth);
+for (const [k, v] of Object.entries(q)) console.log(k.padEnd(24), JSON.stringify(v));
+const r = await db.$client.query("select rule_id, count(*)::int n from alerts group by 1 order by 2 desc");
+console.log(r.rows.map((x) => `${x.rule_id}:${x.n}`).join(' '));
+await closeDb();

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { refreshIndicators, ROLLUP_TABLES } from '../lib/indicators/refresh';
+import { testDatabase } from './db';
+import { background, insertVisits } from './rules-fixture';
+
+describe('indicator rollups', () => {
+  it('hand-checked numbers, and an incremental refresh equals a full rebuild', async () => {
+    const { db } = await testDatabase();
+    const c = db.$client;
+    await insertVisits(db, [...background('2024-02', 3, 12), ...background('2024-03', 3, 12)]);
+    await c.query(`insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, annual_budget) values ('140500', 'H0', '甲医院', 'hospital', 2, 10000)`);
+    await refreshIndicators(db, { months: [], regionCodes: [], full: true });
+    // H0 in Feb: 12 visits, medfee 10000 + ((j*13) % 11)*100; exam 10 %, drug 70 %, fund = medfee/2.
+    const feb = Array.from({ length: 12 }, (_, j) => 10000 + ((j * 13) % 11) * 100);
+    const total = feb.reduce((a, b) => a + b, 0);
+    const { rows } = await c.query(`select * from ind_institution_month where fixmedins_code = 'H0' order by month`);
+    expect(rows[0]).toMatchObject({ visits: 12, persons: 12, total_amt: total, peer_key: 'hospital:lv2', annual_budget: 10000 });
+    expect(rows[0].per_visit).toBeCloseTo(total / 12, 6);
+    expect(rows[0].exam_share).toBeCloseTo(feb.reduce((a, m) => a + Math.round(m * 0.1), 0) / total, 6);
+    expect(rows[1].fund_ytd).toBe(rows[0].fund_amt + rows[1].fund_amt);
+    expect(rows[1].per_visit_mom).toBeCloseTo(rows[1].per_visit / rows[0].per_visit - 1, 9);
+
+    // A second batch: more March visits in 140500 and a new region in April.
+    await insertVisits(db, [...background('2024-03', 4, 5, { prefix: 'N', medfee: () => 30000 }), ...background('2024-04', 2, 5, { prefix: 'M' }).map((v) => ({ ...v, region: '430100' }))]);
+    await refreshIndicators(db, { months: ['2024-03'], regionCodes: ['140500'] });
+    await refreshIndicators(db, { months: ['2024-04'], regionCodes: ['430100'] });
+    const snap = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const t of ROLLUP_TABLES) out[t] = (await c.query(`select * from ${t} order by 1, 2, 3`)).rows;
+      return out;
+    };
+    const incremental = await snap();
+    expect(incremental.ind_region_month?.length).toBe(3);
+    await refreshIndicators(db, { months: [], regionCodes: [], full: true });
+    expect(await snap()).toEqual(incremental);
+  });
+});

@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../lib/db/client';
+import { ingestFiles } from '../lib/ingest';
+import { yuanToFen } from '../lib/ingest/validate';
+import { runCli, testDatabase } from './db';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-ingest-'));
+const write = (name: string, text: string | Buffer) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+const HEAD_ZH = '结算ID,人员编号,人员类别,医保区划,结算时间,定点医药机构编号,机构类型,医院等级,医疗费总额,符合政策范围金额,统筹基金支出';
+const csvRows = (prefix: string) => [`${prefix}1,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,01,123.45,100.00,10.00`, `${prefix}2,P2,退休,430100,2024-07-01 00:30:00,H2,医院,2,50,50,`];
+
+let db: Db;
+let url: string;
+beforeAll(async () => {
+  ({ db, url } = await testDatabase());
+});
+
+async function q<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.$client.query(text, params)).rows as T[];
+}
+
+describe('amounts', () => {
+  it('turns decimal yuan into integer fen without floating point', () => {
+    expect(yuanToFen('123.45')).toBe(12345);
+    expect(yuanToFen(0.1)).toBe(10);
+    expect(yuanToFen('1.2')).toBe(120);
+    expect(yuanToFen('-0.05')).toBe(-5);
+    expect(yuanToFen('1.230')).toBe(123);
+    expect(yuanToFen('1.234')).toBeNull();
+    expect(yuanToFen('abc')).toBeNull();
+    expect(yuanToFen('19999999.99')).toBe(1999999999);
+  });
+});
+
+describe('formats and encodings', () => {
+  it('loads UTF-8 CSV with Chinese headers and NHSA codes normalised', async () => {
+    const r = await ingestFiles(db, [write('utf8.csv', [HEAD_ZH, ...csvRows('U')].join('\n'))], { pipeline: false });
+    expect(r).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, rejected: 0 });
+    const rows = await q<{ setl_id: string; hosp_lv: number; psn_type: string; medfee_sumamt: number; hifp_pay: number | null; p: string; fixmedins_type: string }>(
+      `select setl_id, hosp_lv, psn_type, medfee_sumamt, hifp_pay, fixmedins_type, tableoid::regclass::text as p from settlements where setl_id like 'U%' order by 1`,
+    );
+    expect(rows).toEqual([
+      { setl_id: 'U1', hosp_lv: 3, psn_type: '1101', medfee_sumamt: 12345, hifp_pay: 1000, fixmedins_type: 'hospital', p: 'settlements_202403' },
+      // 00:30 on 2024-07-01 Shanghai time is July, not June
+      { setl_id: 'U2', hosp_lv: 2, psn_type: '1201', medfee_sumamt: 5000, hifp_pay: null, fixmedins_type: 'hospital', p: 'settlements_202407' },
+    ]);
+  });
+
+  it('loads UTF-8 with BOM, GBK (detected) and NDJSON; unknown fields kept in extra', async () => {
+    const bom = await ingestFiles(db, [write('bom.csv', `\uFEFF${[HEAD_ZH, ...csvRows('B')].join('\r\n')}`)], { pipeline: false });
+    expect(bom).toMatchObject({ inserted: 2, rejected: 0 });
+    const gbkText = [`${HEAD_ZH},机构名称`, ...csvRows('G').map((l) => `${l},晋城市人民医院`)].join('\r\n');
+    const gbk = await ingestFiles(db, [write('gbk.csv', iconv.encode(gbkText, 'gbk'))], { pipeline: false });
+    expect(gbk.files[0]?.encoding).toBe('gb18030');
+    expect(gbk).toMatchObject({ inserted: 2, rejected: 0 });
+    const nd = await ingestFiles(
+      db,
+      [write('a.ndjson', `${JSON.stringify({ setl_id: 'N1', psn_no: 'P9', psn_type: 'in_service', admdvs: '360100', setl_time: '2024-02-01T09:00:00+08:00', fixmedins_code: 'H9', fixmedins_type: 'pharmacy', hosp_lv: 1, medfee_sumamt: 12.3, inscp_scp_amt: '12.30', 就诊科室: '内科' })}\n`)],
+      { pipeline: false },
+    );
+    expect(nd).toMatchObject({ inserted: 1, rejected: 0 });
+    const [n1] = await q<{ extra: Record<string, string>; medfee_sumamt: number; med_type: string }>(`select extra, medfee_sumamt, med_type from settlements where setl_id = 'N1'`);
+    expect(n1).toEqual({ extra: { 就诊科室: '内科' }, medfee_sumamt: 1230, med_type: '41' });
+    const [inst] = await q<{ fixmedins_name: string }>(`select fixmedins_name from institutions where fixmedins_code = 'H1'`);
+    expect(inst?.fixmedins_name).toBeTruthy();
+  });
+
+  it('loads XLSX (streaming reader) and reports XLSX rows as Excel shows them', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('结算');
+    ws.addRow(HEAD_ZH.split(','));
+    ws.addRow(['X1', 'P1', '1101', '140500', '2024-03-06 10:00:00', 'H1', 'hospital', '3', 88.8, 80, 10]);
+    ws.addRow(['X2', 'P1', '1101', '140500', '2024-03-07 10:00:00', 'H1', 'hospital', '3', 'abc', 80, 10]);
+    const f = path.join(dir, 'a.xlsx');
+    await wb.xlsx.writeFile(f);
+    const r = await ingestFiles(db, [f], { pipeline: false });
+    expect(r).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(r.errors).toEqual([expect.objectContaining({ file: 'a.xlsx', row: 3, field: 'medfee_sumamt' })]);
+    const [x1] = await q<{ medfee_sumamt: number }>(`select medfee_sumamt from settlements where setl_id = 'X1'`);
+    expect(x1?.medfee_sumamt).toBe(8880);
+  });
+});
+
+describe('bad rows, reload, reversal, strict', () => {
+  it('reports each kind of bad row with file, editor line and field', async () => {
+    const s = write(
+      'bad.csv',
+      [
+        'setl_id,psn_no,psn_type,admdvs,setl_time,fixmedins_code,fixmedins_type,hosp_lv,medfee_sumamt,inscp_scp_amt',
+        'K1,P1,1101,140500,2024-04-01 08:00:00,H1,hospital,3,10,10',
+        'K2,,1101,140500,2024-04-01 08:00:00,H1,hospital,3,10,10', // missing psn_no
+        'K3,P1,1101,140500,2024-04-01 08:00:00,H1,hospital,3,10.001,10', // bad amount
+        'K4,P1,1101,140500,2024-02-30 08:00:00,H1,hospital,3,10,10', // bad date
+        'K5,P1,1101,140500,2024-04-01 08:00:00,H1,hospital,7,10,10', // bad code
+      ].join('\n'),
+    );
+    const d = write('bad-d.ndjson', [
+      JSON.stringify({ feedetl_sn: 'KD1', setl_id: 'K1', med_chrgitm_type: '09', det_item_fee_sumamt: '5', medc_days: 7 }),
+      JSON.stringify({ feedetl_sn: 'KD2', setl_id: 'NOPE', med_chrgitm_type: '03', det_item_fee_sumamt: '5' }), // no settlement
+    ].join('\n'));
+    const r = await runCli(['ingest', s, d, '--json', '--skip-pipeline'], { url });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { inserted: number; rejected: number; errors: Array<{ file: string; row: number; field: string; message: string }> };
+    expect(out.inserted).toBe(2);
+    expect(out.rejected).toBe(5);
+    expect(out.errors.map((e) => [e.file, e.row, e.field])).toEqual([
+      ['bad.csv', 3, 'psn_no'],
+      ['bad.csv', 4, 'medfee_sumamt'],
+      ['bad.csv', 5, 'setl_time'],
+      ['bad.csv', 6, 'hosp_lv'],
+      ['bad-d.ndjson', 2, 'setl_id'],
+    ]);
+    expect(r.stderr).toContain('bad.csv, row 3, field psn_no');
+    const saved = await q<{ n: number }>(`select count(*)::int as n from ingest_errors`);
+    expect(saved[0]?.n).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reloading the same files changes nothing and says so; a changed row is updated', async () => {
+    const s = write('re.ndjson', [1, 2, 3].map((i) => JSON.stringify({ setl_id: `R${i}`, psn_no: 'P1', psn_type: '1101', admdvs: '152501', setl_time: `2024-05-0${i} 09:00:00`, fixmedins_code: 'H5', fixmedins_type: 'hospital', hosp_lv: '2', medfee_sumamt: '100', inscp_scp_amt: '100' })).join('\n'));
+    const d = write('re-d.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt,bilg_dr_codg\nRD1,R1,02,10,DR9\nRD2,R2,04,20,DR9\n');
+    expect(await ingestFiles(db, [s, d], { pipeline: false })).toMatchObject({ inserted: 5, updated: 0, unchanged: 0 });
+    expect(await ingestFiles(db, [s, d], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, unchanged: 5 });
+    // R3 moves to another month (the partition key changes): one update, no duplicate
+    fs.writeFileSync(s, fs.readFileSync(s, 'utf8').replace('2024-05-03 09:00:00', '2024-06-03 09:00:00'));
+    expect(await ingestFiles(db, [s], { pipeline: false })).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
+    const r3 = await q<{ p: string }>(`select tableoid::regclass::text as p from settlements where setl_id = 'R3'`);
+    expect(r3).toEqual([{ p: 'settlements_202406' }]);
+    const docs = await q<{ dr_codg: string; region_code: string }>(`select dr_codg, region_code from doctors where dr_codg = 'DR9'`);
+    expect(docs).toEqual([{ dr_codg: 'DR9', region_code: '152501' }]);
+  });
+
+  it('applies reversals in the NHSA form (own setl_id + init_setl_id) and the same-id form', async () => {
+    const base = { psn_no: 'P7', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H7', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
+    const orig = write('orig.ndjson', ['V1', 'V2'].map((id) => JSON.stringify({ ...base, setl_id: id, setl_time: '2024-08-01 09:00:00', medfee_sumamt: '30' })).join('\n'));
+    await ingestFiles(db, [orig], { pipeline: false });
+    const rev = write('rev.ndjson', [
+      JSON.stringify({ ...base, setl_id: 'V1R', init_setl_id: 'V1', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-30', inscp_scp_amt: '-30' }),
+      JSON.stringify({ ...base, setl_id: 'V2', refd_setl_flag: 1, setl_time: '2024-08-01 09:00:00', medfee_sumamt: '30' }),
+      JSON.stringify({ ...base, setl_id: 'V9R', 原结算ID: 'NOT-LOADED', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-1' }),
+    ].join('\n'));
+    const r = await ingestFiles(db, [rev], { pipeline: false });
+    expect(r).toMatchObject({ inserted: 1, updated: 1, reversed: 2, rejected: 1 });
+    expect(r.errors[0]).toMatchObject({ row: 3, field: 'init_setl_id' });
+    const rows = await q<{ setl_id: string; reversed: boolean; refd_setl_flag: boolean }>(`select setl_id, reversed, refd_setl_flag from settlements where setl_id like 'V%' order by 1`);
+    expect(rows).toEqual([
+      { setl_id: 'V1', reversed: true, refd_setl_flag: false },
+      { setl_id: 'V1R', reversed: false, refd_setl_flag: true },
+      { setl_id: 'V2', reversed: true, refd_setl_flag: false },
+    ]);
+    expect(await ingestFiles(db, [rev], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, reversed: 0, unchanged: 2 });
+  });
+
+  it('--strict loads nothing when any row is rejected', async () => {
+    const s = write('strict.csv', `${HEAD_ZH}\nT1,P1,1101,140500,2024-09-01 10:00:00,H1,hospital,3,1,1,\nT2,P1,1101,140500,not a time,H1,hospital,3,1,1,\n`);
+    const r = await runCli(['ingest', s, '--strict', '--json', '--skip-pipeline'], { url });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 0, rejected: 1, rolled_back: true });
+    expect(await q(`select 1 from settlements where setl_id = 'T1'`)).toEqual([]);
+    const [b] = await q<{ status: string }>(`select status from ingest_batches order by id desc limit 1`);
+    expect(b?.status).toBe('rejected');
+    const ok = await runCli(['ingest', s, '--json', '--skip-pipeline'], { url });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ inserted: 1, rejected: 1 });
+  });
+
+  it('leaves all or none of a batch when the process is killed mid-load', async () => {
+    const big = path.join(dir, 'big.ndjson');
+    const out = fs.createWriteStream(big);
+    const N = 150_000;
+    for (let i = 0; i < N; i++)
+      out.write(`{"setl_id":"KILL${i}","psn_no":"P${i % 5000}","psn_type":"1101","admdvs":"430100","setl_time":"2024-1${i % 3}-05 10:00:00","fixmedins_code":"HK${i % 50}","fixmedins_type":"hospital","hosp_lv":"2","medfee_sumamt":"${(i % 900) + 10}.50","inscp_scp_amt":"10.00"}\n`);
+    await new Promise((r) => out.end(r));
+    for (const delay of [1500, 5000]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'ingest', big, '--skip-pipeline'], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('close', r));
+      const [c] = await q<{ n: number }>(`select count(*)::int as n from settlements where setl_id like 'KILL%'`);
+      expect([0, N]).toContain(c?.n);
+    }
+  }, 120_000);
+});
