@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.next/**', '.data/**', '.data-*/**', 'drizzle/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', 'bench/**/*.json'],
+    ignores: ['node_modules/**', '.next*/**', '.data/**', '.data-*/**', '.data-test/**', '.test-reports/**', 'drizzle/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', 'bench/**/*.json'],
   },
   ...nextVitals,
   ...nextTs,

@@ -1,6 +1,6 @@
 /**
  * Accounts journey: the gate, sign-in errors, two inspectors of different regions seeing different
- * counts on the overview (the page queries without a region filter; RLS decides), admin-only pages.
+ * counts on 账户 (/account: counted without a region filter; RLS decides), admin-only pages.
  */
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
@@ -45,7 +45,7 @@ test('signed-out requests go to the login page or get 401; security headers are 
   expect(await api.json()).toMatchObject({ error: expect.stringContaining('未登录') });
   // A forged cookie passes the proxy but not the real check in the page.
   await page.context().addCookies([{ name: 'ofm_session', value: 'forged', url: baseURL ?? 'http://localhost' }]);
-  await page.goto('/alerts');
+  await page.goto('/account');
   await expect(page).toHaveURL(/\/login/);
   const login = await request.get('/login');
   const csp = login.headers()['content-security-policy'] ?? '';
@@ -68,14 +68,16 @@ test('two inspectors of different regions see different data; only the admin man
 
   await signIn(page, DEMO.jcInspector);
   await expect(page.getByTestId('current-user')).toContainText('晋城稽核员');
-  await expect(page.getByTestId('kpi-settlements')).toHaveText(String(counts['140500']));
+  await page.getByRole('link', { name: '修改密码' }).click();
+  await expect(page.getByTestId('visible-settlements')).toHaveText(String(counts['140500']));
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '管理' })).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screens/auth-jincheng.png', fullPage: true });
   await signOut(page);
 
   await signIn(page, DEMO.ncInspector);
   await expect(page.getByTestId('current-user')).toContainText('南昌稽核员');
-  await expect(page.getByTestId('kpi-settlements')).toHaveText(String(counts['360100']));
+  await page.getByRole('link', { name: '修改密码' }).click();
+  await expect(page.getByTestId('visible-settlements')).toHaveText(String(counts['360100']));
   await page.screenshot({ path: 'test-results/screens/auth-nanchang.png', fullPage: true });
   await signOut(page);
 

@@ -9,11 +9,13 @@ test('upload a CSV through the import page', async ({ page }) => {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 
   await page.goto('/import');
-  await expect(page.getByRole('heading', { name: '导入' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '导入', exact: true })).toBeVisible();
+  // Fresh ids each run, so a rerun on the same database still inserts one row.
+  const stamp = Date.now().toString(36);
   const csv = [
     '结算ID,人员编号,人员类别,医保区划,结算时间,定点医药机构编号,机构类型,医院等级,医疗费总额,符合政策范围金额',
-    'E2E-1,PE2E1,1101,140500,2024-11-05 10:00:00,HE2E1,hospital,3,100.00,90.00',
-    'E2E-2,PE2E2,1201,140500,2024-11-06 10:00:00,HE2E1,hospital,3,abc,90.00',
+    `E2E-${stamp}-1,PE2E1,1101,140500,2024-11-05 10:00:00,HE2E1,hospital,3,100.00,90.00`,
+    `E2E-${stamp}-2,PE2E2,1201,140500,2024-11-06 10:00:00,HE2E1,hospital,3,abc,90.00`,
   ].join('\n');
   await page.getByTestId('file-input').setInputFiles({ name: 'e2e-settlements.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(page.getByTestId('import-status')).toContainText('导入完成', { timeout: 60_000 });

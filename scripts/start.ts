@@ -9,6 +9,7 @@ import path from 'node:path';
 import { closeDb, databaseUrl, getDb } from '../lib/db/client';
 import { runMigrations } from '../lib/db/migrate';
 import { isEmpty, loadDemo } from '../lib/demo';
+import { loadPolicies, syncPolicyVersions } from '../lib/policies';
 import { env } from '../lib/env';
 
 const t0 = Date.now();
@@ -41,6 +42,9 @@ async function main() {
   const db = await getDb();
   const m = await runMigrations(db);
   console.log(`数据库就绪 database ready (${m.applied} new migrations)`);
+  // A malformed policy file stops start-up here, naming the file and the field.
+  const policies = await syncPolicyVersions(db, loadPolicies());
+  console.log(`政策已加载 policies loaded: ${policies}`);
   if (await isEmpty(db)) {
     console.log('数据库为空，正在加载演示数据 loading demo data…');
     const demo = await loadDemo(db);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignAlerts, confirmAlerts, dismissAlerts } from '../lib/alerts/lifecycle';
 import { getAlert, listAlerts } from '../lib/alerts/queries';
+import { readjudicate } from '../lib/adjudication/bulk';
 import { scoped, SYSTEM, type Actor } from '../lib/db/scoped';
 import { refreshIndicators } from '../lib/indicators/refresh';
 import { runRules } from '../lib/rules/run';
@@ -20,6 +21,9 @@ describe('alerts', () => {
       { id: 'R2', psn: 'P2', inst: 'XQ', time: '2024-03-02 09:00:00+08', lines: [{ type: '09', amt: 5000, days: 21, drug: 'Z' }] },
       { id: 'R3', psn: 'P3', inst: 'XW', time: '2024-03-02 09:00:00+08', lines: [{ type: '09', amt: 5000, days: 22, drug: 'Z' }] },
     ]);
+    // Settled as the policy says, so that only the prescriptions stand out once `recompute` re-adjudicates.
+    await readjudicate(db, { months: [], regionCodes: [], full: true });
+    await c.query('update settlements s set hifp_pay = a.fund_pay from adjudications a where a.setl_id = s.setl_id and a.setl_time = s.setl_time');
     await c.query(`insert into alert_whitelist (region_code, rule_id, subject_type, subject_id, reason, expires_at) values
       ('140500', 'RX-DAYS-ORD', 'institution', 'XW', '专科医院，已备案', '2099-01-01')`);
     const run = async () => {

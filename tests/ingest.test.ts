@@ -161,6 +161,28 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await ingestFiles(db, [rev], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, reversed: 0, unchanged: 2 });
   });
 
+  it('gives the same result when the claims are merged in many small chunks (reversal before its original, details across chunks)', async () => {
+    const base = { psn_no: 'P8', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
+    const s = write('chunks.ndjson', [
+      // the reversal comes first; its original is three chunks later
+      JSON.stringify({ ...base, setl_id: 'C9R', init_setl_id: 'C9', refd_setl_flag: '1', setl_time: '2024-10-02 09:00:00', medfee_sumamt: '-30', inscp_scp_amt: '-30' }),
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => JSON.stringify({ ...base, setl_id: `C${i}`, setl_time: `2024-${i % 2 ? '09' : '10'}-0${i} 09:00:00`, medfee_sumamt: `${i}0` })),
+    ].join('\n'));
+    const d = write('chunks-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt,bilg_dr_codg', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `CD${i},C${i},09,${i},DR8`), 'CDX,C404,09,1,DR8'].join('\n'));
+    const r = await ingestFiles(db, [d, s], { pipeline: false, chunkRows: 2 });
+    expect(r).toMatchObject({ inserted: 19, updated: 0, unchanged: 0, reversed: 1, rejected: 1, months: ['2024-09', '2024-10'] });
+    expect(r.errors).toEqual([expect.objectContaining({ file: 'chunks-d.csv', row: 11, field: 'setl_id' })]);
+    const rows = await q<{ setl_id: string; reversed: boolean; n: number }>(
+      `select s.setl_id, s.reversed, (select count(*)::int from fee_details f where f.setl_id = s.setl_id) as n from settlements s where setl_id in ('C1', 'C9', 'C9R') order by 1`,
+    );
+    expect(rows).toEqual([
+      { setl_id: 'C1', reversed: false, n: 1 },
+      { setl_id: 'C9', reversed: true, n: 1 },
+      { setl_id: 'C9R', reversed: false, n: 0 },
+    ]);
+    expect(await ingestFiles(db, [s, d], { pipeline: false, chunkRows: 3 })).toMatchObject({ inserted: 0, updated: 0, unchanged: 19, reversed: 0 });
+  });
+
   it('--strict loads nothing when any row is rejected', async () => {
     const s = write('strict.csv', `${HEAD_ZH}\nT1,P1,1101,140500,2024-09-01 10:00:00,H1,hospital,3,1,1,\nT2,P1,1101,140500,not a time,H1,hospital,3,1,1,\n`);
     const r = await runCli(['ingest', s, '--strict', '--json', '--skip-pipeline'], { url });

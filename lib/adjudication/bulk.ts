@@ -1,17 +1,23 @@
 /**
  * Re-adjudication over the database, after ingest or on `recompute`.
- * Running totals need the whole calendar year, so for the persons with settlements in the affected
- * months every settlement of theirs in those years is replayed in time order, and their rows in
- * `adjudications` are replaced in one transaction. Rows stream out with COPY TO and back with COPY FROM:
- * no per-row statements, flat memory.
+ *
+ * Running totals need the whole calendar year, so for the persons (admdvs, psn_no) with settlements in
+ * the scope's months (and regions) every settlement of theirs in those years is replayed in time order.
+ * Set-based and flat in memory:
+ *   1. one ordered stream out of `settlements` (COPY TO, ordered by admdvs, psn_no, setl_time, setl_id),
+ *   2. the engine per row, totals reset at each new person,
+ *   3. COPY FROM into a temp staging table on the writer connection,
+ *   4. one DELETE of those person-years from `adjudications` + one INSERT … SELECT from the stage,
+ *      all inside one transaction (nothing half-written; readers see the old rows until commit).
+ * Reversed settlements (`reversed` or `refd_setl_flag`) paid nothing and are skipped; their earlier
+ * adjudication rows disappear with the person-year's DELETE. `settled_fund_pay` keeps `hifp_pay`.
  */
-import readline from 'node:readline';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
-import { loadPolicies, syncPolicyVersions } from '../policies';
+import { loadPolicies, syncPolicyVersions, type PolicySet } from '../policies';
 import { Adjudicator, type Visit } from './engine';
 import { levelOf, retiredOf } from './records';
 
@@ -33,22 +39,33 @@ function escape(v: string | number | boolean | null): string {
   if (typeof v !== 'string') return String(v);
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
-const bool = (f: string | null) => f === 't';
+const bool = (f: string | null | undefined, dflt: boolean) => (f === null || f === undefined ? dflt : f === 't');
 
-function scopeFilter(scope: PipelineScope): { where: string; params: unknown[] } {
-  if (scope.full || scope.months.length === 0) return { where: '', params: [] };
-  const params: unknown[] = [scope.months];
-  let regionClause = '';
-  if (scope.regionCodes.length) {
-    params.push(scope.regionCodes);
-    regionClause = 'and t.admdvs = any($2::text[])';
-  }
-  // Persons touched in the months, replayed over the whole years those months fall in.
-  const where = `where extract(year from s.setl_time at time zone 'Asia/Shanghai')::int in (select distinct substr(m, 1, 4)::int from unnest($1::text[]) m)
-    and (s.admdvs, s.psn_no) in (
-      select t.admdvs, t.psn_no from settlements t
-      where to_char(t.setl_time at time zone 'Asia/Shanghai', 'YYYY-MM') = any($1::text[]) ${regionClause})`;
-  return { where, params };
+/** Local (Asia/Shanghai) start of a month as a timestamptz literal; the inputs are validated first. */
+const monthStart = (y: number, m: number) => `'${y + Math.floor((m - 1) / 12)}-${String(((m - 1) % 12) + 1).padStart(2, '0')}-01 00:00:00+08'::timestamptz`;
+
+/**
+ * The person-year selection as SQL text (COPY takes no parameters, so values are validated and
+ * inlined). Time conditions are ranges on setl_time so partitions are pruned. null = nothing to do.
+ */
+export function scopeSql(scope: PipelineScope): { persons: string; years: string } | null {
+  if (scope.full) return { persons: 'true', years: 'true' };
+  if (!scope.months.length) return null;
+  for (const m of scope.months) if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new Error(`invalid month in pipeline scope: ${m}`);
+  for (const r of scope.regionCodes) if (!/^\d{6}$/.test(r)) throw new Error(`invalid region in pipeline scope: ${r}`);
+  const months = [...new Set(scope.months)].sort();
+  const monthRanges = months
+    .map((m) => {
+      const y = Number(m.slice(0, 4));
+      const mo = Number(m.slice(5, 7));
+      return `(t.setl_time >= ${monthStart(y, mo)} and t.setl_time < ${monthStart(y, mo + 1)})`;
+    })
+    .join(' or ');
+  const years = [...new Set(months.map((m) => Number(m.slice(0, 4))))];
+  const region = scope.regionCodes.length ? `and t.admdvs in (${scope.regionCodes.map((r) => `'${r}'`).join(',')})` : '';
+  const persons = `(%.admdvs, %.psn_no) in (select t.admdvs, t.psn_no from settlements t where (${monthRanges}) ${region})`;
+  const yearRanges = years.map((y) => `(%.setl_time >= ${monthStart(y, 1)} and %.setl_time < ${monthStart(y + 1, 1)})`).join(' or ');
+  return { persons, years: `(${yearRanges})` };
 }
 
 export interface ReadjudicateResult {
@@ -58,12 +75,13 @@ export interface ReadjudicateResult {
   ms: number;
 }
 
-export async function readjudicate(db: Db, scope: PipelineScope): Promise<ReadjudicateResult> {
+export async function readjudicate(db: Db, scope: PipelineScope, policies: PolicySet = loadPolicies()): Promise<ReadjudicateResult> {
   const t0 = performance.now();
-  const policies = loadPolicies();
   await syncPolicyVersions(db, policies);
+  const sel = scopeSql(scope);
+  if (!sel) return { visits: 0, persons: 0, errors: 0, ms: Math.round(performance.now() - t0) };
+  const on = (alias: string) => `${sel.persons.replaceAll('%', alias)} and ${sel.years.replaceAll('%', alias)}`;
   const adjudicator = new Adjudicator(policies);
-  const { where, params } = scopeFilter(scope);
   const reader = await db.$client.connect();
   const writer = await db.$client.connect();
   let visits = 0;
@@ -71,76 +89,84 @@ export async function readjudicate(db: Db, scope: PipelineScope): Promise<Readju
   let errors = 0;
   try {
     await writer.query('begin');
-    if (where) {
-      // Same person-years as the reader selects; reversed settlements leave no adjudication behind.
-      await writer.query(`delete from adjudications a using (select distinct s.admdvs, s.psn_no, extract(year from s.setl_time at time zone 'Asia/Shanghai')::int as y from settlements s ${where}) p
-        where a.admdvs = p.admdvs and a.psn_no = p.psn_no and extract(year from a.setl_time at time zone 'Asia/Shanghai')::int = p.y`, params);
-    } else {
-      await writer.query('truncate adjudications');
-    }
-    // The reader's query text carries the parameters inline (COPY takes none); they are validated month/region codes.
-    const literal = (xs: string[]) => `array[${xs.map((x) => `'${x.replace(/[^0-9-]/g, '')}'`).join(',')}]::text[]`;
-    const inlined = where.replace('$1::text[]', literal(scope.months)).replace('$1::text[]', literal(scope.months)).replace('$2::text[]', literal(scope.regionCodes));
+    // One re-adjudication at a time (ingest and recompute may overlap): otherwise two runs could each
+    // delete before the other's insert commits and leave both sets of rows.
+    await writer.query("select pg_advisory_xact_lock(hashtext('ofm:readjudicate'))");
+    await writer.query('create temp table adjudications_stage (like adjudications) on commit drop');
     const source = reader.query(
-      copyTo(`copy (select ${SOURCE_COLUMNS} from settlements s ${inlined} ${inlined ? 'and' : 'where'} not s.reversed and not s.refd_setl_flag
+      copyTo(`copy (select ${SOURCE_COLUMNS} from settlements s where ${on('s')} and not s.reversed and not s.refd_setl_flag
         order by s.admdvs, s.psn_no, s.setl_time, s.setl_id) to stdout`),
     );
     const now = new Date().toISOString();
     let lastPerson = '';
-    const lines = readline.createInterface({ input: source, crlfDelay: Infinity });
+    const row = (line: string): string => {
+      const f = line.split('\t').map(unescape);
+      const admdvs = f[0] ?? '';
+      const psnNo = f[4] ?? '';
+      const personKey = `${admdvs}|${psnNo}`;
+      if (personKey !== lastPerson) {
+        adjudicator.reset();
+        lastPerson = personKey;
+        persons++;
+      }
+      const settled = f[22] === null || f[22] === undefined ? null : Number(f[22]);
+      visits++;
+      try {
+        const v: Visit = {
+          admdvs,
+          setlId: f[1] ?? '',
+          date: f[3] ?? '',
+          psnNo,
+          retired: retiredOf(f[5], 0),
+          pharmacy: f[6] === 'pharmacy',
+          level: levelOf(f[7], 0),
+          feeClass: f[8] === null || f[8] === undefined ? null : Number(f[8]),
+          medType: f[9] ?? '11',
+          medfeeSumamt: Number(f[10]),
+          inscpScpAmt: Number(f[11]),
+          preselfpayAmt: Number(f[12]),
+          fulamtOwnpayAmt: Number(f[13]),
+          designated: bool(f[14], true),
+          emergency: bool(f[15], false) || f[9] === '13',
+          hasCard: bool(f[16], true),
+          rxFromDesignated: f[17] === null || f[17] === undefined ? null : f[17] === 't',
+          outOfAreaTemporary: bool(f[18], false),
+          inArrears: bool(f[19], false),
+          inpatientOverlap: bool(f[20], false),
+          suspended: bool(f[21], false),
+        };
+        const o = adjudicator.adjudicate(v);
+        if (o.error) errors++;
+        return [
+          admdvs, o.setlId, f[2] ?? '', psnNo, o.policyId, o.deductible, o.eligible, o.rateBp, o.fundPay, o.selfPay, o.yearFundPaid,
+          o.yearDeductiblePaid, o.capped, o.excluded, o.clause, o.error, settled, now,
+        ].map((x) => escape(x ?? null)).join('\t');
+      } catch (e) {
+        // a stored row the engine cannot read (e.g. an unknown psn_type) is recorded with its error, not dropped
+        errors++;
+        return [admdvs, f[1] ?? '', f[2] ?? '', psnNo, null, 0, 0, 0, 0, 0, 0, 0, false, null, '', (e as Error).message, settled, now]
+          .map((x) => escape(x)).join('\t');
+      }
+    };
+    // Chunk in, chunk out: one CopyData message per input chunk rather than per row.
+    let rest = '';
     const transform = new Transform({
-      writableObjectMode: true,
-      transform(line: string, _enc, cb) {
-        const f = line.split('\t').map(unescape);
-        const admdvs = f[0] ?? '';
-        const psnNo = f[4] ?? '';
-        const personKey = `${admdvs}|${psnNo}`;
-        if (personKey !== lastPerson) {
-          adjudicator.reset();
-          lastPerson = personKey;
-          persons++;
-        }
-        let out: string;
-        try {
-          const v: Visit = {
-            admdvs,
-            setlId: f[1] ?? '',
-            date: f[3] ?? '',
-            psnNo,
-            retired: retiredOf(f[5], 0),
-            pharmacy: f[6] === 'pharmacy',
-            level: levelOf(f[7], 0),
-            feeClass: f[8] === null ? null : Number(f[8]),
-            medType: f[9] ?? '11',
-            medfeeSumamt: Number(f[10]),
-            inscpScpAmt: Number(f[11]),
-            preselfpayAmt: Number(f[12]),
-            fulamtOwnpayAmt: Number(f[13]),
-            designated: bool(f[14] ?? 't'),
-            emergency: bool(f[15] ?? 'f'),
-            hasCard: bool(f[16] ?? 't'),
-            rxFromDesignated: f[17] === null ? null : bool(f[17] ?? 't'),
-            outOfAreaTemporary: bool(f[18] ?? 'f'),
-            inArrears: bool(f[19] ?? 'f'),
-            inpatientOverlap: bool(f[20] ?? 'f'),
-            suspended: bool(f[21] ?? 'f'),
-          };
-          const o = adjudicator.adjudicate(v);
-          if (o.error) errors++;
-          out = [
-            admdvs, o.setlId, f[2] ?? '', psnNo, o.policyId, o.deductible, o.eligible, o.rateBp, o.fundPay, o.selfPay, o.yearFundPaid,
-            o.yearDeductiblePaid, o.capped, o.excluded, o.clause, o.error, f[22] === null ? null : Number(f[22]), now,
-          ].map((x) => escape(x ?? null)).join('\t');
-        } catch (e) {
-          errors++;
-          out = [admdvs, f[1] ?? '', f[2] ?? '', psnNo, null, 0, 0, 0, 0, 0, 0, 0, false, null, '', (e as Error).message, f[22] === null ? null : Number(f[22]), now]
-            .map((x) => escape(x)).join('\t');
-        }
-        visits++;
-        cb(null, `${out}\n`);
+      transform(chunk: Buffer, _enc, cb) {
+        const text = rest + chunk.toString('utf8');
+        const lines = text.split('\n');
+        rest = lines.pop() ?? '';
+        let out = '';
+        for (const line of lines) if (line) out += `${row(line)}\n`;
+        cb(null, out);
+      },
+      flush(cb) {
+        cb(null, rest ? `${row(rest)}\n` : '');
       },
     });
-    await pipeline(lines, transform, writer.query(copyFrom(`copy adjudications (${TARGET_COLUMNS}) from stdin`)));
+    await pipeline(source, transform, writer.query(copyFrom(`copy adjudications_stage (${TARGET_COLUMNS}) from stdin`)));
+    if (scope.full) await writer.query('delete from adjudications where true');
+    else await writer.query(`delete from adjudications a where ${on('a')}`);
+    await writer.query(`insert into adjudications (${TARGET_COLUMNS}) select ${TARGET_COLUMNS} from adjudications_stage`);
     await writer.query('commit');
   } catch (e) {
     await writer.query('rollback').catch(() => undefined);

@@ -10,6 +10,15 @@
  *
  * Rounding (the one rule): amounts are integer fen; the product (eligible − deductible) × rate is
  * rounded half up to the fen once, before the cap is applied. Rates are basis points.
+ *
+ * Separate benefits: a med_type listed in the policy's `separate_benefits` (门诊慢特病, med_type 14) is
+ * not paid by the ordinary pooling fund. Where the document gives that benefit's rates (Hunan,
+ * 湘政办发〔2022〕12号 二(二): 80 % / 85 %) the engine computes it — no deductible, no cap given by the
+ * document, and it neither reads nor moves the ordinary pooling running totals; elsewhere the visit is
+ * excluded as `separate_benefit` (晋市医保发〔2022〕22号 四 情形7).
+ *
+ * Hot path: policy lookups are cached per (region, date) and each policy is compiled once into flat
+ * numbers and pre-joined clause strings, so a visit costs a few map lookups and no string building.
  */
 import { policyFor, PolicyNotFound, type ExclusionCode, type Policy, type PolicySet } from '../policies';
 
@@ -56,6 +65,7 @@ export interface Outcome {
 }
 
 interface Totals {
+  psnNo: string;
   year: string;
   fund: number;
   deductible: number;
@@ -66,22 +76,89 @@ export function applyRate(amountFen: number, rateBp: number): number {
   return Math.floor((amountFen * rateBp + 5000) / 10000);
 }
 
-function key(p: Policy, v: Visit): '1' | '2' | '3' | 'pharmacy' {
-  if (v.pharmacy) return 'pharmacy';
+type Key = '1' | '2' | '3' | 'pharmacy';
+const KEYS: readonly Key[] = ['1', '2', '3', 'pharmacy'];
+/** index into the compiled arrays: 0..2 = class/level 1..3, 3 = pharmacy */
+function keyIndex(p: Policy, v: Visit): number {
+  if (v.pharmacy) return 3;
   if (p.basis === 'fee_class') {
     // 收费类别 missing: inferred from level (三级 → 一类, 二级 → 二类, 一级 → 三类), as the policy file says.
     const fc = v.feeClass ?? (v.level >= 3 ? 1 : v.level === 2 ? 2 : 3);
-    return String(fc) as '1' | '2' | '3';
+    return fc - 1;
   }
-  return String(Math.min(Math.max(v.level, 1), 3)) as '1' | '2' | '3';
+  return Math.min(Math.max(v.level, 1), 3) - 1;
 }
 
-function cite(p: Policy, c: { clause: string }): string {
-  return `${p.document.number} ${c.clause}`;
+const WHY: readonly (ExclusionCode | null)[] = [null, 'out_of_catalogue', 'above_cap', 'below_deductible'];
+
+/** A policy reduced to the numbers the hot path needs, with its clause strings built once. */
+class Compiled {
+  private readonly cite: (c: { doc: string; clause: string }) => string;
+  readonly rateInService: number[];
+  readonly rateRetired: number[];
+  readonly perVisit: number[];
+  readonly annualDeductible: number;
+  readonly deductibleCap: number;
+  readonly capInService: number;
+  readonly capRetired: number;
+  readonly separate = new Map<string, { inService: number; retired: number; clause: string } | null>();
+  private readonly exclusionClause = new Map<ExclusionCode, string>();
+  private readonly clauses: string[] = [];
+
+  constructor(
+    readonly p: Policy,
+    set: PolicySet,
+  ) {
+    this.cite = (c) => citeLabel(set, c);
+    this.rateInService = KEYS.map((k) => p.rates_bp.in_service[k] ?? p.rates_bp.in_service['3'] ?? 0);
+    this.rateRetired = KEYS.map((k) => p.rates_bp.retired[k] ?? p.rates_bp.retired['3'] ?? 0);
+    const d = p.deductible;
+    this.perVisit = d.mode === 'per_visit' ? KEYS.map((k) => d.amounts_fen[k] ?? d.amounts_fen['3'] ?? 0) : [0, 0, 0, 0];
+    this.annualDeductible = d.mode === 'annual' ? d.annual_fen : -1;
+    this.deductibleCap = d.mode === 'per_visit' && d.annual_cap_fen !== null ? d.annual_cap_fen : -1;
+    this.capInService = p.annual_cap_fen.in_service;
+    this.capRetired = p.annual_cap_fen.retired;
+    for (const e of p.exclusions) if (!this.exclusionClause.has(e.code)) this.exclusionClause.set(e.code, this.cite(e.cite));
+    for (const b of p.separate_benefits) {
+      this.separate.set(b.med_type, b.rates_bp ? { inService: b.rates_bp.in_service, retired: b.rates_bp.retired, clause: this.cite(b.cite) } : null);
+    }
+    // Every combination of (deductible reduced by its annual cap, capped, why) → one joined clause.
+    for (let mask = 0; mask < 16; mask++) {
+      const parts = [this.cite(d.cite), this.cite(p.rates_bp.cite)];
+      if (mask & 1 && d.mode === 'per_visit' && d.cap_cite) parts.push(this.cite(d.cap_cite));
+      if (mask & 2) parts.push(this.cite(p.annual_cap_fen.cite));
+      const why = WHY[mask >> 2];
+      if (why) {
+        const ex = p.exclusions.find((e) => e.code === why);
+        if (ex) parts.push(this.cite(ex.cite));
+      }
+      this.clauses.push([...new Set(parts)].join('；'));
+    }
+  }
+
+  clause(dedCapped: boolean, capped: boolean, why: number): string {
+    return this.clauses[(dedCapped ? 1 : 0) | (capped ? 2 : 0) | (why << 2)] ?? '';
+  }
+
+  exclusion(code: ExclusionCode): string {
+    return this.exclusionClause.get(code) ?? this.cite({ doc: this.p.document.number, clause: '' }).trim();
+  }
 }
 
-function exclusionOf(v: Visit, p: Policy): ExclusionCode | null {
-  if (p.separate_benefits.some((b) => b.med_type === v.medType)) return 'separate_benefit';
+/**
+ * A citation as printed in `clause`: the short document name (its 文号 where it has one) and the
+ * clause. A cite may point to another seed (an exclusion the document is silent on, read by analogy),
+ * so the name comes from the cite's own `(seed NNN)`, resolved to that seed's policy document number.
+ */
+export function citeLabel(set: PolicySet, c: { doc: string; clause: string }): string {
+  const m = /\(seed (\d+)\)\s*$/.exec(c.doc);
+  const owner = m ? set.policies.find((x) => x.document.seed.startsWith(`${m[1]}_`)) : undefined;
+  const doc = owner ? owner.document.number : c.doc.replace(/\s*\(seed \d+\)\s*$/, '');
+  return `${doc} ${c.clause}`;
+}
+
+/** Exclusions a claim can show (晋市医保发〔2022〕22号 四 情形5/9/10/12/13; 南昌细则 第十五条（二）（三）). */
+function exclusionOf(v: Visit): ExclusionCode | null {
   if (!v.designated && !v.emergency) return 'non_designated';
   if (!v.hasCard) return 'no_card';
   if (v.pharmacy && v.rxFromDesignated === false) return 'pharmacy_no_rx';
@@ -94,126 +171,151 @@ function exclusionOf(v: Visit, p: Policy): ExclusionCode | null {
 
 /**
  * Carries running totals across calls, so a person's visits can be fed in order, one at a time.
- * Policy resolution is cached per (region, date).
+ * Totals are kept per person and calendar year: a person whose visits come back to an earlier year
+ * (input not sorted by year) continues that year's totals. Policy resolution is cached per (region, date).
  */
 export class Adjudicator {
-  private totals = new Map<string, Totals>();
-  private cache = new Map<string, Policy | string>();
+  /** the person's totals for the year last seen */
+  private current = new Map<string, Totals>();
+  /** other years of the same persons, keyed `psn_no|year` (rarely used) */
+  private other = new Map<string, Totals>();
+  private cache = new Map<string, Map<string, Compiled | string>>();
+  private compiled = new Map<Policy, Compiled>();
 
   constructor(private readonly set: PolicySet) {}
 
-  private policy(admdvs: string, date: string): Policy | string {
-    const k = `${admdvs}|${date}`;
-    let p = this.cache.get(k);
+  private lastAdmdvs = '';
+  private lastByDate: Map<string, Compiled | string> | undefined;
+  private lastTotals: Totals | undefined;
+
+  private policy(admdvs: string, date: string): Compiled | string {
+    // consecutive visits are usually the same person, so the same region: skip the outer lookup
+    let byDate = admdvs === this.lastAdmdvs ? this.lastByDate : this.cache.get(admdvs);
+    if (byDate === undefined) {
+      byDate = new Map();
+      this.cache.set(admdvs, byDate);
+    }
+    this.lastAdmdvs = admdvs;
+    this.lastByDate = byDate;
+    let p = byDate.get(date);
     if (p === undefined) {
       try {
-        p = policyFor(this.set, admdvs, date);
+        const found = policyFor(this.set, admdvs, date);
+        p = this.compiled.get(found);
+        if (!p) {
+          p = new Compiled(found, this.set);
+          this.compiled.set(found, p);
+        }
       } catch (e) {
         if (!(e instanceof PolicyNotFound)) throw e;
         p = e.message;
       }
-      this.cache.set(k, p);
+      byDate.set(date, p);
     }
     return p;
   }
 
-  /** Forget a person's running totals (the bulk job starts each person-year from zero). */
+  private totals(psnNo: string, date: string): Totals {
+    const last = this.lastTotals;
+    if (last !== undefined && last.psnNo === psnNo && date.startsWith(last.year)) return last;
+    const year = date.slice(0, 4);
+    const t = this.current.get(psnNo);
+    if (t !== undefined && t.year === year) return (this.lastTotals = t);
+    if (t !== undefined) this.other.set(`${psnNo}|${t.year}`, t);
+    const k = `${psnNo}|${year}`;
+    let n = this.other.get(k);
+    if (n === undefined) n = { psnNo, year, fund: 0, deductible: 0 };
+    else this.other.delete(k);
+    this.current.set(psnNo, n);
+    this.lastTotals = n;
+    return n;
+  }
+
+  /** Forget all running totals (the bulk job starts each person from zero). */
   reset(): void {
-    this.totals.clear();
+    this.current.clear();
+    this.other.clear();
+    this.lastTotals = undefined;
   }
 
   adjudicate(v: Visit): Outcome {
-    const year = v.date.slice(0, 4);
-    let t = this.totals.get(v.psnNo);
-    if (!t || t.year !== year) {
-      t = { year, fund: 0, deductible: 0 };
-      this.totals.set(v.psnNo, t);
+    const t = this.totals(v.psnNo, v.date);
+    const c = this.policy(v.admdvs, v.date);
+    const eligibleRaw = v.inscpScpAmt > v.preselfpayAmt ? v.inscpScpAmt - v.preselfpayAmt : 0;
+    if (typeof c === 'string') {
+      return outcome(v.setlId, null, 0, eligibleRaw, 0, 0, v.medfeeSumamt, t, false, null, '', c);
     }
-    const p = this.policy(v.admdvs, v.date);
-    const eligibleRaw = Math.max(0, v.inscpScpAmt - v.preselfpayAmt);
-    if (typeof p === 'string') {
-      return {
-        setlId: v.setlId,
-        policyId: null,
-        deductible: 0,
-        eligible: eligibleRaw,
-        rateBp: 0,
-        fundPay: 0,
-        selfPay: v.medfeeSumamt,
-        yearFundPaid: t.fund,
-        yearDeductiblePaid: t.deductible,
-        capped: false,
-        excluded: null,
-        clause: '',
-        error: p,
-      };
-    }
-    const k = key(p, v);
-    const rates = v.retired ? p.rates_bp.retired : p.rates_bp.in_service;
-    const rateBp = rates[k] ?? rates['3'] ?? 0;
-    const capFen = v.retired ? p.annual_cap_fen.retired : p.annual_cap_fen.in_service;
-    const excluded = exclusionOf(v, p);
-    if (excluded) {
-      const ex = p.exclusions.find((e) => e.code === excluded);
-      return {
-        setlId: v.setlId,
-        policyId: p.id,
-        deductible: 0,
-        eligible: eligibleRaw,
-        rateBp,
-        fundPay: 0,
-        selfPay: v.medfeeSumamt,
-        yearFundPaid: t.fund,
-        yearDeductiblePaid: t.deductible,
-        capped: false,
-        excluded,
-        clause: ex ? cite(p, ex.cite) : p.document.number,
-        error: null,
-      };
+    const k = keyIndex(c.p, v);
+    const rateBp = (v.retired ? c.rateRetired[k] : c.rateInService[k]) ?? 0;
+    const excluded = exclusionOf(v);
+    if (excluded) return outcome(v.setlId, c.p.id, 0, eligibleRaw, rateBp, 0, v.medfeeSumamt, t, false, excluded, c.exclusion(excluded), null);
+    if (c.separate.size > 0 && c.separate.has(v.medType)) {
+      const b = c.separate.get(v.medType);
+      if (!b) return outcome(v.setlId, c.p.id, 0, eligibleRaw, rateBp, 0, v.medfeeSumamt, t, false, 'separate_benefit', c.exclusion('separate_benefit'), null);
+      const rate = v.retired ? b.retired : b.inService;
+      const fund = applyRate(eligibleRaw, rate);
+      return outcome(v.setlId, c.p.id, 0, eligibleRaw, rate, fund, v.medfeeSumamt - fund, t, false, null, b.clause, null);
     }
     // Deductible still owed on this visit.
     let owed: number;
-    const d = p.deductible;
-    if (d.mode === 'annual') {
-      owed = Math.max(0, d.annual_fen - t.deductible);
+    let dedCapped = false;
+    if (c.annualDeductible >= 0) {
+      owed = c.annualDeductible > t.deductible ? c.annualDeductible - t.deductible : 0;
     } else {
-      const perVisit = d.amounts_fen[k] ?? d.amounts_fen['3'] ?? 0;
-      owed = d.annual_cap_fen === null ? perVisit : Math.min(perVisit, Math.max(0, d.annual_cap_fen - t.deductible));
+      owed = c.perVisit[k] ?? 0;
+      if (c.deductibleCap >= 0) {
+        const left = c.deductibleCap > t.deductible ? c.deductibleCap - t.deductible : 0;
+        if (left < owed) {
+          owed = left;
+          dedCapped = true;
+        }
+      }
     }
-    const deductible = Math.min(owed, eligibleRaw);
+    const deductible = owed < eligibleRaw ? owed : eligibleRaw;
     const raw = applyRate(eligibleRaw - deductible, rateBp);
-    const room = Math.max(0, capFen - t.fund);
-    const fundPay = Math.min(raw, room);
+    const capFen = v.retired ? c.capRetired : c.capInService;
+    const room = capFen > t.fund ? capFen - t.fund : 0;
     const capped = raw > room;
+    const fundPay = capped ? room : raw;
     t.fund += fundPay;
     t.deductible += deductible;
-    let why: ExclusionCode | null = null;
+    let why = 0;
     if (fundPay === 0) {
-      if (eligibleRaw === 0 && v.fulamtOwnpayAmt > 0) why = 'out_of_catalogue';
-      else if (room === 0 && raw > 0) why = 'above_cap';
-      else if (eligibleRaw > 0 && eligibleRaw <= deductible) why = 'below_deductible';
+      if (eligibleRaw === 0 && v.fulamtOwnpayAmt > 0) why = 1;
+      else if (room === 0 && raw > 0) why = 2;
+      else if (eligibleRaw > 0 && eligibleRaw <= deductible) why = 3;
     }
-    const parts = [cite(p, d.cite), cite(p, p.rates_bp.cite)];
-    if (d.mode === 'per_visit' && d.cap_cite && d.annual_cap_fen !== null && owed < (d.amounts_fen[k] ?? 0)) parts.push(cite(p, d.cap_cite));
-    if (capped) parts.push(cite(p, p.annual_cap_fen.cite));
-    if (why) {
-      const ex = p.exclusions.find((e) => e.code === why);
-      if (ex) parts.push(cite(p, ex.cite));
-    }
-    return {
-      setlId: v.setlId,
-      policyId: p.id,
-      deductible,
-      eligible: eligibleRaw,
-      rateBp,
-      fundPay,
-      selfPay: v.medfeeSumamt - fundPay,
-      yearFundPaid: t.fund,
-      yearDeductiblePaid: t.deductible,
-      capped,
-      excluded: why,
-      clause: [...new Set(parts)].join('；'),
-      error: null,
-    };
+    return outcome(v.setlId, c.p.id, deductible, eligibleRaw, rateBp, fundPay, v.medfeeSumamt - fundPay, t, capped, WHY[why] ?? null, c.clause(dedCapped, capped, why), null);
   }
+}
+
+function outcome(
+  setlId: string,
+  policyId: string | null,
+  deductible: number,
+  eligible: number,
+  rateBp: number,
+  fundPay: number,
+  selfPay: number,
+  t: Totals,
+  capped: boolean,
+  excluded: ExclusionCode | null,
+  clause: string,
+  error: string | null,
+): Outcome {
+  return {
+    setlId,
+    policyId,
+    deductible,
+    eligible,
+    rateBp,
+    fundPay,
+    selfPay,
+    yearFundPaid: t.fund,
+    yearDeductiblePaid: t.deductible,
+    capped,
+    excluded,
+    clause,
+    error,
+  };
 }

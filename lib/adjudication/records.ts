@@ -42,7 +42,8 @@ const AMOUNT = /^-?\d+(\.\d{1,2})?$/;
 /** Decimal yuan (number or string) → integer fen, exactly (no float arithmetic on the digits). */
 export function toFen(v: unknown, field: string, row: number): number {
   if (v === undefined || v === null || v === '') return 0;
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(2) : '') : String(v).trim();
+  // A JSON number must already be whole fen (12.345 is an error, as the string "12.345" is).
+  const s = typeof v === 'number' ? (Number.isFinite(v) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-6 ? v.toFixed(2) : String(v)) : String(v).trim();
   if (!AMOUNT.test(s)) throw new InputError(`金额格式无效 (not an amount in yuan): ${JSON.stringify(v)}`, { row, field });
   const neg = s.startsWith('-');
   const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
@@ -81,10 +82,15 @@ const dateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', ye
 /** The Asia/Shanghai calendar date of setl_time (ISO with offset, or local 'yyyy-MM-dd HH:mm:ss'). */
 export function localDate(v: unknown, row: number): string {
   const s = String(v ?? '').trim();
-  const m = LOCAL.exec(s);
-  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s;
-  const t = Date.parse(s);
+  const m = LOCAL.exec(s) ?? /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m) {
+    const d = `${m[1]}-${m[2]}-${m[3]}`;
+    // reject impossible calendar dates (2024-02-30) rather than resolving a policy for them
+    const t = Date.parse(`${d}T00:00:00Z`);
+    if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) throw new InputError(`结算时间无效 (invalid setl_time) ${JSON.stringify(v)}`, { row, field: 'setl_time' });
+    return d;
+  }
+  const t = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(s) ? Date.parse(s.replace(' ', 'T')) : NaN;
   if (!s || Number.isNaN(t)) throw new InputError(`结算时间无效 (invalid setl_time) ${JSON.stringify(v)}`, { row, field: 'setl_time' });
   return dateFmt.format(t);
 }
@@ -105,6 +111,7 @@ export function toVisit(r: VisitRecord, row: number): Visit {
   const feeClass = fc === undefined || fc === null || fc === '' ? null : Number(fc);
   if (feeClass !== null && ![1, 2, 3].includes(feeClass)) throw new InputError(`收费类别无效 (fee_class must be 1, 2 or 3)`, { row, field: 'fee_class' });
   const rx = r.rx_from_designated;
+  required(r, 'fixmedins_code', row);
   return {
     setlId: required(r, 'setl_id', row),
     psnNo: required(r, 'psn_no', row),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { performanceMarkdown } from '../bench/report';
 import { runBench, type BenchResult } from '../bench/run';
 import { InputError } from '../errors';
 import { emit, parse, type Io } from './args';
@@ -20,6 +21,8 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { runs?: BenchResult[] }) : {};
   const runs = [...(all.runs ?? []).filter((x) => x.settlements !== r.settlements), r].sort((a, b) => a.settlements - b.settlements);
   fs.writeFileSync(file, `${JSON.stringify({ latest: r, runs }, null, 2)}\n`);
+  fs.mkdirSync('docs', { recursive: true });
+  fs.writeFileSync(path.join('docs', 'performance.md'), performanceMarkdown(r, runs));
   const out = {
     settlements: r.settlements,
     ingest_vs_copy: r.ingest_vs_copy,

@@ -70,12 +70,12 @@ export const RATES = {
   pharmacy_no_rx: 100,
   /** of chronic prescriptions */
   overlapping_supply: 40,
-  /** of eligible hospitals (≥ 40 visits a month) */
-  cost_growth: 25,
-  self_pay_spike: 25,
-  high_exam_share: 25,
+  /** of eligible hospitals (≥ 60 visits a month), one month each */
+  cost_growth: 8,
+  self_pay_spike: 8,
+  high_exam_share: 8,
   /** of hospitals with ≥ 3 doctors */
-  high_volume_prescriber: 20,
+  high_volume_prescriber: 4,
   /** of persons */
   high_fund_use: 200,
   /** of hospitals */
@@ -173,7 +173,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const total = reg?.cum[reg.cum.length - 1] ?? 1;
     return ((byRegion.get(h.region) ?? 0) * HOSP_VISITS * h.weight) / total;
   };
-  const eligible = hospitalsAll.filter((h) => expectedMonthly(h) >= 40);
+  const eligible = hospitalsAll.filter((h) => expectedMonthly(h) >= 60);
   const instMonth = new Map<string, 'cost_growth' | 'self_pay_spike' | 'high_exam_share'>();
   const pickMonth = (h: Institution) => {
     const ms = monthKeysFrom(h.region);
@@ -252,6 +252,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const chronicDrug = chronic ? r.pick(CHRONIC_DRUGS) : null;
     let lastChronicT = -1e12;
     const visits: Visit[] = [];
+    // A drug given as an over-long prescription is not prescribed to this person again (its supply still
+    // runs for months): otherwise the injected rx_over_long would also be a genuine overlapping supply.
+    const longDrugs = new Set<string>();
+    const ordinary = (rr: Rng) => {
+      const ok = ORDINARY_DRUGS.filter((d) => !longDrugs.has(d.code));
+      return rr.pick(ok.length ? ok : ORDINARY_DRUGS);
+    };
+    let monthDrugs = new Set<string>();
     if (highFund) truth.push({ kind: 'high_fund_use', subject_type: 'insured', subject_id: psnNo, region_code: region.code, period: highFundYear });
 
     for (const mo of months) {
@@ -263,6 +271,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       const np = Math.min(3, r.poisson(PHARM_VISITS * season));
       const dim = daysIn(mo.y, mo.m);
       const used = new Set<number>();
+      monthDrugs = new Set<string>();
       const freeDay = () => {
         for (let k = 0; k < 20; k++) {
           const d = r.int(1, dim);
@@ -287,7 +296,11 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
           const inst = r.chance(0.8) ? myPharmacy : (pharm.list[r.weighted(pharm.cum)] as Institution);
           const lines: Line[] = [];
           const n = r.int(1, 3);
-          for (let j = 0; j < n; j++) lines.push(drugLine(r, r.pick(ORDINARY_DRUGS), r.int(3, 7), inst, null, null));
+          for (let j = 0; j < n; j++) {
+            const dg = ordinary(r);
+            monthDrugs.add(dg.code);
+            lines.push(drugLine(r, dg, r.int(3, 7), inst, null, null));
+          }
           const v: Visit = { ...when, inst, lines, flags: { rx_from_designated: true } };
           if (pv % RATES.pharmacy_no_rx === 37 % RATES.pharmacy_no_rx) {
             v.flags.rx_from_designated = false;
@@ -332,7 +345,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
           lines.push(simpleLine(r, { code: 'C0000002', name: '诊察费', type: '02', price: CONSULT_FEE[inst.level] ?? 1000, lv: '01' }, inst, dr, dept, mult));
           const nd = r.int(1, 3);
           for (let j = 0; j < nd; j++) {
-            const l = drugLine(r, r.pick(ORDINARY_DRUGS), r.int(3, 7), inst, dr, dept);
+            const dg = ordinary(r);
+            monthDrugs.add(dg.code);
+            const l = drugLine(r, dg, r.int(3, 7), inst, dr, dept);
             l.amount = Math.round(l.amount * mult);
             l.pric = Math.round(l.pric * mult);
             l.amount = l.pric * l.cnt;
@@ -352,14 +367,37 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
             lines.push(simpleLine(r, EXAM_ITEMS[3] as Item, inst, dr, dept, 2));
             lines.push(simpleLine(r, TREAT_ITEMS[4] as Item, inst, dr, dept, 3));
           }
-          if (im === 'self_pay_spike') lines.push({ ...simpleLine(r, SELF_PAY_ITEM, inst, dr, dept, r.int(3, 5)), lv: '03' });
+          // The spikes replace, they do not add: the visit costs about what it would have, so the
+          // injected ratio anomaly does not also show up as cost growth or a high prescriber.
+          if (im === 'self_pay_spike') {
+            // ordinary drugs dispensed as out-of-catalogue (丙类, full self-pay) products
+            for (const l of lines) if (l.item.type === '09' || l.item.type === '10' || l.item.type === '11') if (!l.item.chronic) l.lv = '03';
+          }
           if (im === 'high_exam_share') {
-            lines.push(simpleLine(r, EXAM_ITEMS[3] as Item, inst, dr, dept, 1.5));
-            lines.push(simpleLine(r, EXAM_ITEMS[2] as Item, inst, dr, dept, 1.5));
+            // drugs and treatments swapped for exams/labs of about the same cost
+            let budget = 0;
+            for (let j = lines.length - 1; j >= 0; j--) {
+              const l = lines[j] as Line;
+              if (['05', '09', '10', '11'].includes(l.item.type) && !l.item.chronic) {
+                budget += l.amount;
+                lines.splice(j, 1);
+              }
+            }
+            let spent = 0;
+            for (let j = 0; j < 6 && (j === 0 || spent < budget); j++) {
+              const e = simpleLine(r, EXAM_ITEMS[(j * 5 + d) % EXAM_ITEMS.length] as Item, inst, dr, dept);
+              if (j > 0 && spent + e.amount > budget * 1.15) continue;
+              lines.push(e);
+              spent += e.amount;
+            }
           }
           if (kind === 'rx_over_long') {
             // over the maximum: 14 days ordinary, 90 days chronic (晋市医保发〔2022〕22号 备注3)
-            const l = drugLine(r, r.pick(ORDINARY_DRUGS), chronic ? r.int(100, 120) : r.int(20, 30), inst, dr, dept);
+            // a drug not given to the person earlier this month (those visits may fall on later days)
+            const fresh = ORDINARY_DRUGS.filter((x) => !longDrugs.has(x.code) && !monthDrugs.has(x.code));
+            const dg = r.pick(fresh.length ? fresh : ORDINARY_DRUGS);
+            longDrugs.add(dg.code);
+            const l = drugLine(r, dg, chronic ? r.int(100, 120) : r.int(20, 30), inst, dr, dept);
             lines.push(l);
           }
         }
@@ -397,7 +435,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
           const odept = other.depts.length ? r.pick(other.depts) : null;
           const l2: Line[] = [
             simpleLine(r, { code: 'C0000002', name: '诊察费', type: '02', price: CONSULT_FEE[other.level] ?? 1000, lv: '01' }, other, odr, odept),
-            drugLine(r, r.pick(ORDINARY_DRUGS), r.int(3, 7), other, odr, odept),
+            drugLine(r, ordinary(r), r.int(3, 7), other, odr, odept),
           ];
           visits.push({ t: when.t + gap, time: `${mo.key}-${pad(d)} ${pad(h2)}:${pad(m2)}:${pad(r.int(0, 59))}`, inst: other, lines: l2, flags: {}, away: kind === 'two_places', truth: { kind, group } });
         }

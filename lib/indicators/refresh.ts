@@ -6,10 +6,9 @@
  * afterwards for the affected regions and years, because they read neighbouring months.
  * Monitoring indicators named by 晋市医保发〔2022〕22号 七.2, 南昌细则第四十二条, 湘政办发〔2022〕12号 二（八）.
  */
-import type pg from 'pg';
 import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
-import { inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
+import { analyzeStaleFacts, inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
 
 export interface RefreshResult {
   months: string[];
@@ -22,7 +21,7 @@ const R = `($2::text[] is null or region_code = any($2))`;
 const FEATURES = `
 insert into ind_visits (region_code, month, setl_id, setl_time, psn_no, psn_type, fixmedins_code, fixmedins_type, hosp_lv, fee_class,
   inst_city, med_type, chronic, dr_codg, medfee, ownpay, inscp, fund, exam_amt, drug_amt, n_lines, n_exam_lines, n_drug_lines, max_days, flags)
-select s.admdvs, $1::date, s.setl_id, s.setl_time, s.psn_no, s.psn_type, s.fixmedins_code, s.fixmedins_type, s.hosp_lv, s.fee_class,
+select s.admdvs, date_trunc('month', s.setl_time)::date, s.setl_id, s.setl_time, s.psn_no, s.psn_type, s.fixmedins_code, s.fixmedins_type, s.hosp_lv, s.fee_class,
   left(coalesce(nullif(s.extra->>'fix_blng_admdvs', ''), nullif(s.extra->>'fixmedins_admdvs', ''), nullif(s.extra->>'mdtrt_admdvs', ''), i.region_code, s.admdvs), 6),
   s.med_type, (s.chronic or s.med_type = '14'), l.dr, s.medfee_sumamt, s.fulamt_ownpay_amt, s.inscp_scp_amt, coalesce(s.hifp_pay, 0),
   coalesce(l.exam, 0), coalesce(l.drug, 0), coalesce(l.n, 0), coalesce(l.nexam, 0), coalesce(l.ndrug, 0), l.maxdays,
@@ -44,14 +43,14 @@ left join (
     max(medc_days) filter (where med_chrgitm_type in ('09', '10', '11')) as maxdays
   from fee_details
   where setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
-    and setl_time < ($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+    and setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
     and ($2::text[] is null or admdvs = any($2))
   group by admdvs, setl_id, setl_time
 ) l on l.admdvs = s.admdvs and l.setl_id = s.setl_id and l.setl_time = s.setl_time
 left join (select distinct on (fixmedins_code) fixmedins_code, region_code from institutions order by fixmedins_code, region_code) i
   on i.fixmedins_code = s.fixmedins_code
 where s.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
-  and s.setl_time < ($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+  and s.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or s.admdvs = any($2))
   and not s.reversed and not s.refd_setl_flag`;
 
@@ -66,7 +65,7 @@ const RATIOS = `
   sum(fund)::float8 / nullif(sum(medfee), 0) as fund_share`;
 const SUMS = `count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)`;
 const COLS = `visits, persons, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt, per_visit, per_capita, selfpay_ratio, ownpay_ratio, exam_share, drug_share, fund_share`;
-const IN_MONTH = `month = $1::date and ${R}`;
+const IN_MONTH = `month = any($1::date[]) and ${R}`;
 
 /** Peer key of an institution: type + Shanxi fee class where given, else level. */
 const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class)::text, 'lv' || max(hosp_lv)::text)`;
@@ -90,14 +89,15 @@ const ROLLUPS = [
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week'];
 
-/** Weeks (Monday starts) overlapping month $1 are rebuilt from ind_visits, which holds the neighbouring months too. */
-const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < ($1::date + interval '1 month')::date and ${R}`;
+/** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
+const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < $3::date and ${R}`;
 const WEEKS_INSERT = `
 insert into ind_institution_week (region_code, week, fixmedins_code, visits, persons, total_amt, fund_amt, per_visit)
 select region_code, date_trunc('week', setl_time)::date, fixmedins_code, count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(fund), sum(medfee)::float8 / count(*)
 from ind_visits
 where setl_time >= date_trunc('week', $1::date)::timestamp at time zone 'Asia/Shanghai'
-  and setl_time < (date_trunc('week', ($1::date + interval '1 month' - interval '1 day')) + interval '7 days') at time zone 'Asia/Shanghai'
+  and setl_time < (date_trunc('week', ($3::date - interval '1 day')) + interval '7 days') at time zone 'Asia/Shanghai'
+  and month >= (date_trunc('week', $1::date) - interval '1 month')::date and month < ($3::date + interval '1 month')::date
   and ${R}
 group by 1, 2, 3`;
 
@@ -113,8 +113,8 @@ const DERIVED = [
        c.per_visit / nullif(p.per_visit, 0) - 1 as mom,
        c.per_visit / nullif(y.per_visit, 0) - 1 as yoy,
        c.visits::float8 / nullif(p.visits, 0) - 1 as vmom,
-       (select sum(z.fund_amt) from ind_institution_month z where z.region_code = c.region_code and z.fixmedins_code = c.fixmedins_code
-          and z.month >= date_trunc('year', c.month) and z.month <= c.month)::bigint as ytd,
+       -- year to date as a running sum (a correlated subquery per row was quadratic in months)
+       (sum(c.fund_amt) over (partition by c.region_code, c.fixmedins_code, date_trunc('year', c.month) order by c.month))::bigint as ytd,
        b.annual_budget as budget
      from ind_institution_month c
      left join ind_institution_month p on p.region_code = c.region_code and p.fixmedins_code = c.fixmedins_code and p.month = (c.month - interval '1 month')::date
@@ -135,33 +135,53 @@ const DERIVED = [
    where t.region_code = d.region_code and t.month = d.month`,
 ];
 
-async function refreshMonth(c: pg.ClientBase, m: string, regions: string[] | null, full: boolean): Promise<number> {
-  const params = [monthDate(m), regions];
-  if (!full) for (const t of MONTH_TABLES) await c.query(`delete from ${t} where ${IN_MONTH}`, params);
-  const ins = await c.query(FEATURES, params);
-  for (const q of ROLLUPS) await c.query(q, params);
-  return ins.rowCount ?? 0;
+function shiftMonth(m: string, k: number): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  const i = y * 12 + (mo - 1) + k;
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Contiguous runs of months as [from, to) date ranges, so that each run is one statement with partition pruning. */
+function monthRuns(months: string[]): Array<[string, string]> {
+  const next = (m: string) => shiftMonth(m, 1);
+  const runs: Array<[string, string]> = [];
+  for (const m of months) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === monthDate(m)) last[1] = monthDate(next(m));
+    else runs.push([monthDate(m), monthDate(next(m))]);
+  }
+  return runs;
 }
 
 /**
  * Refreshes the rollups for the scope's months and regions (all months and regions with `full`).
- * Also the month after each affected month is re-derived (its MoM reads the affected month).
+ * Set-based: one feature pass per contiguous run of months (one for a full rebuild), then each rollup
+ * is one GROUP BY over ind_visits for all affected months. Growth of the month after an affected
+ * month is re-derived too (its MoM reads the affected month).
  */
 export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<RefreshResult> {
   return inTransaction(db, async (c) => {
     const full = scope.full === true;
     const months = full ? await partitionMonths(c) : normaliseMonths(scope.months);
     const regions = full || scope.regionCodes.length === 0 ? null : [...new Set(scope.regionCodes)];
+    // the affected months and the 3 before them (rules look back up to 90 days)
+    await analyzeStaleFacts(c, full ? null : [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))]);
+    const mdates = months.map(monthDate);
     if (full) await c.query(`truncate ${ROLLUP_TABLES.join(', ')}`);
+    else for (const t of MONTH_TABLES) await c.query(`delete from ${t} where ${IN_MONTH}`, [mdates, regions]);
     let visits = 0;
-    for (const m of months) visits += await refreshMonth(c, m, regions, full);
-    for (const m of months) {
-      await c.query(WEEKS_DELETE, [monthDate(m), regions]);
-      await c.query(WEEKS_INSERT, [monthDate(m), regions]);
+    const runs = monthRuns(months);
+    for (const [from, to] of runs) visits += (await c.query(FEATURES, [from, regions, to])).rowCount ?? 0;
+    // the rows just written are visible to ANALYZE in this transaction; the rollups and rules plan with them
+    await c.query('analyze ind_visits');
+    if (months.length) for (const q of ROLLUPS) await c.query(q, [mdates, regions]);
+    for (const [from, to] of runs) {
+      await c.query(WEEKS_DELETE, [from, regions, to]);
+      await c.query(WEEKS_INSERT, [from, regions, to]);
     }
     const years = [...new Set(months.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
     if (months.length) for (const q of DERIVED) await c.query(q, [years, regions]);
-    if (full) await c.query(`analyze ${ROLLUP_TABLES.join(', ')}`);
+    await c.query(`analyze ${ROLLUP_TABLES.filter((t) => t !== 'ind_visits').join(', ')}`);
     return { months, regions: regions ?? 'all', visits };
   });
 }

@@ -8,7 +8,8 @@ export async function inTransaction<T>(db: Db, fn: (c: pg.PoolClient) => Promise
   try {
     await c.query('begin');
     // Monthly partitions: let the planner aggregate and join partition by partition.
-    await c.query("set local enable_partitionwise_aggregate = on; set local enable_partitionwise_join = on; set local work_mem = '64MB'");
+    // JIT compiles every rule query anew (≈ 100–300 ms each) and buys little on these scans: off.
+    await c.query("set local enable_partitionwise_aggregate = on; set local enable_partitionwise_join = on; set local work_mem = '64MB'; set local jit = off");
     const r = await fn(c);
     await c.query('commit');
     return r;
@@ -44,4 +45,23 @@ export async function partitionMonths(c: pg.ClientBase): Promise<string[]> {
     if (e.rows[0]?.e) out.push(`${x.m.slice(0, 4)}-${x.m.slice(4, 6)}`);
   }
   return out;
+}
+
+/**
+ * ANALYZE the fact partitions of the given months whose statistics are missing or stale (more than
+ * 10 % of rows changed since the last analyze). Right after a bulk load autovacuum has not run yet,
+ * and without statistics the planner nests loops over whole partitions (measured: 39 s instead of 1 s
+ * for 17k settlements). Sampling a partition costs a few tens of ms.
+ */
+export async function analyzeStaleFacts(c: pg.ClientBase, months: string[] | null): Promise<string[]> {
+  const r = await c.query<{ rel: string }>(
+    `select k.relname as rel
+       from pg_class k left join pg_stat_user_tables s on s.relid = k.oid
+      where k.relkind = 'r' and k.relname ~ '^(settlements|fee_details|adjudications)_[0-9]{6}$'
+        and ($1::text[] is null or right(k.relname, 6) = any($1))
+        and (k.reltuples < 0 or coalesce(s.n_mod_since_analyze, 0) > 0.1 * greatest(k.reltuples, 1000))`,
+    [months ? months.map((m) => m.replace('-', '')) : null],
+  );
+  for (const x of r.rows) await c.query(`analyze "${x.rel.replace(/"/g, '')}"`);
+  return r.rows.map((x) => x.rel);
 }

@@ -58,3 +58,46 @@ export class CopyWriter {
     await this.done;
   }
 }
+
+/** COPY a chunk of ready text (see LineBuffer), waiting for 'drain' between pieces. */
+export async function copyLines(client: pg.PoolClient, sql: string, parts: Buffer[]): Promise<void> {
+  const stream = client.query(copyFrom(sql));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', () => resolve());
+    stream.on('error', reject);
+  });
+  done.catch(() => undefined);
+  for (const p of parts) if (!stream.write(p)) await Promise.race([once(stream, 'drain'), done]);
+  stream.end();
+  await done;
+}
+
+/**
+ * COPY lines collected for a chunk, kept as UTF-8 Buffers of ~256 lines each: a line is a template-literal
+ * result (a tree of string pieces in V8) and would otherwise survive into the old generation for the
+ * whole chunk; as bytes outside the JS heap the chunk costs its size and the strings die young.
+ */
+export class LineBuffer {
+  private parts: Buffer[] = [];
+  private small: string[] = [];
+  rows = 0;
+
+  push(line: string) {
+    this.small.push(line);
+    this.rows++;
+    if (this.small.length >= 256) {
+      this.parts.push(Buffer.from(this.small.join(''), 'utf8'));
+      this.small = [];
+    }
+  }
+
+  /** the collected text, emptying the buffer */
+  take(): Buffer[] {
+    if (this.small.length) this.parts.push(Buffer.from(this.small.join(''), 'utf8'));
+    const out = this.parts;
+    this.parts = [];
+    this.small = [];
+    this.rows = 0;
+    return out;
+  }
+}

@@ -1,6 +1,8 @@
 /**
- * ingestFiles: parse (stream) → zod per row → COPY into temporary staging tables → ONE transaction
- * that merges everything (see merge.ts) and records the batches and their rejected rows.
+ * ingestFiles: parse (stream) → validate each row (zod schema; fast path in validate.ts) → COPY chunks
+ * into temporary staging tables → merge each chunk (merge.ts) while the next one is parsed, all in ONE
+ * transaction that also records the batches and their rejected rows (a kill leaves all or nothing).
+ * Order inside the transaction: master data files, settlement files, reversal rows, fee detail files.
  * The CLI `ingest`, the HTTP upload route, `demo` and the bench all call this.
  */
 import { createHash } from 'node:crypto';
@@ -11,10 +13,10 @@ import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
-import { CopyWriter } from './copy';
-import { merge } from './merge';
-import { openFile, type Format } from './parse';
-import { createStaging, detailLine, doctorLine, dropStaging, institutionLine, personLine, settlementLine, STAGING } from './staging';
+import { copyLines, CopyWriter, LineBuffer } from './copy';
+import { MergeState, mergeDetails, mergeMasters, mergeReversals, mergeSettlements, tracer } from './merge';
+import { openFile, type Format, type ParsedFile } from './parse';
+import { createStaging, detailLine, doctorLine, dropStaging, institutionLine, personLine, REVERSALS_TABLE, settlementLine, STAGING } from './staging';
 import { validateRow, type RowError } from './validate';
 
 export type { RowError } from './validate';
@@ -30,6 +32,8 @@ export interface IngestOptions {
   /** run afterIngest (re-adjudication, indicators, rules) for the affected months; default true */
   pipeline?: boolean;
   onProgress?: (rows: number) => void;
+  /** claims rows per merge chunk (default CHUNK_ROWS; tests use tiny chunks to cross chunk borders) */
+  chunkRows?: number;
 }
 
 export interface IngestResult {
@@ -53,6 +57,10 @@ export interface IngestResult {
 /** Rejected rows kept in memory (and in ingest_errors); beyond this only the count grows. */
 const MAX_ERRORS = 20_000;
 const PROGRESS_EVERY = 25_000;
+/** Claims rows per merge chunk: big enough that per-chunk statements cost little, small enough to keep memory flat. */
+const CHUNK_ROWS = Number(process.env.OFM_INGEST_CHUNK) || 40_000;
+/** master data files first (claims never overwrite them), then settlements, then the details that need them */
+const KIND_ORDER: Record<Kind, number> = { institutions: 0, doctors: 0, persons: 0, settlements: 1, details: 2 };
 
 async function sha256(file: string): Promise<string> {
   const h = createHash('sha256');
@@ -84,13 +92,12 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
   const errors: RowError[] = [];
   let errorsTotal = 0;
   let rejected = 0;
-  let hasReversals = false;
   const staged = new Map<number, number>();
   const batchIds: number[] = [];
-  const fileInfo: IngestResult['files'] = [];
+  const fileInfo: Array<IngestResult['files'][number] | undefined> = [];
 
   // Open every file first: a file whose kind cannot be recognised stops the whole run before anything is written.
-  const opened = [];
+  const opened: Array<{ file: string; name: string; parsed: ParsedFile; kind: Kind; hash: Promise<string> }> = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
     const p = await openFile(file, opts.format).catch((e: unknown) => {
@@ -105,68 +112,117 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       );
     opened.push({ file, name: names[i] as string, parsed: p, kind, hash: sha256(file) });
   }
+  for (let i = 0; i < opened.length; i++) {
+    const o = opened[i];
+    if (!o) continue;
+    const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
+    batchIds.push(batchId);
+    await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
+  }
+  const rank = (i: number) => KIND_ORDER[opened[i]?.kind ?? 'details'];
+  const order = opened.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
 
   const client = await db.$client.connect();
   let released = false;
+  const trace = process.env.OFM_INGEST_TRACE === '1';
   try {
     await client.query("set timezone = 'Asia/Shanghai'");
+    await client.query('begin');
     await createStaging(client);
-    for (let i = 0; i < opened.length; i++) {
+    const st = new MergeState(tracer(client), names, staged);
+    let mastersStaged = false;
+    let reversalsDone = false;
+
+    for (const i of order) {
       const o = opened[i];
-      if (!o) continue;
-      const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
-      batchIds.push(batchId);
-      await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
+      const batchId = batchIds[i];
+      if (!o || batchId === undefined) continue;
+      if (o.kind !== 'settlements' && o.kind !== 'details' && !mastersStaged) mastersStaged = true;
+      if (o.kind === 'settlements' || o.kind === 'details') {
+        if (mastersStaged) {
+          await mergeMasters(st);
+          mastersStaged = false;
+        }
+        if (o.kind === 'details' && !reversalsDone) {
+          await mergeReversals(st);
+          reversalsDone = true;
+        }
+      }
       const line = LINE[o.kind] as (f: number, r: number, b: number, v: never, e: Record<string, unknown> | null) => string;
-      const writer = CopyWriter.open(client, `copy ${STAGING[o.kind].table} from stdin`);
+      const claims = o.kind === 'settlements' || o.kind === 'details';
+      const table = STAGING[o.kind].table;
+      // master data: one COPY for the whole file; claims: chunks, each merged while the next is parsed
+      const writer = claims ? null : CopyWriter.open(client, `copy ${table} from stdin`);
+      const chunk = new LineBuffer();
+      const chunkRev = new LineBuffer();
+      let pending: Promise<void> = Promise.resolve();
+      const flush = async () => {
+        await pending;
+        if (!chunk.rows && !chunkRev.rows) return;
+        const n = chunk.rows;
+        const lines = chunk.take();
+        const rev = chunkRev.take();
+        pending = (async () => {
+          const t = performance.now();
+          await client.query(`truncate ${table}`);
+          if (lines.length) await copyLines(client, `copy ${table} from stdin`, lines);
+          if (rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} from stdin`, rev);
+          if (trace) process.stderr.write(`[chunk] ${o.name} copy ${n} rows ${Math.round(performance.now() - t)} ms\n`);
+          if (lines.length) await (o.kind === 'settlements' ? mergeSettlements(st) : mergeDetails(st));
+        })();
+        // a failure surfaces at the next await of `pending`
+        pending.catch(() => undefined);
+      };
+      if (!staged.has(batchId)) staged.set(batchId, 0);
       let rows = 0;
       let good = 0;
       const tStage = performance.now();
       let progress: Promise<unknown> = Promise.resolve();
       try {
-        for await (const batch of o.parsed.rows)
-        for (const pr of batch) {
-          rows++;
-          const r = validateRow(o.kind, o.name, pr.row, pr.values);
-          if (r.ok) {
-            if (o.kind === 'settlements' && (r.value as { refd_setl_flag: boolean | null }).refd_setl_flag) hasReversals = true;
-            await writer.write(line(i, pr.row, batchId, r.value as never, r.extra));
-            good++;
-          } else {
-            rejected++;
-            errorsTotal += r.errors.length;
-            for (const e of r.errors) if (errors.length < MAX_ERRORS) errors.push(e);
+        for await (const batch of o.parsed.rows) {
+          for (const pr of batch) {
+            rows++;
+            const r = validateRow(o.kind, o.name, pr.row, pr.values);
+            if (r.ok) {
+              const text = line(i, pr.row, batchId, r.value as never, r.extra);
+              if (writer) await writer.write(text);
+              else if (o.kind === 'settlements' && (r.value as { refd_setl_flag: boolean | null }).refd_setl_flag) chunkRev.push(text);
+              else chunk.push(text);
+              good++;
+            } else {
+              rejected++;
+              errorsTotal += r.errors.length;
+              for (const e of r.errors) if (errors.length < MAX_ERRORS) errors.push(e);
+            }
+            if (rows % PROGRESS_EVERY === 0) {
+              const n = rows;
+              opts.onProgress?.(n);
+              progress = progress.then(() => db.execute(sql`update ingest_batches set rows = ${n} where id = ${batchId}`)).catch(() => undefined);
+            }
           }
-          if (rows % PROGRESS_EVERY === 0) {
-            const n = rows;
-            opts.onProgress?.(n);
-            progress = progress.then(() => db.execute(sql`update ingest_batches set rows = ${n} where id = ${batchId}`)).catch(() => undefined);
-          }
+          if (chunk.rows + chunkRev.rows >= (opts.chunkRows ?? CHUNK_ROWS)) await flush();
         }
+        await flush();
+        await pending;
       } finally {
-        await writer.end();
+        await writer?.end();
       }
       await progress;
-      staged.set(batchId, good);
-      if (process.env.OFM_INGEST_TRACE === '1') process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms\n`);
-      fileInfo.push({ file: o.name, kind: o.kind, format: o.parsed.format, encoding: o.parsed.encoding, rows });
+      staged.set(batchId, (staged.get(batchId) ?? 0) + good);
+      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms\n`);
+      fileInfo[i] = { file: o.name, kind: o.kind, format: o.parsed.format, encoding: o.parsed.encoding, rows };
       await db.execute(sql`update ingest_batches set rows = ${rows}, file_sha256 = ${await o.hash} where id = ${batchId}`);
       opts.onProgress?.(rows);
     }
+    if (mastersStaged) await mergeMasters(st);
+    if (!reversalsDone) await mergeReversals(st);
 
-    await client.query('begin');
-    let m;
-    try {
-      m = await merge(client, names, staged, hasReversals);
-    } catch (e) {
-      await client.query('rollback');
-      throw e;
-    }
-    for (const e of m.rejects) {
+    const m = { perBatch: st.perBatch, reversed: st.reversed, months: [...st.months].sort(), regions: [...st.regions].sort() };
+    for (const e of st.rejects) {
       errorsTotal++;
       if (errors.length < MAX_ERRORS) errors.push(e);
     }
-    rejected += m.rejects.length;
+    rejected += st.rejects.length;
     const strict = opts.strict ?? false;
     const rollback = strict && rejected > 0;
     if (rollback) await client.query('rollback');
@@ -228,7 +284,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       errors,
       reversed: rollback ? 0 : m.reversed,
       batches: batchIds,
-      files: fileInfo,
+      files: fileInfo.filter((f): f is IngestResult['files'][number] => f !== undefined),
       months: m.months,
       regions: m.regions,
       strict,

@@ -3,6 +3,13 @@
  * the caller. Settlements merge by `setl_id` (the fact key is (admdvs, setl_id, setl_time), so a
  * changed row is deleted and re-inserted — it may move partition); fee details by `feedetl_sn`.
  * A row whose content hash equals the stored `row_hash` is unchanged, which makes reloads no-ops.
+ * The hash is `hash_record_extended` (typed hashing, no text rendering; rows stored by the earlier
+ * md5 version are still compared with md5, told apart by the length of the stored hash).
+ *
+ * Claims are merged in chunks while the next chunk is still being parsed (index.ts): everything a
+ * chunk needs from the rest of the batch is either already merged (earlier chunks, settlements before
+ * details) or deferred to the end (reversal rows, see `mergeReversals`). All of it runs inside the ONE
+ * transaction the caller holds, so a kill at any moment still leaves all or nothing.
  *
  * Reversals (退费结算, refd_setl_flag = 1), both forms the platform produces:
  *  - NHSA form: the reversal has its own setl_id and `init_setl_id` naming the original. It is stored
@@ -20,14 +27,17 @@ const S_COLS = `admdvs, setl_id, setl_time, psn_no, psn_type, mdtrt_id, fixmedin
   refd_setl_flag, designated, emergency, has_card, rx_from_designated, out_of_area_temporary, in_arrears, inpatient_overlap, suspended,
   chronic, gend, brdy, extra`;
 const sCols = (p: string) => S_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
-const S_HASH = `md5(row(${sCols('s')})::text)`;
+const S_HASH = `hash_record_extended(row(${sCols('s')}), 0)::text`;
+const S_CHANGED = `f.row_hash <> (case when length(f.row_hash) = 32 then md5(row(${sCols('s')})::text) else ${S_HASH} end)`;
 /** rows stored as settlements: everything but the same-id reversal form */
 const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
 
 const D_COLS = `med_chrgitm_type, chrgitm_lv, hilist_code, hilist_name, medins_list_codg, cnt, pric, det_item_fee_sumamt, bilg_dr_codg,
   bilg_dept_codg, medc_days, extra`;
 const dCols = (p: string) => D_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
-const D_HASH = `md5(row(x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')})::text)`;
+const D_ROW = `row(x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')})`;
+const D_HASH = `hash_record_extended(${D_ROW}, 0)::text`;
+const D_CHANGED = `f.row_hash <> (case when length(f.row_hash) = 32 then md5(${D_ROW}::text) else ${D_HASH} end)`;
 
 /** Master data files: upserts that change a row only when a given value differs (reloads stay unchanged). */
 const MASTER = [
@@ -77,92 +87,162 @@ export interface KindCounts {
   updated: number;
   unchanged: number;
 }
-export interface MergeResult {
-  perBatch: Map<number, KindCounts & { reversed: number }>;
-  reversed: number;
-  rejects: RowError[];
-  months: string[];
-  regions: string[];
+export type Q = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+/** What the merges of one ingest accumulate across chunks. */
+export class MergeState {
+  perBatch = new Map<number, KindCounts & { reversed: number }>();
+  reversed = 0;
+  rejects: RowError[] = [];
+  months = new Set<string>();
+  regions = new Set<string>();
+  /** the lowest/highest day partitions were ensured for (skip the call when a chunk stays inside) */
+  private ensured: { lo: string; hi: string } | null = null;
+
+  constructor(
+    readonly q: Q,
+    readonly fileNames: string[],
+    /** batch id → rows staged (valid); rejected in the merge are taken off */
+    readonly staged: Map<number, number>,
+  ) {}
+
+  file(n: number): string {
+    return this.fileNames[n] ?? '?';
+  }
+
+  add(batch: number, k: keyof KindCounts | 'reversed', n: number) {
+    const c = this.perBatch.get(batch) ?? { inserted: 0, updated: 0, unchanged: 0, reversed: 0 };
+    c[k] += n;
+    this.perBatch.set(batch, c);
+  }
+
+  reject(e: RowError, batch: number) {
+    this.rejects.push(e);
+    this.staged.set(batch, (this.staged.get(batch) ?? 1) - 1);
+  }
+
+  async ensurePartitions(lo: string, hi: string) {
+    if (this.ensured && this.ensured.lo <= lo && this.ensured.hi >= hi) return;
+    const nlo = this.ensured && this.ensured.lo < lo ? this.ensured.lo : lo;
+    const nhi = this.ensured && this.ensured.hi > hi ? this.ensured.hi : hi;
+    await this.q(`select ensure_fact_partitions($1::date, $2::date)`, [nlo, nhi]);
+    this.ensured = { lo: nlo, hi: nhi };
+  }
 }
 
-type Q = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
-
-function add(m: Map<number, KindCounts & { reversed: number }>, batch: number, k: keyof KindCounts | 'reversed', n: number) {
-  const c = m.get(batch) ?? { inserted: 0, updated: 0, unchanged: 0, reversed: 0 };
-  c[k] += n;
-  m.set(batch, c);
-}
-
-async function counted(q: Q, sql: string, params: unknown[] = []): Promise<Array<{ batch_id: number; n: number }>> {
-  const r = await q(`with w as (${sql} returning batch_id) select batch_id, count(*)::int as n from w group by batch_id`, params);
-  return r.rows as Array<{ batch_id: number; n: number }>;
-}
-
-/**
- * @param fileNames file index → name shown in errors
- * @param staged batch id → rows staged (valid) for that batch, per kind
- */
-export async function merge(client: pg.PoolClient, fileNames: string[], staged: Map<number, number>, hasReversals: boolean): Promise<MergeResult> {
-  const trace = process.env.OFM_INGEST_TRACE === '1';
-  const q: Q = async (sql, params) => {
+export function tracer(client: pg.PoolClient): Q {
+  const trace = process.env.OFM_INGEST_TRACE === '1' || process.env.OFM_INGEST_TRACE === '2';
+  if (process.env.OFM_INGEST_TRACE === '2') {
+    // diagnostics: each statement of a multi-statement query timed on its own
+    return async (sql, params) => {
+      const parts = params?.length ? [sql] : sql.split(/;\s*\n/).filter((p) => p.trim());
+      const out: pg.QueryResult[] = [];
+      for (const p of parts) {
+        const t = performance.now();
+        out.push(await client.query(p, params));
+        process.stderr.write(`[merge] ${Math.round(performance.now() - t)} ms ${p.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+      }
+      return (out.length === 1 ? out[0] : out) as pg.QueryResult;
+    };
+  }
+  return async (sql, params) => {
     const t = performance.now();
     const r = await client.query(sql, params);
     if (trace) process.stderr.write(`[merge] ${Math.round(performance.now() - t)} ms ${sql.replace(/\s+/g, ' ').slice(0, 90)}\n`);
     return r;
   };
-  const perBatch = new Map<number, KindCounts & { reversed: number }>();
-  const rejects: RowError[] = [];
-  const file = (n: number) => fileNames[n] ?? '?';
+}
 
-  await q('analyze stg_settlements; analyze stg_details; analyze stg_institutions; analyze stg_doctors; analyze stg_persons');
+/** Master data seen in the claims (never overwrites a loaded master record's name, level or budget). */
+const CLAIM_MASTERS = `
+  insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
+     select left(min(coalesce(nullif(s.extra->>'fixmedins_admdvs', ''), s.admdvs)), 6), s.fixmedins_code,
+       coalesce(min(s.extra->>'fixmedins_name'), s.fixmedins_code), min(s.fixmedins_type), max(s.hosp_lv), max(s.fee_class), bool_and(s.designated)
+     from stg_settlements s where not exists (select 1 from institutions i where i.fixmedins_code = s.fixmedins_code)
+     group by s.fixmedins_code on conflict do nothing;
+  insert into insured_persons as p (region_code, psn_no, psn_type, gend, brdy, insutype)
+     select s.admdvs, s.psn_no, max(s.psn_type), max(s.gend), max(s.brdy), max(s.insutype) from stg_settlements s where ${S_STORED}
+     group by s.admdvs, s.psn_no
+     on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
+       brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+     where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
+       or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`;
+
+/** Master data files (institutions, doctors, persons), merged before the claims as a whole (they are small). */
+export async function mergeMasters(st: MergeState): Promise<void> {
+  const { q } = st;
+  for (const m of MASTER) {
+    await q(`analyze ${m.staging}`);
+    const r = await q(`with src as (select distinct on (${m.key}) * from ${m.staging} s order by ${m.key}, file_no desc, row_no desc),
+      up as (${m.upsert} returning ${m.key}, (xmax = 0) as ins)
+      select src.batch_id, count(*) filter (where up.ins)::int as ins, count(*) filter (where not up.ins)::int as upd
+      from up join src using (${m.key}) group by src.batch_id`);
+    for (const row of r.rows as Array<{ batch_id: number; ins: number; upd: number }>) {
+      st.add(row.batch_id, 'inserted', row.ins);
+      st.add(row.batch_id, 'updated', row.upd);
+    }
+  }
+}
+
+/**
+ * One chunk of settlements in stg_settlements. Reversal rows never come here during the load
+ * (index.ts keeps them in stg_reversals); `mergeReversals` sends them through this same function
+ * at the end, when every original of the batch is already merged.
+ */
+export async function mergeSettlements(st: MergeState, withReversals = false): Promise<void> {
+  const { q } = st;
 
   // --- reversals whose original cannot be found are rejected before anything is written
-  if (hasReversals) {
+  if (withReversals) {
     const bad = await q(`
       delete from stg_settlements s
       where s.refd_setl_flag
         and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and not f.refd_setl_flag)
         and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and not o.refd_setl_flag)
       returning file_no, row_no, batch_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
-    for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; orig: string }>) {
-      rejects.push({ file: file(r.file_no), row: r.row_no, field: 'init_setl_id', message: `冲销的原结算 ${r.orig} 未导入 the reversed settlement is not loaded` });
-      staged.set(r.batch_id, (staged.get(r.batch_id) ?? 1) - 1);
-    }
+    for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; orig: string }>)
+      st.reject({ file: st.file(r.file_no), row: r.row_no, field: 'init_setl_id', message: `冲销的原结算 ${r.orig} 未导入 the reversed settlement is not loaded` }, r.batch_id);
   }
 
-  // --- partitions for every month the batch touches
-  const span = await q(`select min(setl_time) as lo, max(setl_time) as hi,
-      array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements order by 1) as months,
-      array(select distinct admdvs from stg_settlements order by 1) as regions from stg_settlements`);
-  const sp = span.rows[0] as { lo: Date | null; hi: Date | null; months: string[]; regions: string[] };
-  if (sp.lo && sp.hi) await q(`select ensure_fact_partitions(($1::timestamptz)::date, ($2::timestamptz)::date)`, [sp.lo, sp.hi]);
+  // --- partitions for every month the chunk touches
+  // statistics on the join keys only: enough for the planner to probe the fact indexes rather than hash whole
+  // partitions, at a fraction of a full ANALYZE of every column of every chunk
+  const span = await q(`analyze stg_settlements (setl_id); select to_char(min(setl_time), 'YYYY-MM-DD') as lo, to_char(max(setl_time), 'YYYY-MM-DD') as hi,
+      array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements) as months,
+      array(select distinct admdvs from stg_settlements) as regions from stg_settlements`);
+  const sp = (span as unknown as pg.QueryResult[])[1]?.rows[0] as { lo: string | null; hi: string | null; months: string[] | null; regions: string[] | null } | undefined;
+  if (!sp?.lo || !sp.hi) return;
+  await st.ensurePartitions(sp.lo, sp.hi);
+  for (const m of sp.months ?? []) st.months.add(m);
+  for (const r of sp.regions ?? []) st.regions.add(r);
 
-  // --- settlements: changed rows (same setl_id, different content) are deleted and re-inserted
-  await q(`create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean)`);
-  await q('truncate chg_settlements');
-  await q(`insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
-           from stg_settlements s join settlements f on f.setl_id = s.setl_id
-           where ${S_STORED} and f.row_hash <> ${S_HASH}`);
-  await q(`delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time`);
-  for (const r of await counted(
-    q,
-    `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
-     select ${sCols('s')}, c.reversed, ${S_HASH}, s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
-     where ${S_STORED} on conflict do nothing`,
-  ))
-    add(perBatch, r.batch_id, 'updated', r.n);
-  // --- new settlements
-  for (const r of await counted(
-    q,
-    `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
-     select ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
-     where ${S_STORED} and not exists (select 1 from settlements f where f.setl_id = s.setl_id) on conflict do nothing`,
-  ))
-    add(perBatch, r.batch_id, 'inserted', r.n);
+  // --- changed rows (same setl_id, different content) are deleted and re-inserted; then the new ones (anti-join on
+  // setl_id only; a setl_id twice in the chunk: the later line wins), in partition order, with no ON CONFLICT
+  // (speculative insertion costs a probe per row). One round trip: the parser keeps the event loop busy between replies.
+  const r = await q(`
+    create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean);
+    truncate chg_settlements;
+    insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
+      from stg_settlements s join settlements f on f.setl_id = s.setl_id where ${S_STORED} and ${S_CHANGED};
+    delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time;
+    with w as (insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
+      select ${sCols('s')}, c.reversed, ${S_HASH}, s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
+      where ${S_STORED} on conflict do nothing returning batch_id)
+    select batch_id, count(*)::int as n from w group by batch_id;
+    with w as (insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
+      select * from (select distinct on (s.setl_id) ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
+        where ${S_STORED} and not exists (select 1 from settlements f where f.setl_id = s.setl_id)
+        order by s.setl_id, s.file_no desc, s.row_no desc) n
+      order by 3
+      returning batch_id)
+    select batch_id, count(*)::int as n from w group by batch_id;
+    ${CLAIM_MASTERS}`);
+  const res = r as unknown as pg.QueryResult[];
+  for (const row of (res[4]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  for (const row of (res[5]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
 
   // --- reversals
-  let reversed = 0;
-  if (hasReversals) {
+  if (withReversals) {
     const nhsa = await q(`
       with u as (
         update settlements f set reversed = true from (select distinct on (init_setl_id) init_setl_id, batch_id from stg_settlements
@@ -170,8 +250,8 @@ export async function merge(client: pg.PoolClient, fileNames: string[], staged: 
         where f.setl_id = s.init_setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
       select batch_id, count(*)::int as n from u group by batch_id`);
     for (const r of nhsa.rows as Array<{ batch_id: number; n: number }>) {
-      add(perBatch, r.batch_id, 'reversed', r.n);
-      reversed += r.n;
+      st.add(r.batch_id, 'reversed', r.n);
+      st.reversed += r.n;
     }
     // same-id form: the record itself counts as updated (it flipped the original) or unchanged
     const same = await q(`
@@ -181,71 +261,74 @@ export async function merge(client: pg.PoolClient, fileNames: string[], staged: 
         where f.setl_id = s.setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
       select batch_id, count(*)::int as n from u group by batch_id`);
     for (const r of same.rows as Array<{ batch_id: number; n: number }>) {
-      add(perBatch, r.batch_id, 'updated', r.n);
-      add(perBatch, r.batch_id, 'reversed', r.n);
-      reversed += r.n;
+      st.add(r.batch_id, 'updated', r.n);
+      st.add(r.batch_id, 'reversed', r.n);
+      st.reversed += r.n;
     }
   }
 
-  // --- fee details: a detail whose settlement is not loaded is rejected
-  const orphans = await q(`select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
+}
+
+/** The reversal rows of the whole batch (kept aside in stg_reversals), once every chunk is merged. */
+export async function mergeReversals(st: MergeState): Promise<void> {
+  const n = await st.q('select 1 from stg_reversals limit 1');
+  if (!n.rowCount) return;
+  await st.q('truncate stg_settlements');
+  await st.q('insert into stg_settlements select * from stg_reversals');
+  await mergeSettlements(st, true);
+}
+
+/** One chunk of fee details in stg_details; their settlements are merged already (settlement files go first). */
+export async function mergeDetails(st: MergeState): Promise<void> {
+  const { q } = st;
+  // --- a detail whose settlement is not loaded is rejected
+  const orphanRes = await q(`analyze stg_details (setl_id, feedetl_sn); select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
      where not exists (select 1 from settlements x where x.setl_id = d.setl_id) order by d.file_no, d.row_no`);
-  for (const r of orphans.rows as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>) {
-    rejects.push({ file: file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id });
-    staged.set(r.batch_id, (staged.get(r.batch_id) ?? 1) - 1);
-  }
-  const X = `(select distinct on (setl_id) setl_id, admdvs, setl_time, psn_no, fixmedins_code from settlements
-              where setl_id in (select setl_id from stg_details) order by setl_id, refd_setl_flag)`;
-  await q(`create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz)`);
-  await q('truncate chg_details');
-  await q(`insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
-           from stg_details d join ${X} x on x.setl_id = d.setl_id join fee_details f on f.feedetl_sn = d.feedetl_sn
-           where f.row_hash <> ${D_HASH}`);
-  await q(`delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time`);
+  const orphans = (orphanRes as unknown as pg.QueryResult[])[1]?.rows ?? [];
+  for (const r of orphans as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>)
+    st.reject(
+      { file: st.file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id },
+      r.batch_id,
+    );
+  // the settlement each detail belongs to (an original rather than its reversal when both share the id); changed details
+  // are deleted and re-inserted, then the new ones go in, in partition order; doctors and departments seen (one
+  // representative settlement per doctor gives the institution and region). One round trip.
+  const X = 'stg_detail_setl';
+  const D_SELECT = `select distinct on (d.feedetl_sn) x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')},
+       ${D_HASH}, d.batch_id from stg_details d join ${X} x on x.setl_id = d.setl_id`;
   const D_INSERT = `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
      select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
      from stg_details d join ${X} x on x.setl_id = d.setl_id`;
-  for (const r of await counted(q, `${D_INSERT} where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing`))
-    add(perBatch, r.batch_id, 'updated', r.n);
-  for (const r of await counted(q, `${D_INSERT} where not exists (select 1 from fee_details f where f.feedetl_sn = d.feedetl_sn) on conflict do nothing`))
-    add(perBatch, r.batch_id, 'inserted', r.n);
-
-  // --- master data files (a missing optional cell keeps what is stored)
-  for (const m of MASTER) {
-    const r = await q(`with src as (select distinct on (${m.key}) * from ${m.staging} s order by ${m.key}, file_no desc, row_no desc),
-      up as (${m.upsert} returning ${m.key}, (xmax = 0) as ins)
-      select src.batch_id, count(*) filter (where up.ins)::int as ins, count(*) filter (where not up.ins)::int as upd
-      from up join src using (${m.key}) group by src.batch_id`);
-    for (const row of r.rows as Array<{ batch_id: number; ins: number; upd: number }>) {
-      add(perBatch, row.batch_id, 'inserted', row.ins);
-      add(perBatch, row.batch_id, 'updated', row.upd);
-    }
-  }
-
-  // --- master data seen in the claims (never overwrites a loaded master record's name, level or budget)
-  await q(`insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
-     select left(min(coalesce(nullif(s.extra->>'fixmedins_admdvs', ''), s.admdvs)), 6), s.fixmedins_code,
-       coalesce(min(s.extra->>'fixmedins_name'), s.fixmedins_code), min(s.fixmedins_type), max(s.hosp_lv), max(s.fee_class), bool_and(s.designated)
-     from stg_settlements s where not exists (select 1 from institutions i where i.fixmedins_code = s.fixmedins_code)
-     group by s.fixmedins_code on conflict do nothing`);
-  await q(`insert into insured_persons as p (region_code, psn_no, psn_type, gend, brdy, insutype)
-     select s.admdvs, s.psn_no, max(s.psn_type), max(s.gend), max(s.brdy), max(s.insutype) from stg_settlements s where ${S_STORED}
-     group by s.admdvs, s.psn_no
-     on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
-       brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
-     where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
-       or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`);
-  // doctors and departments: one representative settlement per doctor gives the institution and region
-  await q(`create temp table if not exists seen_doctors (dr text, dept text, inst text, region text)`);
-  await q('truncate seen_doctors');
-  await q(`insert into seen_doctors
+  const r = await q(`
+    create temp table if not exists stg_detail_setl (setl_id text, admdvs char(6), setl_time timestamptz, psn_no text, fixmedins_code text);
+    truncate stg_detail_setl;
+    insert into stg_detail_setl select distinct on (setl_id) setl_id, admdvs, setl_time, psn_no, fixmedins_code from settlements
+      where setl_id in (select setl_id from stg_details) order by setl_id, refd_setl_flag;
+    analyze stg_detail_setl;
+    create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz);
+    truncate chg_details;
+    insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
+      from stg_details d join ${X} x on x.setl_id = d.setl_id join fee_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
+    delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
+    with w as (${D_INSERT} where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
+    select batch_id, count(*)::int as n from w group by batch_id;
+    with w as (insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
+      select * from (${D_SELECT} where not exists (select 1 from fee_details f where f.feedetl_sn = d.feedetl_sn)
+        order by d.feedetl_sn, d.file_no desc, d.row_no desc) n
+      order by 4
+      returning batch_id)
+    select batch_id, count(*)::int as n from w group by batch_id;
+    create temp table if not exists seen_doctors (dr text, dept text, inst text, region text);
+    truncate seen_doctors;
+    insert into seen_doctors
      select g.dr, g.dept, x.fixmedins_code, coalesce((select i.region_code from institutions i where i.fixmedins_code = x.fixmedins_code
        order by (i.region_code = x.admdvs) desc limit 1), x.admdvs)
      from (select bilg_dr_codg as dr, min(bilg_dept_codg) as dept, min(setl_id) as setl_id from stg_details where bilg_dr_codg is not null group by 1) g
-     cross join lateral (select admdvs, fixmedins_code from settlements where setl_id = g.setl_id limit 1) x`);
-  await q(`insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from seen_doctors on conflict do nothing`);
-  await q(`insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from seen_doctors where dept is not null
+     cross join lateral (select admdvs, fixmedins_code from settlements where setl_id = g.setl_id limit 1) x;
+    insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from seen_doctors on conflict do nothing;
+    insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from seen_doctors where dept is not null
      on conflict do nothing`);
-
-  return { perBatch, reversed, rejects, months: sp.months ?? [], regions: sp.regions ?? [] };
+  const res = r as unknown as pg.QueryResult[];
+  for (const row of (res[8]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  for (const row of (res[9]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
 }

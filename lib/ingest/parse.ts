@@ -113,22 +113,42 @@ async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
   return { format: 'csv', encoding, fields, rows: rows() };
 }
 
-/** Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. */
+/**
+ * Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. UTF-8 bytes
+ * are cut at the last newline of each chunk and decoded in one call (a newline byte is never inside a
+ * multi-byte character), so no string decoder runs and no character is split.
+ */
 async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
   let rest = '';
+  let restBuf: Buffer | null = null;
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = rest + chunk;
+    } else {
+      const buf = chunk as Buffer;
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl < 0) {
+        restBuf = restBuf ? Buffer.concat([restBuf, buf]) : buf;
+        continue;
+      }
+      // only the carried-over tail and this chunk's first line are copied together, not the whole chunk
+      const first = restBuf ? buf.indexOf(0x0a) : -1;
+      const head = restBuf ? Buffer.concat([restBuf, buf.subarray(0, first + 1)]).toString('utf8') : '';
+      text = head + buf.toString('utf8', first + 1, nl + 1);
+      restBuf = nl + 1 < buf.length ? buf.subarray(nl + 1) : null;
+    }
     const parts = text.split('\n');
     rest = parts.pop() ?? '';
     yield parts;
   }
+  if (restBuf) rest += restBuf.toString('utf8');
   if (rest !== '') yield [rest];
 }
 
 async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
   // a multi-byte UTF-8 character may be split between chunks: decode through a string decoder
   const input = textStream(file, encoding);
-  if (encoding === 'utf-8') input.setEncoding('utf8');
   const batches = lineBatches(input);
   const keyCache = new Map<string, string>();
   const canon = (k: string) => {
@@ -149,8 +169,18 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
       return { row: line, values: { __error: `不是有效的 JSON 行 not a JSON line: ${(e as Error).message}` } };
     }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { row: line, values: { __error: '不是 JSON 对象 not a JSON object' } };
-    const values: Record<string, unknown> = {};
+    // the record itself is used when its keys are already NHSA names and no value is null or empty (the usual case)
     const o = obj as Record<string, unknown>;
+    let clean = true;
+    for (const k in o) {
+      const v = o[k];
+      if (v === null || v === '' || canon(k) !== k) {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return { row: line, values: o };
+    const values: Record<string, unknown> = {};
     for (const k in o) {
       const v = o[k];
       if (v !== null && v !== '') values[canon(k)] = v;

@@ -39,15 +39,21 @@ export const STAGING: Record<Kind, { table: string; columns: string }> = {
   },
 };
 
+/** Reversal rows (refd_setl_flag) are kept aside and merged after every other settlement (merge.ts). */
+export const REVERSALS_TABLE = 'stg_reversals';
+
 export async function createStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) {
     await client.query(`create temp table if not exists ${s.table} (${s.columns})`);
     await client.query(`truncate ${s.table}`);
   }
+  await client.query(`create temp table if not exists ${REVERSALS_TABLE} (${STAGING.settlements.columns})`);
+  await client.query(`truncate ${REVERSALS_TABLE}`);
 }
 
 export async function dropStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) await client.query(`drop table if exists ${s.table}`);
+  await client.query(`drop table if exists ${REVERSALS_TABLE}`);
 }
 
 const json = (o: Record<string, unknown> | null) => (o ? v(JSON.stringify(o)) : '\\N');

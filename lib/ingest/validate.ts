@@ -19,57 +19,64 @@ export function yuanToFen(v: unknown): number | null {
   return m[1] === '-' ? -fen : fen;
 }
 
-function amount(required: boolean) {
-  return z.unknown().optional().transform((v, ctx) => {
+/**
+ * Each field is a plain check `(value, issue) => output`. The zod schemas below are built from these
+ * very functions (zod defines the contract and writes the messages); the hot path calls them directly
+ * (`fastRow`) and only falls back to zod for a row that has an issue, so both always agree.
+ */
+export type Issue = (message: string) => void;
+export type FieldCheck<T> = (v: unknown, issue: Issue) => T;
+
+function amount(required: boolean): FieldCheck<number | null> {
+  return (v, issue) => {
     if (v === undefined) {
-      if (required) ctx.addIssue({ code: 'custom', message: '缺少必填金额 required amount missing' });
+      if (required) issue('缺少必填金额 required amount missing');
       return null;
     }
     const fen = yuanToFen(v);
-    if (fen === null) ctx.addIssue({ code: 'custom', message: `金额无效 not an amount in yuan with at most 2 decimals: "${String(v)}"` });
+    if (fen === null) issue(`金额无效 not an amount in yuan with at most 2 decimals: "${String(v)}"`);
     return fen;
-  });
+  };
 }
 
 const DECIMAL_RE = /^[+-]?\d{1,12}(\.\d{1,4})?$/;
 /** cnt, pric: numeric(16,4) kept as their decimal text */
-const decimal = z.unknown().optional().transform((v, ctx) => {
+const decimal: FieldCheck<string | null> = (v, issue) => {
   if (v === undefined) return null;
   const s = String(v).trim();
   if (!DECIMAL_RE.test(s)) {
-    ctx.addIssue({ code: 'custom', message: `数值无效 not a number with at most 4 decimals: "${s}"` });
+    issue(`数值无效 not a number with at most 4 decimals: "${s}"`);
     return null;
   }
   return s;
-});
+};
 
-function text(required: boolean, max = 64) {
-  return z.unknown().optional().transform((v, ctx) => {
+function text(required: boolean, max = 64): FieldCheck<string | null> {
+  return (v, issue) => {
     if (v === undefined) {
-      if (required) ctx.addIssue({ code: 'custom', message: '缺少必填字段 required field missing' });
+      if (required) issue('缺少必填字段 required field missing');
       return null;
     }
     const s = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : null;
     if (s === null || s === '' || s.length > max) {
       if (s === '' && !required) return null;
-      ctx.addIssue({ code: 'custom', message: s === null ? `应为文本 expected text` : s === '' ? '缺少必填字段 required field missing' : `超过 ${max} 个字符 longer than ${max}` });
+      issue(s === null ? `应为文本 expected text` : s === '' ? '缺少必填字段 required field missing' : `超过 ${max} 个字符 longer than ${max}`);
       return null;
     }
     return s;
-  });
+  };
 }
 
 const REGION_RE = /^\d{6}$/;
-const region = (required: boolean) =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined) {
-      if (required) ctx.addIssue({ code: 'custom', message: '缺少医保区划 required region code missing' });
-      return null;
-    }
-    const s = String(v).trim();
-    if (!REGION_RE.test(s)) ctx.addIssue({ code: 'custom', message: `区划代码应为 6 位数字 region code must be 6 digits: "${s}"` });
-    return s;
-  });
+const region = (required: boolean): FieldCheck<string | null> => (v, issue) => {
+  if (v === undefined) {
+    if (required) issue('缺少医保区划 required region code missing');
+    return null;
+  }
+  const s = String(v).trim();
+  if (!REGION_RE.test(s)) issue(`区划代码应为 6 位数字 region code must be 6 digits: "${s}"`);
+  return s;
+};
 
 /** Code fields: the allowed input spellings → stored value, as data. */
 const PSN_TYPE_ALIASES: Record<string, string> = { in_service: '1101', 在职: '1101', retired: '1201', 退休: '1201', 离休: '1301' };
@@ -90,20 +97,24 @@ const BOOL_ALIASES: Record<string, boolean> = {
   true: true, false: false, '1': true, '0': false, y: true, n: false, yes: true, no: false, 是: true, 否: false, t: true, f: false,
 };
 
-function code<T>(table: Record<string, T>, label: string, required: boolean, fallback?: (s: string) => T | undefined) {
-  return z.unknown().optional().transform((v, ctx) => {
+const own = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+
+function code<T>(table: Record<string, T>, label: string, required: boolean, fallback?: (s: string) => T | undefined): FieldCheck<T | null> {
+  return (v, issue) => {
     if (v === undefined) {
-      if (required) ctx.addIssue({ code: 'custom', message: `缺少${label} required field missing` });
+      if (required) issue(`缺少${label} required field missing`);
       return null;
     }
     const s = String(v).trim();
-    const hit = table[s] ?? table[s.toLowerCase()] ?? fallback?.(s);
+    // own keys only: "constructor" or "__proto__" in a cell is an unknown code, not an Object.prototype member
+    const lower = s.toLowerCase();
+    const hit = own(table, s) ? table[s] : own(table, lower) ? table[lower] : fallback?.(s);
     if (hit === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${label}代码无效 unknown code "${s}"` });
+      issue(`${label}代码无效 unknown code "${s}"`);
       return null;
     }
     return hit;
-  });
+  };
 }
 
 const psnType = (required: boolean) => code(PSN_TYPE_ALIASES, '人员类别', required, (s) => (/^1[123](\d{2})?$/.test(s) ? s : undefined));
@@ -117,14 +128,15 @@ const chrgitmType = code({} as Record<string, string>, '医疗收费项目类别
   const n = /^\d{1,2}$/.test(s) ? Number(s) : NaN;
   return n >= 1 && n <= 14 ? String(n).padStart(2, '0') : undefined;
 });
-function flag() {
-  return z.unknown().optional().transform((v, ctx) => {
+function flag(): FieldCheck<boolean | null> {
+  return (v, issue) => {
     if (v === undefined) return null;
     if (typeof v === 'boolean') return v;
-    const b = BOOL_ALIASES[String(v).trim().toLowerCase()];
-    if (b === undefined) ctx.addIssue({ code: 'custom', message: `应为是/否 expected a yes/no flag: "${String(v)}"` });
+    const k = String(v).trim().toLowerCase();
+    const b = own(BOOL_ALIASES, k) ? BOOL_ALIASES[k] : undefined;
+    if (b === undefined) issue(`应为是/否 expected a yes/no flag: "${String(v)}"`);
     return b ?? null;
-  });
+  };
 }
 
 const DATE_RE = /^(\d{4})-?(\d{2})-?(\d{2})$/;
@@ -132,16 +144,16 @@ function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 2100) return false;
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
-const birthDate = z.unknown().optional().transform((v, ctx) => {
+const birthDate: FieldCheck<string | null> = (v, issue) => {
   if (v === undefined) return null;
   const s = String(v).trim().slice(0, 10);
   const m = DATE_RE.exec(s);
   if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    ctx.addIssue({ code: 'custom', message: `日期无效 not a date (yyyy-MM-dd): "${String(v)}"` });
+    issue(`日期无效 not a date (yyyy-MM-dd): "${String(v)}"`);
     return null;
   }
   return `${m[1]}-${m[2]}-${m[3]}`;
-});
+};
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 export interface SetlTime {
@@ -167,27 +179,27 @@ export function parseSetlTime(v: unknown): SetlTime | null {
   const local = new Date(t + 8 * 3600_000);
   return { literal: `${base}${off}`, month: `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}` };
 }
-const setlTime = z.unknown().optional().transform((v, ctx) => {
+const setlTime: FieldCheck<SetlTime | null> = (v, issue) => {
   if (v === undefined) {
-    ctx.addIssue({ code: 'custom', message: '缺少结算时间 required field missing' });
+    issue('缺少结算时间 required field missing');
     return null;
   }
   const t = parseSetlTime(v);
-  if (!t) ctx.addIssue({ code: 'custom', message: `时间无效 not a date-time (ISO 8601 or yyyy-MM-dd HH:mm:ss): "${String(v)}"` });
+  if (!t) issue(`时间无效 not a date-time (ISO 8601 or yyyy-MM-dd HH:mm:ss): "${String(v)}"`);
   return t;
-});
+};
 
-const intDays = z.unknown().optional().transform((v, ctx) => {
+const intDays: FieldCheck<number | null> = (v, issue) => {
   if (v === undefined) return null;
   const s = String(v).trim();
   if (!/^\d{1,4}$/.test(s)) {
-    ctx.addIssue({ code: 'custom', message: `用药天数应为非负整数 expected whole days: "${s}"` });
+    issue(`用药天数应为非负整数 expected whole days: "${s}"`);
     return null;
   }
   return Number(s);
-});
+};
 
-export const settlementSchema = z.object({
+export const SETTLEMENT_FIELDS = {
   setl_id: text(true),
   init_setl_id: text(false),
   psn_no: text(true),
@@ -222,9 +234,9 @@ export const settlementSchema = z.object({
   inpatient_overlap: flag(),
   suspended: flag(),
   chronic: flag(),
-});
+};
 
-export const detailSchema = z.object({
+export const DETAIL_FIELDS = {
   feedetl_sn: text(true),
   setl_id: text(true),
   med_chrgitm_type: chrgitmType,
@@ -238,9 +250,9 @@ export const detailSchema = z.object({
   bilg_dr_codg: text(false),
   bilg_dept_codg: text(false),
   medc_days: intDays,
-});
+};
 
-export const institutionSchema = z.object({
+export const INSTITUTION_FIELDS = {
   region_code: region(true),
   fixmedins_code: text(true),
   fixmedins_name: text(false, 200),
@@ -249,17 +261,17 @@ export const institutionSchema = z.object({
   fee_class: feeClass,
   designated: flag(),
   annual_budget: amount(false),
-});
+};
 
-export const doctorSchema = z.object({
+export const DOCTOR_FIELDS = {
   region_code: region(true),
   dr_codg: text(true),
   dr_name: text(false, 100),
   fixmedins_code: text(false),
   dept_codg: text(false),
-});
+};
 
-export const personSchema = z.object({
+export const PERSON_FIELDS = {
   region_code: region(true),
   psn_no: text(true),
   psn_name: text(false, 100),
@@ -268,7 +280,55 @@ export const personSchema = z.object({
   gend,
   brdy: birthDate,
   insutype: text(false, 8),
-});
+};
+
+type Fields = Record<string, FieldCheck<unknown>>;
+type Out<F extends Fields> = { [K in keyof F]: ReturnType<F[K]> };
+
+function zodOf<F extends Fields>(fields: F) {
+  const shape = {} as { [K in keyof F]: z.ZodType<ReturnType<F[K]>, unknown> };
+  for (const k of Object.keys(fields) as Array<keyof F>) {
+    const check = fields[k] as F[keyof F];
+    shape[k] = z
+      .unknown()
+      .optional()
+      .transform((v, ctx) => check(v, (message) => ctx.addIssue({ code: 'custom', message }))) as unknown as z.ZodType<ReturnType<F[typeof k]>, unknown>;
+  }
+  return z.object(shape);
+}
+
+export const settlementSchema = zodOf(SETTLEMENT_FIELDS);
+export const detailSchema = zodOf(DETAIL_FIELDS);
+export const institutionSchema = zodOf(INSTITUTION_FIELDS);
+export const doctorSchema = zodOf(DOCTOR_FIELDS);
+export const personSchema = zodOf(PERSON_FIELDS);
+
+/** The hot path: the same checks without zod's machinery; null when any field has an issue (zod then writes the messages). */
+let failed = false;
+const noteIssue: Issue = () => {
+  failed = true;
+};
+function fastRowOf<F extends Fields>(fields: F): (values: Record<string, unknown>) => Out<F> | null {
+  const keys = Object.keys(fields);
+  const checks = keys.map((k) => fields[k] as FieldCheck<unknown>);
+  const n = keys.length;
+  return (values) => {
+    failed = false;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const k = keys[i] as string;
+      out[k] = (checks[i] as FieldCheck<unknown>)(values[k], noteIssue);
+    }
+    return failed ? null : (out as Out<F>);
+  };
+}
+export const FAST = {
+  settlements: fastRowOf(SETTLEMENT_FIELDS),
+  details: fastRowOf(DETAIL_FIELDS),
+  institutions: fastRowOf(INSTITUTION_FIELDS),
+  doctors: fastRowOf(DOCTOR_FIELDS),
+  persons: fastRowOf(PERSON_FIELDS),
+} as const;
 
 export type SettlementRow = z.output<typeof settlementSchema>;
 export type DetailRow = z.output<typeof detailSchema>;
@@ -313,6 +373,8 @@ export function validateRow<K extends Kind>(kind: K, file: string, row: number, 
     values.region_code = values.admdvs;
     delete values.admdvs;
   }
+  const fast = FAST[kind](values);
+  if (fast) return { ok: true, value: fast as unknown as z.output<(typeof SCHEMAS)[K]>, extra: extraOf(kind, values) };
   const r = SCHEMAS[kind].safeParse(values);
   if (!r.success) {
     return {

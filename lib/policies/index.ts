@@ -19,7 +19,9 @@ export interface PolicySet {
   files: Map<string, { file: string; sha256: string }>;
 }
 
-export function loadPolicies(dir = path.resolve(process.cwd(), 'policies')): PolicySet {
+/** Reads and validates every top-level policies/*.json (`dir` relative to the working directory). */
+export function loadPolicies(dir = 'policies'): PolicySet {
+  dir = path.resolve(process.cwd(), dir);
   const files = fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.json'))
@@ -34,12 +36,14 @@ export function loadPolicies(dir = path.resolve(process.cwd(), 'policies')): Pol
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new InputError(`政策文件不是有效的 JSON (invalid JSON): ${(e as Error).message}`, { file: name });
+      throw new InputError(`政策文件 ${name} 不是有效的 JSON (invalid JSON): ${(e as Error).message}`, { file: name });
     }
     const parsed = policySchema.safeParse(raw);
     if (!parsed.success) {
+      // The message names file and field itself, so a caller that prints only e.message (start-up) still shows them.
       const issue = parsed.error.issues[0];
-      throw new InputError(`政策文件字段无效 (invalid policy field): ${issue?.message ?? ''}`, { file: name, field: issue?.path.join('.') ?? '' });
+      const field = issue?.path.join('.') ?? '';
+      throw new InputError(`政策文件 ${name} 字段 ${field || '(root)'} 无效 (invalid policy field): ${issue?.message ?? ''}`, { file: name, field });
     }
     if (meta.has(parsed.data.id)) throw new InputError(`政策编号重复 (duplicate policy id) ${parsed.data.id}`, { file: name, field: 'id' });
     policies.push(parsed.data);

@@ -62,10 +62,30 @@ export const policySchema = z
     separate_benefits: z
       .array(z.object({ med_type: z.string(), name: z.string(), rates_bp: z.object({ in_service: bp, retired: bp }).optional(), cite: citeSchema }))
       .default([]),
+    /**
+     * Sanction ranges when the document itself gives them (晋市医保发〔2022〕22号 七.3); null when it is
+     * silent (the discretion tiers live in policies/penalties/).
+     */
+    penalties: z
+      .object({
+        institution: z.object({
+          recover_principal_including_own_pay: z.boolean(),
+          damages_multiple: z.object({ min: z.number().positive(), max: z.number().positive() }),
+          cite: citeSchema,
+        }),
+        insured: z.object({
+          suspension_months: z.object({ min: z.number().int().positive(), max: z.number().int().positive() }),
+          fraud_fine_multiple: z.object({ min: z.number().positive(), max: z.number().positive() }),
+          cite: citeSchema,
+        }),
+      })
+      .nullable()
+      .default(null),
     assumptions: z.array(z.object({ topic: z.string(), reading: z.string() })).default([]),
   })
+  .strict()
   .superRefine((p, ctx) => {
-    const keys = p.basis === 'fee_class' ? ['1', '2', '3'] : ['1', '2', '3'];
+    const keys = ['1', '2', '3', 'pharmacy'];
     for (const who of ['in_service', 'retired'] as const) {
       for (const k of keys) {
         if (p.rates_bp[who][k as '1'] === undefined) ctx.addIssue({ code: 'custom', path: ['rates_bp', who, k], message: 'missing rate' });
@@ -77,6 +97,15 @@ export const policySchema = z
       }
     }
     if (p.effective_to && p.effective_to < p.effective_from) ctx.addIssue({ code: 'custom', path: ['effective_to'], message: 'ends before it starts' });
+    const pen = p.penalties;
+    if (pen) {
+      const ranges: Array<[string[], { min: number; max: number }]> = [
+        [['penalties', 'institution', 'damages_multiple'], pen.institution.damages_multiple],
+        [['penalties', 'insured', 'suspension_months'], pen.insured.suspension_months],
+        [['penalties', 'insured', 'fraud_fine_multiple'], pen.insured.fraud_fine_multiple],
+      ];
+      for (const [path, r] of ranges) if (r.min > r.max) ctx.addIssue({ code: 'custom', path, message: 'min above max' });
+    }
   });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -22,8 +22,8 @@ with l as (
   join fee_details f on f.admdvs = v.region_code and f.setl_id = v.setl_id and f.setl_time = v.setl_time
   where v.month = any($1::date[]) and v.region_code = any($2::text[]) and v.fixmedins_type = 'pharmacy' and v.medfee >= ${th('cashOutMinAmountFen')}
     and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null
-    and f.setl_time >= (select min(m) from unnest($1::date[]) m)::timestamp at time zone 'Asia/Shanghai'
-    and f.setl_time < ((select max(m) from unnest($1::date[]) m) + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+    and f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai'
+    and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'
 ),
 g as (
   select region_code, psn_no, fixmedins_code, month, hilist_code, count(distinct setl_id)::int as k, array_agg(distinct setl_id) as ids

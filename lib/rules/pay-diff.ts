@@ -1,6 +1,9 @@
 import { BASIS, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
+/** Exclusion reasons (adjudication `excluded`) that an EXCL-* rule already raises from the claim's flags. */
+export const EXCLUDED_BY_FLAG = ['non_designated', 'pharmacy_no_rx', 'suspended', 'inpatient_overlap', 'no_card', 'arrears', 'out_of_area_temporary', 'separate_benefit'];
+
 /** Settled fund payment (hifp_pay) differs from the re-adjudicated amount under the policy in force. */
 export const payDiff: Rule = {
   id: 'PAY-DIFF',
@@ -27,8 +30,12 @@ select v.region_code, 'institution' as subject_type, v.fixmedins_code as subject
 from ind_visits v
 join adjudications a on a.admdvs = v.region_code and a.setl_id = v.setl_id and a.setl_time = v.setl_time
 where v.month = any($1::date[]) and v.region_code = any($2::text[])
-  and a.setl_time >= (select min(m) from unnest($1::date[]) m)::timestamp at time zone 'Asia/Shanghai'
-  and a.setl_time < ((select max(m) from unnest($1::date[]) m) + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
-  and a.error is null and abs(v.fund - a.fund_pay) > ${th('payDiffToleranceFen')}
+  and a.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai'
+  and a.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'
+  -- a claim whose settled hifp_pay was not supplied cannot be compared
+  and a.error is null and a.settled_fund_pay is not null and abs(v.fund - a.fund_pay) > ${th('payDiffToleranceFen')}
+  -- a claim re-adjudication excluded for a claim flag is raised by its EXCL-* rule with its own clause;
+  -- one fault, one alert (below-deductible / over-cap differences stay here)
+  and (a.excluded is null or a.excluded not in (${EXCLUDED_BY_FLAG.map((x) => `'${x}'`).join(', ')}))
 group by v.region_code, v.fixmedins_code, v.month`,
 };

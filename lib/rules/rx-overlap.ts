@@ -24,8 +24,8 @@ with lines as (
   from fee_details f
   join ind_visits v on v.region_code = f.admdvs and v.setl_id = f.setl_id and v.setl_time = f.setl_time
   where f.admdvs = any($2::text[]) and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0
-    and f.setl_time >= (select min(m) from unnest($1::date[]) m)::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
-    and f.setl_time < ((select max(m) from unnest($1::date[]) m) + interval '1 month')::timestamp at time zone 'Asia/Shanghai'
+    and f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
+    and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'
   group by 1, 2, 3, 4, 5
 ),
 seq as (

@@ -67,13 +67,17 @@ export function peerOutlier(o: {
   extra?: string;
   /** further condition on the ranked row (columns v, pct, z, med, peer_n) */
   and?: string;
+  /** threshold key of the minimum volume (default minVolume) */
+  minVolumeKey?: string;
+  /** threshold key of the minimum multiple of the peer median (effect size: with large volumes the MAD is tiny) */
+  minRatioKey?: string;
 }): string {
   return `
 with base as (
   select region_code, month, peer_key, ${o.subjectColumn} as subject_id, (${o.metric})::float8 as v, ${o.volume} as volume,
     ${o.extra ?? `'{}'::jsonb`} as extra
   from ${o.table}
-  where ${IN_SCOPE} and ${o.volume} >= ${th('minVolume')} and (${o.metric}) is not null ${o.filter ? `and ${o.filter}` : ''}
+  where ${IN_SCOPE} and ${o.volume} >= ${th(o.minVolumeKey ?? 'minVolume')} and (${o.metric}) is not null ${o.filter ? `and ${o.filter}` : ''}
 ),
 ranked as (
   select b.*, count(*) over w as peer_n, percent_rank() over (w order by v) as pct
@@ -95,5 +99,6 @@ select region_code, '${o.subjectType}' as subject_type, subject_id, ${MONTH_PERI
   v as value, med as peer_median, pct as percentile, z as robust_z, peer_n, volume as n,
   jsonb_build_object('peer_key', peer_key, 'mad', mad) || extra as extra
 from scored
-where peer_n >= ${th('minPeerSize')} and pct >= ${th('peerPercentile')} and z >= ${th('robustZ')} ${o.and ? `and ${o.and}` : ''}`;
+where peer_n >= ${th('minPeerSize')} and pct >= ${th('peerPercentile')} and z >= ${th('robustZ')}
+  ${o.minRatioKey ? `and v >= med * ${th(o.minRatioKey)} and med > 0` : ''} ${o.and ? `and ${o.and}` : ''}`;
 }

@@ -1,21 +1,22 @@
-import { BASIS, peerOutlier } from './sql-parts';
+import { BASIS, peerOutlier, th } from './sql-parts';
 import type { Rule } from './types';
 
-const amount = peerOutlier({
-  table: 'ind_doctor_month',
-  subjectType: 'doctor',
-  subjectColumn: 'dr_codg',
-  metric: 'rx_amt',
-  volume: 'rx_count',
-  extra: `jsonb_build_object('metric', '处方金额', 'rx_count', rx_count, 'rx_amt', to_char(rx_amt / 100.0, 'FM999999990.00'))`,
-});
-const count = peerOutlier({
+/**
+ * 晋市医保发〔2022〕22号 七.2 names doctors ranked high by prescription count and amount (数量及金额): the count
+ * must be a peer outlier (percentile and robust z) and the amount at least at the peer median (rxAmountMinPercentile).
+ * A price rise at the whole institution lifts amounts only; a busy but ordinary doctor lifts neither far.
+ */
+const query = peerOutlier({
   table: 'ind_doctor_month',
   subjectType: 'doctor',
   subjectColumn: 'dr_codg',
   metric: 'rx_count',
   volume: 'rx_count',
-  extra: `jsonb_build_object('metric', '处方数量', 'rx_count', rx_count, 'rx_amt', to_char(rx_amt / 100.0, 'FM999999990.00'))`,
+  minRatioKey: 'rxMinRatio',
+  extra: `jsonb_build_object('metric', '处方数量', 'rx_count', rx_count, 'rx_amt', to_char(rx_amt / 100.0, 'FM999999990.00'),
+    'amt_pct', percent_rank() over (partition by region_code, month, peer_key order by rx_amt))`,
+  // The minimum count applies to the flagged doctor, not to the peer group: quiet doctors are peers too.
+  and: `v >= ${th('rxMinCount')} and (extra ->> 'amt_pct')::float8 >= ${th('rxAmountMinPercentile')}`,
 });
 
 /** Doctors ranked high by prescription amount or count among peers (same region, institution type and level). */
@@ -29,10 +30,10 @@ export const topRx: Rule = {
   stage: 'post',
   subject: 'doctor',
   severity: 'medium',
-  thresholds: ['peerPercentile', 'robustZ', 'minVolume', 'minPeerSize'],
+  thresholds: ['peerPercentile', 'robustZ', 'rxMinCount', 'rxAmountMinPercentile', 'rxMinRatio', 'minPeerSize'],
   unit: 'count',
   peer: { table: 'ind_doctor_month', subjectColumn: 'dr_codg', metric: 'rx_amt' },
   template:
-    '{subject} {period} 开具处方 {extra.rx_count} 张、金额 {extra.rx_amt} 元，按{extra.metric}在同级同类机构医师中位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位且 z ≥ 3）；依据 {basis}',
-  sql: `select distinct on (region_code, subject_id, period_key) * from ((${amount}) union all (${count})) u order by region_code, subject_id, period_key, robust_z desc`,
+    '{subject} {period} 开具处方 {extra.rx_count} 张、金额 {extra.rx_amt} 元，处方数量在同级同类机构医师中位于第 {pct} 百分位，稳健 z 值 {z}，处方金额位于第 {extra.amt_pct} 百分位（阈值：数量第 90 百分位、z ≥ 3 且 ≥ 中位数 2 倍，金额不低于中位数）；依据 {basis}',
+  sql: query,
 };

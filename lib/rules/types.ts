@@ -40,7 +40,7 @@ export interface RuleMeta {
 
 /**
  * One row of a rule query. Parameters: $1 months (date[] of month starts), $2 regions (text[]),
- * $3 thresholds (jsonb {key: number}). Columns beyond region/subject/period are optional.
+ * $3 thresholds (jsonb {key: number}), $4 first month start (date), $5 the day after the last month (date). Columns beyond region/subject/period are optional.
  */
 export interface Finding {
   region_code: string;

@@ -1,6 +1,8 @@
 import { requireActor } from '@/lib/auth/current';
 import { AUTH_CONFIG } from '@/lib/auth/config';
 import { ROLE_LABEL } from '@/lib/auth/permissions';
+import { visibleCounts } from '@/lib/auth/visible';
+import { getDb } from '@/lib/db/client';
 import { changePasswordAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -9,9 +11,24 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const actor = await requireActor();
   const sp = await searchParams;
   const error = typeof sp.error === 'string' ? sp.error : '';
+  const seen = await visibleCounts(await getDb(), actor);
   return (
     <>
-      <h1>修改密码</h1>
+      <h1>账户与密码</h1>
+      <div className="panel">
+        <h2>我可见的数据</h2>
+        <p className="muted">按您的地区由数据库行级安全策略限定。</p>
+        <table className="data" data-testid="visible-counts">
+          <tbody>
+            <tr><th>结算笔数</th><td className="num" data-testid="visible-settlements">{seen.settlements}</td></tr>
+            <tr><th>参保人</th><td className="num" data-testid="visible-persons">{seen.persons}</td></tr>
+            <tr><th>定点机构</th><td className="num">{seen.institutions}</td></tr>
+            <tr><th>预警</th><td className="num">{seen.alerts}</td></tr>
+            <tr><th>案件</th><td className="num">{seen.cases}</td></tr>
+          </tbody>
+        </table>
+      </div>
+      <h2>修改密码</h2>
       <div className="panel" style={{ maxWidth: 480 }}>
         <dl className="kv">
           <dt>用户</dt>

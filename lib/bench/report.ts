@@ -1,0 +1,56 @@
+/**
+ * docs/performance.md from bench/results.json: the latest run's ratios against the goals, and the
+ * growth curve over every size measured (each run is one size, side by side in one database).
+ */
+import type { BenchResult } from './run';
+
+const goal = (ok: boolean) => (ok ? '✅' : '❌');
+
+export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): string {
+  const r = latest;
+  const rows = [
+    ['ingest ÷ raw COPY (throughput)', String(r.ingest_vs_copy), '≥ 0.7', goal(r.ingest_vs_copy >= 0.7)],
+    ['full recompute ÷ one GROUP BY pass (time)', String(r.recompute_vs_groupby), '≤ 1.5', goal(r.recompute_vs_groupby <= 1.5)],
+    ['incremental (one day) ÷ full (time)', String(r.incremental_vs_full), '≤ 0.05', goal(r.incremental_vs_full <= 0.05)],
+    ['dashboard p95', `${r.dashboard_p95_ms} ms`, '≤ 200 ms', goal(r.dashboard_p95_ms <= 200)],
+    ['dashboard ÷ raw aggregation (time)', String(r.dashboard_vs_raw), '≤ 0.2', goal(r.dashboard_vs_raw <= 0.2)],
+    ['adjudication', `${r.adjudicate_visits_per_s.toLocaleString('en')} visits/s`, '≥ 500,000', goal(r.adjudicate_visits_per_s >= 500_000)],
+    ['ingest peak RSS', `${r.ingest_peak_rss_mb} MB`, '≤ 300 MB', goal(r.ingest_peak_rss_mb <= 300)],
+    ['recompute peak RSS', `${r.recompute_peak_rss_mb} MB`, '—', ''],
+  ];
+  const det = Object.entries(r.detection).map(
+    ([k, v]) => `| ${k} | ${v.precision.toFixed(3)} | ${v.recall.toFixed(3)} | ${goal(v.precision >= 0.9 && v.recall >= 0.95)} |`,
+  );
+  const growth = runs.map(
+    (x) =>
+      `| ${x.settlements.toLocaleString('en')} | ${x.fee_details.toLocaleString('en')} | ${x.ingest_ms} | ${x.copy_ms} | ${x.ingest_vs_copy} | ${x.recompute_ms} | ${x.groupby_ms} | ${x.recompute_vs_groupby} | ${x.incremental_ms} | ${x.dashboard_p95_ms} | ${x.ingest_peak_rss_mb} |`,
+  );
+  return [
+    '# Performance',
+    '',
+    'Written by `npm run cli -- bench` (see `lib/bench/`). Every goal is a ratio measured in the same run, on the same',
+    'database and the same rows, so machine drift moves both sides together. Raw numbers are in `bench/results.json`.',
+    '',
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpu_model}), ${r.machine.memory_gb} GiB, Node ${r.machine.node}, Postgres ${r.machine.postgres}. Date: ${r.date}.`,
+    `Data: ${r.settlements.toLocaleString('en')} settlements, ${r.fee_details.toLocaleString('en')} fee lines (generated, 12 months, five regions).`,
+    '',
+    '| measure | value | goal | |',
+    '|---|---|---|---|',
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+    '',
+    'Recompute steps (ms): ' + r.recompute_steps.map((s) => `${s.step} ${s.ms}`).join(', '),
+    '',
+    '## Detection quality against truth.json',
+    '',
+    '| kind | precision | recall | |',
+    '|---|---|---|---|',
+    ...det,
+    '',
+    '## Growth curve',
+    '',
+    '| settlements | fee lines | ingest ms | COPY ms | ingest÷COPY | recompute ms | GROUP BY ms | recompute÷GROUP BY | incremental ms | dashboard p95 ms | ingest RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...growth,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,125 @@
+/**
+ * The hot-path validator (FAST) must agree with the zod schemas, which define the contract: the same output
+ * for every row zod accepts, and a fall-back to zod (null) for every row zod rejects.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_FIELDS, type Kind } from '../lib/ingest/columns';
+import { FAST, SCHEMAS, validateRow } from '../lib/ingest/validate';
+
+// spellings seen in real extracts, valid and not, per field shape
+const TEXTS = ['S1', ' P 1 ', '', '   ', 'x'.repeat(65), 'x'.repeat(201), 12, 0, true, null, { a: 1 }, '结算'];
+const AMOUNTS = ['12.30', '1,234.5', '-0.05', '1.234', '1.230', 'abc', '', 12.3, 0.1, 1e21, Number.NaN, '19999999.99', true];
+const CODES = ['1', '01', '2', '3', '07', '11', '12', '14', '15', '1101', '1201', '13', '41', 'in_service', 'retired', '退休', 'hospital', 'Pharmacy', '药店', '甲类', '乙', '丙类', '男', 'F', 'constructor', '__proto__', 'toString', 9, 3];
+const FLAGS = ['1', '0', 'true', 'FALSE', 'Y', 'no', '是', '否', 't', 'maybe', 1, 0, true, false, 'constructor'];
+const DATES = ['1980-02-29', '19800229', '1981-02-29', '2024-03-05 10:00:00', '2024-07-01T00:30:00+08:00', '2024-06-30T16:30:00Z', '2024-02-30 08:00:00', 'not a time', '2024-12-31 23:59:59+0900', 20240101];
+const REGIONS = ['140500', ' 430100 ', '14050', 'abcdef', 140500];
+const DECIMALS = ['1', '1.5', '0.1234', '1.23456', '-3', 'x', 2.5, 1e-7];
+const DAYS = ['7', 7, '0', '-1', '1.5', '12345', 'x'];
+
+/** values every field of that shape accepts, so that whole rows often pass */
+const VALID: Record<string, unknown[]> = {
+  amount: ['12.30', '1,234.5', '-0.05', '1.230', 12.3, 0.1, '0'],
+  flag: ['1', '0', 'true', 'FALSE', 'Y', '是', true, false],
+  time: ['2024-03-05 10:00:00', '2024-07-01T00:30:00+08:00', '2024-06-30T16:30:00Z', '2024-12-31 23:59:59+0900'],
+  date: ['1980-02-29', '19800229', '2001-12-31'],
+  region: ['140500', ' 430100 ', 140500],
+  decimal: ['1', '1.5', '0.1234', '-3', 2.5],
+  days: ['7', 7, '0'],
+  psn_type: ['1101', '1201', '13', 'in_service', '退休'],
+  hosp_lv: ['1', '01', '07', '11', 3, '三级'],
+  fixmedins_type: ['hospital', 'Pharmacy', '药店', '1'],
+  fee_class: ['1', '2', '3', '一类'],
+  med_type: ['11', '41', '1401', '急诊'],
+  gend: ['1', '2', '男', 'F'],
+  chrgitm_lv: ['01', '2', '丙类', '乙'],
+  med_chrgitm_type: ['1', '03', '09', '14', 12],
+  text: ['S1', ' P 1 ', 12, '结算'],
+};
+const shape = (field: string): string => {
+  if (field === 'setl_time') return 'time';
+  if (field === 'brdy') return 'date';
+  if (/amt|pay|dedc|sumamt|budget/.test(field)) return 'amount';
+  if (/flag|designated|emergency|has_card|rx_from|out_of_area|arrears|overlap|suspended|chronic/.test(field)) return 'flag';
+  if (/admdvs|region_code/.test(field)) return 'region';
+  if (field === 'cnt' || field === 'pric') return 'decimal';
+  if (field === 'medc_days') return 'days';
+  return VALID[field] ? field : 'text';
+};
+
+const ANY = [...TEXTS, ...AMOUNTS, ...CODES, ...FLAGS, ...DATES, ...REGIONS, ...DECIMALS, ...DAYS];
+const pool = (field: string): unknown[] => {
+  if (/amt|pay|dedc|sumamt|budget/.test(field)) return AMOUNTS;
+  if (/flag|designated|emergency|has_card|rx_from|out_of_area|arrears|overlap|suspended|chronic/.test(field)) return FLAGS;
+  if (/time|brdy/.test(field)) return DATES;
+  if (/admdvs|region_code/.test(field)) return REGIONS;
+  if (field === 'cnt' || field === 'pric') return DECIMALS;
+  if (field === 'medc_days') return DAYS;
+  if (/type|lv|class|gend|chrgitm/.test(field)) return CODES;
+  return TEXTS;
+};
+
+function record(kind: Kind) {
+  const fields = KNOWN_FIELDS[kind];
+  return fc.record(
+    Object.fromEntries(
+      fields.map((f) => [
+        f,
+        fc.oneof(
+          { weight: 60, arbitrary: fc.constantFrom(...(VALID[shape(f)] ?? [])) },
+          { weight: 2, arbitrary: fc.constantFrom(...pool(f)) },
+          { weight: 1, arbitrary: fc.constantFrom(...ANY) },
+          { weight: 4, arbitrary: fc.constant(undefined) },
+        ),
+      ]),
+    ),
+  ).map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) if (v !== undefined && v !== null && v !== '') out[k] = v;
+    return out;
+  });
+}
+
+describe('fast validator agrees with the zod schemas', () => {
+  for (const kind of Object.keys(SCHEMAS) as Kind[]) {
+    it(`${kind}: same output when zod accepts, fall-back when zod rejects`, () => {
+      let accepted = 0;
+      let rejected = 0;
+      fc.assert(
+        fc.property(record(kind), (values) => {
+          const z = SCHEMAS[kind].safeParse({ ...values });
+          const fast = FAST[kind]({ ...values });
+          if (z.success) {
+            accepted++;
+            expect(fast).toEqual(z.data);
+          } else {
+            rejected++;
+            expect(fast).toBeNull();
+          }
+        }),
+        { numRuns: 3000, seed: 11 },
+      );
+      // both branches were exercised
+      expect(accepted).toBeGreaterThan(20);
+      expect(rejected).toBeGreaterThan(20);
+    });
+  }
+
+  it('a valid generated-style row passes the fast path; a bad one still reports field and zod message', () => {
+    const row = {
+      setl_id: 'S1', psn_no: 'P1', psn_type: '1101', admdvs: '140800', setl_time: '2024-07-08 13:48:35', fixmedins_code: 'H1',
+      fixmedins_type: 'hospital', hosp_lv: '2', fee_class: '2', med_type: '11', medfee_sumamt: '330.21', inscp_scp_amt: '330.21',
+      chronic: true, fixmedins_name: '运城市第8医院',
+    };
+    const ok = validateRow('settlements', 'a.ndjson', 1, { ...row });
+    expect(ok).toMatchObject({ ok: true, value: { medfee_sumamt: 33021, hosp_lv: 2, chronic: true, setl_time: { literal: '2024-07-08 13:48:35+08', month: '2024-07' } }, extra: { fixmedins_name: '运城市第8医院' } });
+    const bad = validateRow('settlements', 'a.ndjson', 7, { ...row, hosp_lv: 'constructor', medfee_sumamt: '1.234' });
+    expect(bad).toEqual({
+      ok: false,
+      errors: [
+        { file: 'a.ndjson', row: 7, field: 'hosp_lv', message: '医院等级代码无效 unknown code "constructor"', value: 'constructor' },
+        { file: 'a.ndjson', row: 7, field: 'medfee_sumamt', message: '金额无效 not an amount in yuan with at most 2 decimals: "1.234"', value: '1.234' },
+      ],
+    });
+  });
+});
