@@ -42,6 +42,7 @@ export function AppShell({ children, actor }: { children: React.ReactNode; actor
             <span title={actor.email}>
               {actor.name} · {roleLabel} · {regions}
             </span>{' '}
+            <Link href="/settings">周报订阅</Link>{' '}
             <Link href="/account">修改密码</Link>{' '}
             <form action={signOutAction} style={{ display: 'inline' }}>
               <button type="submit" className="secondary">
