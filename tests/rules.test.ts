@@ -87,8 +87,9 @@ beforeAll(async () => {
   ];
   await insertVisits(db, [...bg, ...anomalies]);
   const c = db.$client;
-  await c.query(`insert into adjudications (admdvs, setl_id, setl_time, psn_no, fund_pay, clause) values
-    ('140500', 'PD1', '2024-03-14 09:00:00+08', 'PPD1', 4800, 'x'), ('140500', 'PD2', '2024-03-14 09:00:00+08', 'PPD2', 4900, 'x')`);
+  // As re-adjudication writes them: the expected fund payment beside the settled hifp_pay (5000 fen).
+  await c.query(`insert into adjudications (admdvs, setl_id, setl_time, psn_no, fund_pay, settled_fund_pay, clause) values
+    ('140500', 'PD1', '2024-03-14 09:00:00+08', 'PPD1', 4800, 5000, 'x'), ('140500', 'PD2', '2024-03-14 09:00:00+08', 'PPD2', 4900, 5000, 'x')`);
   await c.query(`insert into suspensions (region_code, psn_no, start_date, end_date) values ('140500', 'PSU', '2024-03-01', '2024-04-01')`);
   await c.query(`insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, annual_budget) values
     ('140500', 'XB', '超预算卫生院', 'hospital', 1, 100000), ('140500', 'XB2', '预算充足卫生院', 'hospital', 1, 1000000)`);
