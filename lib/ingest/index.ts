@@ -62,9 +62,20 @@ const CHUNK_ROWS = Number(process.env.OFM_INGEST_CHUNK) || 40_000;
 /** master data files first (claims never overwrite them), then settlements, then the details that need them */
 const KIND_ORDER: Record<Kind, number> = { institutions: 0, doctors: 0, persons: 0, settlements: 1, details: 2 };
 
+/** One reused buffer: a stream would allocate a fresh 1 MiB buffer per read, dead at once but held until a GC. */
 async function sha256(file: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 
@@ -156,8 +167,11 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       const chunk = new LineBuffer();
       const chunkRev = new LineBuffer();
       let pending: Promise<void> = Promise.resolve();
+      let waited = 0;
       const flush = async () => {
+        const tw = performance.now();
         await pending;
+        waited += performance.now() - tw;
         if (!chunk.rows && !chunkRev.rows) return;
         const n = chunk.rows;
         const lines = chunk.take();
@@ -168,7 +182,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
           if (lines.length) await copyLines(client, `copy ${table} from stdin`, lines);
           if (rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} from stdin`, rev);
           if (trace) process.stderr.write(`[chunk] ${o.name} copy ${n} rows ${Math.round(performance.now() - t)} ms\n`);
-          if (lines.length) await (o.kind === 'settlements' ? mergeSettlements(st) : mergeDetails(st));
+          if (lines.length) await (o.kind === 'settlements' ? mergeSettlements(st, batchId) : mergeDetails(st, batchId));
         })();
         // a failure surfaces at the next await of `pending`
         pending.catch(() => undefined);
@@ -209,7 +223,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       }
       await progress;
       staged.set(batchId, (staged.get(batchId) ?? 0) + good);
-      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms\n`);
+      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms, waiting for the merge ${Math.round(waited)} ms\n`);
       fileInfo[i] = { file: o.name, kind: o.kind, format: o.parsed.format, encoding: o.parsed.encoding, rows };
       await db.execute(sql`update ingest_batches set rows = ${rows}, file_sha256 = ${await o.hash} where id = ${batchId}`);
       opts.onProgress?.(rows);

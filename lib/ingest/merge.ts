@@ -189,7 +189,10 @@ export async function mergeMasters(st: MergeState): Promise<void> {
  * (index.ts keeps them in stg_reversals); `mergeReversals` sends them through this same function
  * at the end, when every original of the batch is already merged.
  */
-export async function mergeSettlements(st: MergeState, withReversals = false): Promise<void> {
+/**
+ * @param batchId the one batch every staged row belongs to (a chunk of one file), or null when they may differ
+ */
+export async function mergeSettlements(st: MergeState, batchId: number | null, withReversals = false): Promise<void> {
   const { q } = st;
 
   // --- reversals whose original cannot be found are rejected before anything is written
@@ -216,30 +219,31 @@ export async function mergeSettlements(st: MergeState, withReversals = false): P
   for (const m of sp.months ?? []) st.months.add(m);
   for (const r of sp.regions ?? []) st.regions.add(r);
 
-  // --- changed rows (same setl_id, different content) are deleted and re-inserted; then the new ones (anti-join on
-  // setl_id only; a setl_id twice in the chunk: the later line wins), in partition order, with no ON CONFLICT
-  // (speculative insertion costs a probe per row). One round trip: the parser keeps the event loop busy between replies.
+  // --- changed rows (same setl_id, different content) are deleted and re-inserted
   const r = await q(`
+    create temp table if not exists seen_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean, row_hash text);
+    truncate seen_settlements;
+    insert into seen_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed, f.row_hash from settlements f
+      where f.setl_id in (select setl_id from stg_settlements);
     create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean);
     truncate chg_settlements;
     insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
-      from stg_settlements s join settlements f on f.setl_id = s.setl_id where ${S_STORED} and ${S_CHANGED};
+      from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id where ${S_STORED} and ${S_CHANGED};
     delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time;
     with w as (insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
       select ${sCols('s')}, c.reversed, ${S_HASH}, s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
       where ${S_STORED} on conflict do nothing returning batch_id)
-    select batch_id, count(*)::int as n from w group by batch_id;
-    with w as (insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
-      select * from (select distinct on (s.setl_id) ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
-        where ${S_STORED} and not exists (select 1 from settlements f where f.setl_id = s.setl_id)
-        order by s.setl_id, s.file_no desc, s.row_no desc) n
-      order by 3
-      returning batch_id)
-    select batch_id, count(*)::int as n from w group by batch_id;
-    ${CLAIM_MASTERS}`);
-  const res = r as unknown as pg.QueryResult[];
-  for (const row of (res[4]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
-  for (const row of (res[5]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
+    select batch_id, count(*)::int as n from w group by batch_id`);
+  for (const row of (results(r)[7]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  // --- new settlements: anti-join on setl_id only (against the rows found above: the facts are probed once per chunk)
+  await insertNew(
+    st,
+    batchId,
+    (conflict) => `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
+      select ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
+      where ${S_STORED} and not exists (select 1 from seen_settlements f where f.setl_id = s.setl_id)${conflict ? ' on conflict do nothing' : ''}`,
+    CLAIM_MASTERS,
+  );
 
   // --- reversals
   if (withReversals) {
@@ -275,49 +279,60 @@ export async function mergeReversals(st: MergeState): Promise<void> {
   if (!n.rowCount) return;
   await st.q('truncate stg_settlements');
   await st.q('insert into stg_settlements select * from stg_reversals');
-  await mergeSettlements(st, true);
+  await mergeSettlements(st, null, true);
 }
 
 /** One chunk of fee details in stg_details; their settlements are merged already (settlement files go first). */
-export async function mergeDetails(st: MergeState): Promise<void> {
+export async function mergeDetails(st: MergeState, batchId: number | null): Promise<void> {
   const { q } = st;
-  // --- a detail whose settlement is not loaded is rejected
-  const orphanRes = await q(`analyze stg_details (setl_id, feedetl_sn); select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
-     where not exists (select 1 from settlements x where x.setl_id = d.setl_id) order by d.file_no, d.row_no`);
-  const orphans = (orphanRes as unknown as pg.QueryResult[])[1]?.rows ?? [];
-  for (const r of orphans as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>)
-    st.reject(
-      { file: st.file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id },
-      r.batch_id,
-    );
-  // the settlement each detail belongs to (an original rather than its reversal when both share the id); changed details
-  // are deleted and re-inserted, then the new ones go in, in partition order; doctors and departments seen (one
-  // representative settlement per doctor gives the institution and region). One round trip.
+  // --- the settlement each detail belongs to (an original rather than its reversal when both share the id): one probe
+  // of the facts per chunk, which also tells the orphans — a detail whose settlement is not loaded is rejected
   const X = 'stg_detail_setl';
-  const D_SELECT = `select distinct on (d.feedetl_sn) x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')},
-       ${D_HASH}, d.batch_id from stg_details d join ${X} x on x.setl_id = d.setl_id`;
-  const D_INSERT = `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
-     select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
-     from stg_details d join ${X} x on x.setl_id = d.setl_id`;
-  const r = await q(`
+  const orphanRes = await q(`analyze stg_details (setl_id, feedetl_sn);
     create temp table if not exists stg_detail_setl (setl_id text, admdvs char(6), setl_time timestamptz, psn_no text, fixmedins_code text);
     truncate stg_detail_setl;
     insert into stg_detail_setl select distinct on (setl_id) setl_id, admdvs, setl_time, psn_no, fixmedins_code from settlements
       where setl_id in (select setl_id from stg_details) order by setl_id, refd_setl_flag;
     analyze stg_detail_setl;
+    select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
+      where not exists (select 1 from stg_detail_setl x where x.setl_id = d.setl_id) order by d.file_no, d.row_no`);
+  const orphans = results(orphanRes)[5]?.rows ?? [];
+  for (const r of orphans as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>)
+    st.reject(
+      { file: st.file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id },
+      r.batch_id,
+    );
+  // --- changed details are deleted and re-inserted
+  const D_INSERT = `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
+     select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
+     from stg_details d join ${X} x on x.setl_id = d.setl_id`;
+  const r = await q(`
+    create temp table if not exists seen_details (admdvs char(6), feedetl_sn text, setl_time timestamptz, row_hash text);
+    truncate seen_details;
+    insert into seen_details select f.admdvs, f.feedetl_sn, f.setl_time, f.row_hash from fee_details f
+      where f.feedetl_sn in (select feedetl_sn from stg_details);
     create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz);
     truncate chg_details;
     insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
-      from stg_details d join ${X} x on x.setl_id = d.setl_id join fee_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
+      from stg_details d join ${X} x on x.setl_id = d.setl_id join seen_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
     delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
     with w as (${D_INSERT} where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
-    select batch_id, count(*)::int as n from w group by batch_id;
-    with w as (insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
-      select * from (${D_SELECT} where not exists (select 1 from fee_details f where f.feedetl_sn = d.feedetl_sn)
-        order by d.feedetl_sn, d.file_no desc, d.row_no desc) n
-      order by 4
-      returning batch_id)
-    select batch_id, count(*)::int as n from w group by batch_id;
+    select batch_id, count(*)::int as n from w group by batch_id`);
+  for (const row of (results(r)[7]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  // --- new details: anti-join on feedetl_sn only (against the rows found above)
+  await insertNew(
+    st,
+    batchId,
+    (conflict) => `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
+      select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
+      from stg_details d join ${X} x on x.setl_id = d.setl_id
+      where not exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn)${conflict ? ' on conflict do nothing' : ''}`,
+    SEEN_DOCTORS,
+  );
+}
+
+/** doctors and departments seen in a details chunk: one representative settlement per doctor gives the institution and region */
+const SEEN_DOCTORS = `
     create temp table if not exists seen_doctors (dr text, dept text, inst text, region text);
     truncate seen_doctors;
     insert into seen_doctors
@@ -327,8 +342,31 @@ export async function mergeDetails(st: MergeState): Promise<void> {
      cross join lateral (select admdvs, fixmedins_code from settlements where setl_id = g.setl_id limit 1) x;
     insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from seen_doctors on conflict do nothing;
     insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from seen_doctors where dept is not null
-     on conflict do nothing`);
-  const res = r as unknown as pg.QueryResult[];
-  for (const row of (res[8]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
-  for (const row of (res[9]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
+     on conflict do nothing`;
+
+/** pg answers a multi-statement query with one result per statement, a single statement with one result */
+function results(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(r) ? r : [r];
+}
+
+/**
+ * The new rows of a chunk, followed by `tail` (statements that read the same staging chunk). A chunk of one
+ * batch goes in with a plain INSERT (no speculative insertion, no RETURNING) and counts its rowCount; only if
+ * a key is twice in the chunk (unique violation) is it re-run, from a savepoint, with ON CONFLICT DO NOTHING
+ * and counted per batch, as are chunks that mix batches (the reversals).
+ */
+async function insertNew(st: MergeState, batchId: number | null, sqlFor: (conflict: boolean) => string, tail: string): Promise<void> {
+  const { q } = st;
+  if (batchId !== null) {
+    try {
+      const r = await q(`savepoint new_rows; ${sqlFor(false)}; release savepoint new_rows; ${tail}`);
+      st.add(batchId, 'inserted', results(r)[1]?.rowCount ?? 0);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await q('rollback to savepoint new_rows; release savepoint new_rows');
+    }
+  }
+  const r = await q(`with w as (${sqlFor(true)} returning batch_id) select batch_id, count(*)::int as n from w group by batch_id; ${tail}`);
+  for (const row of (results(r)[0]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
 }
