@@ -27,10 +27,19 @@ export function money(fen: number | null | undefined): string {
   return Math.abs(fen) >= 100000 * 100 ? wan(fen) : yuan(fen);
 }
 
-/** Plain amount in 元 without the unit, for table cells and exports: "12345.67". */
+/**
+ * Exact decimal 元 from integer fen, no separators, no unit: 123450 → "1234.50", -5 → "-0.05".
+ * Integer arithmetic on the digits, so it is right to the fen at any size (the CLI contract's style).
+ */
+export function yuanDecimal(fen: number): string {
+  const a = Math.abs(Math.round(fen));
+  return `${fen < 0 && a > 0 ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Plain amount in 元 without the unit, for table cells and exports: "12345.67" ('' when missing). */
 export function yuanPlain(fen: number | null | undefined): string {
   if (missing(fen)) return '';
-  return (fen / 100).toFixed(2);
+  return yuanDecimal(fen);
 }
 
 /** A ratio (0.123) → "12.3%". */

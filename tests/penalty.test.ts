@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../lib/errors';
 import { computePenalty, penaltyContract } from '../lib/penalties/compute';
 import { addMonths, addWorkingDays } from '../lib/penalties/dates';
-import { formatYuan, parseYuan } from '../lib/penalties/money';
+import { yuanDecimal } from '../lib/format';
+import { parseYuan } from '../lib/penalties/money';
 import { loadPenaltyPolicy, penaltyPolicySchema } from '../lib/policies/penalties';
 import { runCli } from './db';
 
@@ -22,10 +24,23 @@ describe('money', () => {
   it('parses yuan into fen and formats back with two decimals', () => {
     expect(parseYuan('1234.5', 'amount')).toBe(123450);
     expect(parseYuan('0.07', 'amount')).toBe(7);
-    expect(formatYuan(123450)).toBe('1234.50');
-    expect(formatYuan(7)).toBe('0.07');
+    expect(yuanDecimal(123450)).toBe('1234.50');
+    expect(yuanDecimal(7)).toBe('0.07');
     expect(() => parseYuan('1.234', 'amount')).toThrow(/amount/);
     expect(() => parseYuan('abc', 'amount')).toThrow(/amount/);
+  });
+
+  it('formats any fen amount exactly, and parsing the text gives the same fen back', () => {
+    expect(yuanDecimal(-5)).toBe('-0.05');
+    expect(yuanDecimal(-0)).toBe('0.00');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (fen) => {
+        const text = yuanDecimal(fen);
+        expect(text).toBe(`${BigInt(fen) / 100n}.${String(BigInt(fen) % 100n).padStart(2, '0')}`);
+        if (fen < 1e15) expect(parseYuan(text, 'amount')).toBe(fen);
+        expect(yuanDecimal(-fen)).toBe(fen === 0 ? text : `-${text}`);
+      }),
+    );
   });
 });
 

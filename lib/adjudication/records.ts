@@ -2,6 +2,7 @@
  * The CONTRACT.md visit record in, the CONTRACT.md `adjudicate` line out.
  * Used by the `adjudicate` command and by the data generator (which settles clean claims with it).
  */
+import { yuanDecimal } from '../format';
 import { InputError } from '../errors';
 import type { PolicySet } from '../policies';
 import { Adjudicator, type Outcome, type Visit } from './engine';
@@ -24,12 +25,8 @@ export interface AdjudicateLine {
   error?: string;
 }
 
-/** fen → "1234.50" */
-export function yuan(fen: number): string {
-  const neg = fen < 0;
-  const a = Math.abs(fen);
-  return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
+/** fen → "1234.50" (the contract's output style) */
+export const yuan = yuanDecimal;
 
 /** 5500 bp → "0.55"; 6250 → "0.625" (no trailing zeros past two decimals) */
 export function rateText(bp: number): string {

@@ -1,17 +1,14 @@
 /** Renders a rule's Chinese explanation template for one finding, so an alert reads on its own. */
 import { maskId } from '../auth/mask';
+import { money } from '../format';
 import type { Finding, RuleMeta } from '../rules/types';
 
-export function formatYuan(fen: number): string {
-  const yuan = fen / 100;
-  return Math.abs(yuan) >= 100000 ? `${(yuan / 10000).toFixed(2)} 万元` : `${yuan.toFixed(2)} 元`;
-}
 
 export function formatValue(unit: RuleMeta['unit'], v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   switch (unit) {
     case 'yuan':
-      return formatYuan(v);
+      return money(v);
     case 'percent':
       return `${(v * 100).toFixed(1)}%`;
     case 'days':
@@ -55,7 +52,7 @@ export function explain(rule: RuleMeta, f: Finding): string {
     pct: f.percentile === null || f.percentile === undefined ? '—（同组不足，未排名）' : String(Math.round(f.percentile * 100)),
     z: f.robust_z === null || f.robust_z === undefined ? '—' : f.robust_z.toFixed(1),
     n: String(f.n ?? f.setl_ids?.length ?? 0),
-    amount: formatYuan(f.amount ?? 0),
+    amount: money(f.amount ?? 0),
     basis: clauseText(rule),
   };
   return rule.template.replace(/\{([a-z_.]+)\}/gi, (_, key: string) => {

@@ -8,7 +8,8 @@ import { caseEvents, casePayments, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
 import { parseIsoDate } from '../penalties/dates';
-import { formatYuan, parseYuan } from '../penalties/money';
+import { yuanDecimal } from '../format';
+import { parseYuan } from '../penalties/money';
 import { lockCase } from './load';
 
 export const paymentInput = z.object({
@@ -36,7 +37,7 @@ export async function recordPayment(db: Db, actor: Actor, caseId: number, input:
     const c = await lockCase(tx, actor, caseId);
     if (c.stage !== 'decided' && c.stage !== 'enforcing') throw new InputError('仅决定或执行阶段可登记缴款 payments only after the decision', { field: 'stage' });
     if (c.recoveredAmount + amount > c.penaltyTotal) {
-      throw new InputError(`登记后将超过应收总额 ${formatYuan(c.penaltyTotal)} 元 would exceed the total due`, { field: 'amount' });
+      throw new InputError(`登记后将超过应收总额 ${yuanDecimal(c.penaltyTotal)} 元 would exceed the total due`, { field: 'amount' });
     }
     await tx.insert(casePayments).values({ caseId: c.id, regionCode: c.regionCode, kind: p.kind, amount, paidOn, comment: p.comment ?? null, userId: actor.userId });
     const recovered = c.recoveredAmount + amount;
@@ -47,7 +48,7 @@ export async function recordPayment(db: Db, actor: Actor, caseId: number, input:
       userId: actor.userId,
       fromStage: c.stage,
       toStage: c.stage,
-      comment: `登记${PAYMENT_KIND_ZH[p.kind]} ${formatYuan(amount)} 元（${paidOn}）${p.comment ? `：${p.comment}` : ''}`,
+      comment: `登记${PAYMENT_KIND_ZH[p.kind]} ${yuanDecimal(amount)} 元（${paidOn}）${p.comment ? `：${p.comment}` : ''}`,
       data: { payment: { kind: p.kind, amount, paidOn } },
     });
     await audit(tx, actor, { action: 'case.payment', entity: 'case', entityId: c.id, regionCode: c.regionCode, after: { kind: p.kind, amount, paidOn, recovered } });

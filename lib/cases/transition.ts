@@ -18,7 +18,7 @@ import type { Db } from '../db/client';
 import { caseEvents, cases, suspensions } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
-import { formatYuan } from '../penalties/money';
+import { yuanDecimal } from '../format';
 import { todayShanghai } from '../penalties/dates';
 import { loadPenaltyPolicy } from '../policies/penalties';
 import { paymentDue, stageDeadline, statementDeadline } from './deadlines';
@@ -62,14 +62,14 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
       set.noticeDate = today;
       set.statementDeadline = statementDeadline(policy, today);
       set.legalReviewRequired = c.penaltyTotal >= Math.round(threshold * 100);
-      Object.assign(data, { noticeDate: today, statementDeadline: set.statementDeadline, legalReviewRequired: set.legalReviewRequired, thresholdYuan: threshold, penaltyTotal: formatYuan(c.penaltyTotal) });
+      Object.assign(data, { noticeDate: today, statementDeadline: set.statementDeadline, legalReviewRequired: set.legalReviewRequired, thresholdYuan: threshold, penaltyTotal: yuanDecimal(c.penaltyTotal) });
     }
     if (c.stage === 'notified' && !waiveStatement && c.statementDeadline !== null && today <= c.statementDeadline) {
       throw new InputError(`陈述申辩、听证申请期限至 ${c.statementDeadline}，期满或当事人放弃后方可继续 the statement period runs until ${c.statementDeadline}`, { field: 'waiveStatement' });
     }
     if (c.stage === 'notified' && waiveStatement) data.waiveStatement = true;
     if (c.stage === 'notified' && to === 'decided' && c.legalReviewRequired) {
-      throw new InputError(`处理总额 ${formatYuan(c.penaltyTotal)} 元达到法制审核标准，须先经法制审核（行政处罚法 第五十八条）legal review is required`, { field: 'to' });
+      throw new InputError(`处理总额 ${yuanDecimal(c.penaltyTotal)} 元达到法制审核标准，须先经法制审核（行政处罚法 第五十八条）legal review is required`, { field: 'to' });
     }
     if (to === 'decided') {
       if (!penalty) throw new InputError('决定前须计算处罚 compute the penalty first', { field: 'penalty' });
@@ -85,7 +85,7 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
       }
     }
     if (c.stage === 'enforcing' && to === 'closed' && c.recoveredAmount < c.penaltyTotal) {
-      throw new InputError(`尚未执行完毕：应收 ${formatYuan(c.penaltyTotal)} 元，已收 ${formatYuan(c.recoveredAmount)} 元 not fully recovered`, { field: 'to' });
+      throw new InputError(`尚未执行完毕：应收 ${yuanDecimal(c.penaltyTotal)} 元，已收 ${yuanDecimal(c.recoveredAmount)} 元 not fully recovered`, { field: 'to' });
     }
     if (to === 'closed') set.closedAt = new Date();
     set.stageDeadline = stageDeadline({

@@ -14,7 +14,7 @@ import { STAGE_LABEL, type Stage } from '../cases/stages';
 import type { CasePenalty } from '../cases/types';
 import { PAYMENT_KIND_ZH } from '../cases/payments';
 import { penaltyContract } from '../penalties/compute';
-import { formatYuan } from '../penalties/money';
+import { yuanDecimal } from '../format';
 import { loadPenaltyPolicy } from '../policies/penalties';
 import { renderCasePdf, type PdfSection } from './case-pdf';
 import { toCsv } from './csv';
@@ -31,7 +31,7 @@ const SUBJECT_ZH: Record<string, string> = { institution: '定点医药机构', 
 const shanghai = (d: Date, withTime = true) =>
   new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', ...(withTime ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : {}) }).format(d);
 
-const yuan = (fen: number | null | undefined) => (fen === null || fen === undefined ? null : Number(formatYuan(fen)));
+const yuan = (fen: number | null | undefined) => (fen === null || fen === undefined ? null : Number(yuanDecimal(fen)));
 
 export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts: ExportOptions = {}) {
   assertCan(actor, 'export');
@@ -70,7 +70,7 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
       period_end: a.periodEnd,
       result_type: a.resultType,
       severity: a.severity,
-      amount: formatYuan(a.amount),
+      amount: yuanDecimal(a.amount),
       value: a.value,
       threshold: a.threshold,
       explanation: mText(a.explanation),
@@ -86,28 +86,28 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
     const calculation = {
       case_no: c.caseNo,
       subject_type: c.subjectType,
-      violation_amount: formatYuan(c.violationAmount),
-      own_pay_amount: formatYuan(c.ownPayAmount),
+      violation_amount: yuanDecimal(c.violationAmount),
+      own_pay_amount: yuanDecimal(c.ownPayAmount),
       // recomputed from the stored calculation: jsonb does not keep the contract's key order
       penalty: penalty ? penaltyContract(penalty.calc) : null,
       tier: penalty ? { id: penalty.calc.tier.id, label: penalty.calc.tier.label, score: penalty.calc.tier.score, reasons: penalty.calc.tier.reasons } : null,
       proposed: penalty?.proposed ?? null,
       override: penalty?.override ?? null,
-      penalty_total: formatYuan(c.penaltyTotal),
-      recovered: formatYuan(c.recoveredAmount),
-      outstanding: formatYuan(c.penaltyTotal - c.recoveredAmount),
-      payments: d.payments.map((p) => ({ kind: p.kind, amount: formatYuan(p.amount), paid_on: p.paidOn })),
+      penalty_total: yuanDecimal(c.penaltyTotal),
+      recovered: yuanDecimal(c.recoveredAmount),
+      outstanding: yuanDecimal(c.penaltyTotal - c.recoveredAmount),
+      payments: d.payments.map((p) => ({ kind: p.kind, amount: yuanDecimal(p.amount), paid_on: p.paidOn })),
       policy_id: penalty?.calc.policyId ?? policy.id,
       sources: policy.sources.map((s) => `${s.doc} ${s.clause}`),
     };
     const calcCsv = toCsv(
       ['项目', '金额或数值', '说明'],
       [
-        ['违规金额（统筹支付）', formatYuan(c.violationAmount), ''],
+        ['违规金额（统筹支付）', yuanDecimal(c.violationAmount), ''],
         ...Object.entries(penalty ? penaltyContract(penalty.calc) : {}).map(([k, v]) => [k, String(v), ''] as [string, string, string]),
-        ['应收总额', formatYuan(c.penaltyTotal), ''],
-        ['已收', formatYuan(c.recoveredAmount), ''],
-        ['未收', formatYuan(c.penaltyTotal - c.recoveredAmount), ''],
+        ['应收总额', yuanDecimal(c.penaltyTotal), ''],
+        ['已收', yuanDecimal(c.recoveredAmount), ''],
+        ['未收', yuanDecimal(c.penaltyTotal - c.recoveredAmount), ''],
         ['偏离建议理由', penalty?.override?.reason ?? '', penalty?.override ? '倍数或月数偏离裁量档次建议' : ''],
       ],
     );
@@ -216,17 +216,17 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
     if (penalty?.calc.subject === 'institution') {
       const k = penalty.calc;
       decisionLines.push(
-        `追回违规本金 ${formatYuan(k.principalFen)} 元（统筹基金支付 ${formatYuan(k.amountFen)} 元 + 个人自付 ${formatYuan(k.ownPayFen)} 元）`,
-        `加收违约金 ${formatYuan(k.damagesFen)} 元（违规金额 ${formatYuan(k.amountFen)} 元 × ${k.multiple / 100} 倍）`,
-        `合计 ${formatYuan(k.totalFen)} 元`,
+        `追回违规本金 ${yuanDecimal(k.principalFen)} 元（统筹基金支付 ${yuanDecimal(k.amountFen)} 元 + 个人自付 ${yuanDecimal(k.ownPayFen)} 元）`,
+        `加收违约金 ${yuanDecimal(k.damagesFen)} 元（违规金额 ${yuanDecimal(k.amountFen)} 元 × ${k.multiple / 100} 倍）`,
+        `合计 ${yuanDecimal(k.totalFen)} 元`,
       );
     } else if (penalty?.calc.subject === 'insured') {
       const k = penalty.calc;
       decisionLines.push(
-        `退还违规享受待遇 ${formatYuan(k.refundFen)} 元`,
+        `退还违规享受待遇 ${yuanDecimal(k.refundFen)} 元`,
         `暂停医疗费用联网结算 ${k.months} 个月：自 ${k.suspensionStart} 起，至 ${k.suspensionEnd} 恢复（不含该日）`,
-        k.fineMultiple === null ? '非骗取情形，不处罚款' : `罚款 ${formatYuan(k.fineFen)} 元（骗取金额 ${formatYuan(k.amountFen)} 元 × ${k.fineMultiple / 100} 倍）`,
-        `合计 ${formatYuan(k.totalFen)} 元`,
+        k.fineMultiple === null ? '非骗取情形，不处罚款' : `罚款 ${yuanDecimal(k.fineFen)} 元（骗取金额 ${yuanDecimal(k.amountFen)} 元 × ${k.fineMultiple / 100} 倍）`,
+        `合计 ${yuanDecimal(k.totalFen)} 元`,
       );
     } else decisionLines.push('尚未计算处罚。');
     if (penalty) {
@@ -238,13 +238,13 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
       {
         heading: '一、违规事实（预警）',
         lines: d.alerts.length
-          ? d.alerts.map((a, i) => `${i + 1}. [${a.ruleId}] ${a.periodStart}～${a.periodEnd}，涉及金额 ${formatYuan(a.amount)} 元。${mText(a.explanation)}`)
+          ? d.alerts.map((a, i) => `${i + 1}. [${a.ruleId}] ${a.periodStart}～${a.periodEnd}，涉及金额 ${yuanDecimal(a.amount)} 元。${mText(a.explanation)}`)
           : ['（无关联预警）'],
       },
       {
         heading: '二、证据',
         lines: [
-          `证据结算 ${ev.claims.length} 笔，费用明细 ${ev.lines.length} 条（见 evidence.xlsx）；证据结算统筹基金支付合计 ${formatYuan(ev.claims.reduce((s, x) => s + (x.hifpPay ?? 0), 0))} 元。`,
+          `证据结算 ${ev.claims.length} 笔，费用明细 ${ev.lines.length} 条（见 evidence.xlsx）；证据结算统筹基金支付合计 ${yuanDecimal(ev.claims.reduce((s, x) => s + (x.hifpPay ?? 0), 0))} 元。`,
         ],
       },
     ];
@@ -264,8 +264,8 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
       {
         heading: '六、执行情况',
         lines: [
-          `应收 ${formatYuan(c.penaltyTotal)} 元，已收 ${formatYuan(c.recoveredAmount)} 元，未收 ${formatYuan(c.penaltyTotal - c.recoveredAmount)} 元。`,
-          ...d.payments.map((p) => `${p.paidOn} ${PAYMENT_KIND_ZH[p.kind] ?? p.kind} ${formatYuan(p.amount)} 元${p.comment ? `（${p.comment}）` : ''}`),
+          `应收 ${yuanDecimal(c.penaltyTotal)} 元，已收 ${yuanDecimal(c.recoveredAmount)} 元，未收 ${yuanDecimal(c.penaltyTotal - c.recoveredAmount)} 元。`,
+          ...d.payments.map((p) => `${p.paidOn} ${PAYMENT_KIND_ZH[p.kind] ?? p.kind} ${yuanDecimal(p.amount)} 元${p.comment ? `（${p.comment}）` : ''}`),
           ...d.suspensions.map((s) => `暂停联网结算：${s.startDate} 起至 ${s.endDate} 前`),
         ],
       },
@@ -279,8 +279,8 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
         ['案由', mText(c.title)],
         ['立案日期', shanghai(c.openedAt, false)],
         ['当前阶段', STAGE_LABEL[c.stage as Stage] ?? c.stage],
-        ['违规金额（统筹支付）', `${formatYuan(c.violationAmount)} 元`],
-        ['处理总额', `${formatYuan(c.penaltyTotal)} 元`],
+        ['违规金额（统筹支付）', `${yuanDecimal(c.violationAmount)} 元`],
+        ['处理总额', `${yuanDecimal(c.penaltyTotal)} 元`],
         ...(c.statementDeadline ? ([['陈述申辩、听证申请截止', c.statementDeadline]] as Array<[string, string]>) : []),
         ...(c.decisionDue ? ([['决定期限', c.decisionDue]] as Array<[string, string]>) : []),
         ...(c.paymentDue ? ([['缴款期限', c.paymentDue]] as Array<[string, string]>) : []),

@@ -3,7 +3,7 @@
  * and a bar chart of the evidence amounts by month drawn as vectors.
  */
 import PDFDocument from 'pdfkit';
-import { formatYuan } from '../penalties/money';
+import { yuanDecimal } from '../format';
 import { CJK_FONT_NAME, requireCjkFont } from './font';
 
 export interface PdfSection {
@@ -43,7 +43,7 @@ function drawChart(doc: PDFKit.PDFDocument, chart: CasePdfData['chart']): void {
   for (const f of [0, 0.5, 1]) {
     const y = top + plotH - plotH * f;
     doc.save().lineWidth(0.3).strokeColor('#bbb').moveTo(left, y).lineTo(left + plotW, y).stroke().restore();
-    doc.fontSize(7).fillColor('#333').text(formatYuan(Math.round(max * f)), MARGIN - 6, y - 4, { width: 62, align: 'right', lineBreak: false });
+    doc.fontSize(7).fillColor('#333').text(yuanDecimal(Math.round(max * f)), MARGIN - 6, y - 4, { width: 62, align: 'right', lineBreak: false });
   }
   const n = Math.max(chart.bars.length, 1);
   const slot = plotW / n;
@@ -52,7 +52,7 @@ function drawChart(doc: PDFKit.PDFDocument, chart: CasePdfData['chart']): void {
     const h = (b.fen / max) * plotH;
     const x = left + slot * i + (slot - barW) / 2;
     doc.save().rect(x, top + plotH - h, barW, h).fill('#2f6fb3').restore();
-    doc.fontSize(7).fillColor('#000').text(formatYuan(b.fen), x - 20, top + plotH - h - 10, { width: barW + 40, align: 'center', lineBreak: false });
+    doc.fontSize(7).fillColor('#000').text(yuanDecimal(b.fen), x - 20, top + plotH - h - 10, { width: barW + 40, align: 'center', lineBreak: false });
     doc.fontSize(7).text(b.label, x - 20, top + plotH + 4, { width: barW + 40, align: 'center', lineBreak: false });
   });
   if (!chart.bars.length) doc.fontSize(9).text('（无证据结算数据）', left + 10, top + plotH / 2, { lineBreak: false });

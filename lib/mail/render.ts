@@ -4,6 +4,7 @@
  * (lib/auth/mask.ts): the mail leaves the system and may be forwarded.
  */
 import { maskId, maskName } from '../auth/mask';
+import { money } from '../format';
 import { STAGE_LABEL, isStage } from '../cases/stages';
 import { appUrl } from '../env';
 import { rules as allRules } from '../rules';
@@ -15,13 +16,6 @@ const SUBJECT_LABEL: Record<string, string> = { institution: '机构', doctor: '
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** fen → "1,234.56 元", or "12.35 万元" from 10 000 元 up. */
-export function yuan(fen: number): string {
-  const y = fen / 100;
-  if (Math.abs(y) >= 10_000) return `${(y / 10_000).toFixed(2)} 万元`;
-  return `${y.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 元`;
 }
 
 export function change(cur: number, prev: number): string {
@@ -86,7 +80,7 @@ function topRowsHtml(d: DigestData): string {
     const s = subjectShown(t.subjectType, t.subjectId, t.subjectName);
     const region = d.regions.find((r) => r.code === t.regionCode)?.name ?? t.regionCode;
     const links = t.alertIds.map((id) => `<a href="${esc(alertUrl(id))}" style="color:#0969da">#${id}</a>`).join(' ');
-    return `<tr><td ${tdr}>${i + 1}</td><td ${td}>${esc(region)}</td><td ${td}>${esc(SUBJECT_LABEL[t.subjectType] ?? t.subjectType)}</td><td ${td}>${esc(s.id)}</td><td ${td}>${esc(s.name)}</td><td ${tdr}>${t.n}</td><td ${td}>${SEVERITY_LABEL[t.maxSeverity]}</td><td ${tdr}>${yuan(t.amount)}</td><td ${td}>${links}</td></tr>`;
+    return `<tr><td ${tdr}>${i + 1}</td><td ${td}>${esc(region)}</td><td ${td}>${esc(SUBJECT_LABEL[t.subjectType] ?? t.subjectType)}</td><td ${td}>${esc(s.id)}</td><td ${td}>${esc(s.name)}</td><td ${tdr}>${t.n}</td><td ${td}>${SEVERITY_LABEL[t.maxSeverity]}</td><td ${tdr}>${money(t.amount)}</td><td ${td}>${links}</td></tr>`;
   });
   return `<table ${table}><thead><tr><th ${th}>#</th><th ${th}>统筹区</th><th ${th}>对象</th><th ${th}>编号</th><th ${th}>名称</th><th ${th}>预警数</th><th ${th}>最高严重程度</th><th ${th}>涉及金额</th><th ${th}>预警</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -95,9 +89,9 @@ function rulesHtml(d: DigestData): string {
   if (!d.rules.length) return '<p style="color:#57606a">本周与上周均无新增预警。</p>';
   const rows = d.rules.map(
     (r) =>
-      `<tr><td ${td}>${esc(r.ruleName)}<br><span style="color:#57606a;font-size:11px">${esc(r.ruleId)}</span></td>${SEVERITIES.map((s) => `<td ${tdr}>${r.bySeverity[s]}</td>`).join('')}<td ${tdr}><b>${r.n}</b></td><td ${tdr}>${r.previous}</td><td ${tdr}>${esc(change(r.n, r.previous))}</td><td ${tdr}>${yuan(r.amount)}</td></tr>`,
+      `<tr><td ${td}>${esc(r.ruleName)}<br><span style="color:#57606a;font-size:11px">${esc(r.ruleId)}</span></td>${SEVERITIES.map((s) => `<td ${tdr}>${r.bySeverity[s]}</td>`).join('')}<td ${tdr}><b>${r.n}</b></td><td ${tdr}>${r.previous}</td><td ${tdr}>${esc(change(r.n, r.previous))}</td><td ${tdr}>${money(r.amount)}</td></tr>`,
   );
-  const total = `<tr><td ${td}><b>合计</b></td>${SEVERITIES.map((s) => `<td ${tdr}><b>${d.bySeverity[s]}</b></td>`).join('')}<td ${tdr}><b>${d.total}</b></td><td ${tdr}>${d.previousTotal}</td><td ${tdr}>${esc(change(d.total, d.previousTotal))}</td><td ${tdr}>${yuan(d.amount)}</td></tr>`;
+  const total = `<tr><td ${td}><b>合计</b></td>${SEVERITIES.map((s) => `<td ${tdr}><b>${d.bySeverity[s]}</b></td>`).join('')}<td ${tdr}><b>${d.total}</b></td><td ${tdr}>${d.previousTotal}</td><td ${tdr}>${esc(change(d.total, d.previousTotal))}</td><td ${tdr}>${money(d.amount)}</td></tr>`;
   return `<table ${table}><thead><tr><th ${th}>规则</th>${SEVERITIES.map((s) => `<th ${th}>${SEVERITY_LABEL[s]}</th>`).join('')}<th ${th}>本周</th><th ${th}>上周</th><th ${th}>环比</th><th ${th}>涉及金额</th></tr></thead><tbody>${rows.join('')}${total}</tbody></table>`;
 }
 
@@ -125,7 +119,7 @@ export function renderHtml(d: DigestData, chartSrc: string, chartType: string): 
 <table style="border-collapse:separate;border-spacing:8px 0;width:100%;margin:0 -8px"><tr>
 ${kpi('本周新增预警', `${d.total} 条`, sev)}
 ${kpi('较上周', esc(change(d.total, d.previousTotal)), `上周 ${d.previousTotal} 条`)}
-${kpi('涉及金额', yuan(d.amount), '预警对象的统筹基金支付')}
+${kpi('涉及金额', money(d.amount), '预警对象的统筹基金支付')}
 ${kpi('临近期限案件', `${d.cases.length} 件`, `待处理预警 ${d.backlog} 条`)}
 </tr></table>
 <h2 ${h2}>新增预警（按规则与严重程度）</h2>
@@ -147,20 +141,20 @@ export function renderText(d: DigestData): string {
   const out: string[] = [];
   out.push(`门诊统筹监管周报 · ${d.week.year}年第${d.week.week}周（${period(d)}）`);
   out.push(`${d.recipient.name}，您好：以下是 ${regionLabel(d)} 本周新发现的预警和临近期限的案件。`, '');
-  out.push(`本周新增预警 ${d.total} 条（${SEVERITIES.map((s) => `${SEVERITY_LABEL[s]} ${d.bySeverity[s]}`).join('，')}），涉及金额 ${yuan(d.amount)}`);
+  out.push(`本周新增预警 ${d.total} 条（${SEVERITIES.map((s) => `${SEVERITY_LABEL[s]} ${d.bySeverity[s]}`).join('，')}），涉及金额 ${money(d.amount)}`);
   out.push(`较上周：${change(d.total, d.previousTotal)}，上周 ${d.previousTotal} 条`);
   out.push(`待处理预警 ${d.backlog} 条；临近期限案件 ${d.cases.length} 件`, '');
   out.push('一、新增预警（按规则）');
   if (!d.rules.length) out.push('  本周与上周均无新增预警。');
   for (const r of d.rules) {
-    out.push(`  - ${r.ruleName}（${r.ruleId}）：本周 ${r.n} 条（${SEVERITIES.map((s) => `${SEVERITY_LABEL[s]} ${r.bySeverity[s]}`).join('，')}），上周 ${r.previous} 条，环比 ${change(r.n, r.previous)}，涉及 ${yuan(r.amount)}`);
+    out.push(`  - ${r.ruleName}（${r.ruleId}）：本周 ${r.n} 条（${SEVERITIES.map((s) => `${SEVERITY_LABEL[s]} ${r.bySeverity[s]}`).join('，')}），上周 ${r.previous} 条，环比 ${change(r.n, r.previous)}，涉及 ${money(r.amount)}`);
   }
   out.push('', '二、重点对象');
   if (!d.topSubjects.length) out.push('  本周没有新增预警。');
   d.topSubjects.forEach((t, i) => {
     const s = subjectShown(t.subjectType, t.subjectId, t.subjectName);
     const region = d.regions.find((r) => r.code === t.regionCode)?.name ?? t.regionCode;
-    out.push(`  ${i + 1}. ${region} ${SUBJECT_LABEL[t.subjectType] ?? t.subjectType} ${s.id} ${s.name}：${t.n} 条，最高${SEVERITY_LABEL[t.maxSeverity]}，涉及 ${yuan(t.amount)}`);
+    out.push(`  ${i + 1}. ${region} ${SUBJECT_LABEL[t.subjectType] ?? t.subjectType} ${s.id} ${s.name}：${t.n} 条，最高${SEVERITY_LABEL[t.maxSeverity]}，涉及 ${money(t.amount)}`);
     for (const id of t.alertIds) out.push(`     ${alertUrl(id)}`);
   });
   out.push('', `三、临近期限的在办案件（${DEADLINE_DAYS} 天内到期或已逾期，截至 ${d.asOf}）`);

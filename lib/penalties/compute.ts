@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import { loadPenaltyPolicy, type PenaltyPolicy } from '../policies/penalties';
 import { addMonths, parseIsoDate, todayShanghai } from './dates';
-import { formatYuan, parseMultiple, parseYuan, times } from './money';
+import { yuanDecimal } from '../format';
+import { parseMultiple, parseYuan, times } from './money';
 import { proposeTier, type TierChoice } from './tiers';
 
 const num = z.union([z.string(), z.number()]);
@@ -108,7 +109,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
     const principalFen = amountFen + ownPayFen;
     const damagesFen = times(amountFen, multiple);
     const basis = [
-      `晋市医保发〔2022〕22号 七.3：追回违规本金（统筹支付 ${formatYuan(amountFen)} + 个人自付 ${formatYuan(ownPayFen)}），加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`,
+      `晋市医保发〔2022〕22号 七.3：追回违规本金（统筹支付 ${yuanDecimal(amountFen)} + 个人自付 ${yuanDecimal(ownPayFen)}），加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`,
       r.fraud ? '《医疗保障基金使用监督管理条例》第四十条（骗取）' : '《医疗保障基金使用监督管理条例》第三十八条',
       given ? `倍数由使用者指定（${tierText} 建议 ${tier.multiple} 倍）` : `倍数取${tierText}`,
       `policy ${policy.id}`,
@@ -154,7 +155,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
   const fineFen = fineMultiple === null ? 0 : times(amountFen, fineMultiple);
   const fr = policy.insured.fineMultiple;
   const basis = [
-    `晋市医保发〔2022〕22号 七.3、《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${formatYuan(amountFen)}，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
+    `晋市医保发〔2022〕22号 七.3、《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${yuanDecimal(amountFen)}，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
     fineMultiple === null ? '非骗取情形，不处罚款' : `属骗取，处骗取金额 ${showMultiple(fineMultiple)} 倍罚款（幅度 ${fr.min}–${fr.max} 倍）`,
     [
       r.months === undefined ? '月数按裁量档次' : '月数由使用者指定',
@@ -185,15 +186,15 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
 /** The CONTRACT.md `penalty` output (keys and order fixed). */
 export function penaltyContract(c: PenaltyCalc): Record<string, string | number> {
   if (c.subject === 'institution') {
-    return { principal: formatYuan(c.principalFen), damages: formatYuan(c.damagesFen), total: formatYuan(c.totalFen), multiple: c.multiple / 100, basis: c.basis };
+    return { principal: yuanDecimal(c.principalFen), damages: yuanDecimal(c.damagesFen), total: yuanDecimal(c.totalFen), multiple: c.multiple / 100, basis: c.basis };
   }
   return {
-    refund: formatYuan(c.refundFen),
+    refund: yuanDecimal(c.refundFen),
     suspension_start: c.suspensionStart,
     suspension_end: c.suspensionEnd,
     months: c.months,
-    fine: formatYuan(c.fineFen),
-    total: formatYuan(c.totalFen),
+    fine: yuanDecimal(c.fineFen),
+    total: yuanDecimal(c.totalFen),
     basis: c.basis,
   };
 }
@@ -201,17 +202,17 @@ export function penaltyContract(c: PenaltyCalc): Record<string, string | number>
 export function penaltyHuman(c: PenaltyCalc): string {
   if (c.subject === 'institution') {
     return [
-      `追回本金 principal: ${formatYuan(c.principalFen)} 元`,
-      `违约金 damages: ${formatYuan(c.damagesFen)} 元（${c.multiple / 100} 倍）`,
-      `合计 total: ${formatYuan(c.totalFen)} 元`,
+      `追回本金 principal: ${yuanDecimal(c.principalFen)} 元`,
+      `违约金 damages: ${yuanDecimal(c.damagesFen)} 元（${c.multiple / 100} 倍）`,
+      `合计 total: ${yuanDecimal(c.totalFen)} 元`,
       `依据 basis: ${c.basis}`,
     ].join('\n');
   }
   return [
-    `退还 refund: ${formatYuan(c.refundFen)} 元`,
+    `退还 refund: ${yuanDecimal(c.refundFen)} 元`,
     `暂停联网结算 suspension: ${c.suspensionStart} 起 ${c.months} 个月，${c.suspensionEnd} 恢复（不含该日）`,
-    `罚款 fine: ${formatYuan(c.fineFen)} 元${c.fineMultiple === null ? '' : `（${c.fineMultiple / 100} 倍）`}`,
-    `合计 total: ${formatYuan(c.totalFen)} 元`,
+    `罚款 fine: ${yuanDecimal(c.fineFen)} 元${c.fineMultiple === null ? '' : `（${c.fineMultiple / 100} 倍）`}`,
+    `合计 total: ${yuanDecimal(c.totalFen)} 元`,
     `依据 basis: ${c.basis}`,
   ].join('\n');
 }

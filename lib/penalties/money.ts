@@ -11,20 +11,6 @@ export function parseYuan(value: string | number, field: string): number {
   return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
 }
 
-/** 123450 → "1234.50" (the adjudicate output style). */
-export function formatYuan(fen: number): string {
-  const neg = fen < 0;
-  const a = Math.abs(Math.round(fen));
-  return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
-
-/** For screens: 元 with two decimals and thousands separators, 万 for large sums. */
-export function displayYuan(fen: number): string {
-  if (Math.abs(fen) >= 100_000_000) return `${(fen / 1_000_000).toFixed(2)} 万元`;
-  const [i = '0', f = '00'] = formatYuan(fen).split('.');
-  return `${i.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${f} 元`;
-}
-
 /**
  * A multiple such as "2.5" as hundredths (250), exactly: at most two decimals, so damages stay exact in fen.
  */

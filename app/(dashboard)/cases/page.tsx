@@ -4,7 +4,7 @@ import { maskId } from '@/lib/auth/mask';
 import { listCases } from '@/lib/cases/queries';
 import { STAGE_LABEL, STAGES, type Stage } from '@/lib/cases/stages';
 import { getDb } from '@/lib/db/client';
-import { displayYuan } from '@/lib/penalties/money';
+import { money } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
 
@@ -52,9 +52,9 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
                   <td>{SUBJECT_ZH[c.subjectType] ?? c.subjectType} {c.subjectType === 'insured' ? maskId(c.subjectId) : (c.subjectName ?? c.subjectId)}</td>
                   <td style={{ whiteSpace: 'normal', maxWidth: 360 }}>{c.title}</td>
                   <td><span className="badge">{STAGE_LABEL[c.stage as Stage] ?? c.stage}</span></td>
-                  <td className="num">{displayYuan(c.violationAmount)}</td>
-                  <td className="num">{displayYuan(c.penaltyTotal)}</td>
-                  <td className="num">{displayYuan(c.recoveredAmount)}</td>
+                  <td className="num">{money(c.violationAmount)}</td>
+                  <td className="num">{money(c.penaltyTotal)}</td>
+                  <td className="num">{money(c.recoveredAmount)}</td>
                   <td>{c.stageDeadline ?? '—'}</td>
                   <td>{c.overdue ? <span className="badge high" data-testid="overdue">逾期</span> : null}</td>
                 </tr>

@@ -11,7 +11,7 @@ import type { CasePenalty } from '@/lib/cases/types';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { penaltyContract } from '@/lib/penalties/compute';
-import { displayYuan, formatYuan } from '@/lib/penalties/money';
+import { money, yuanDecimal } from '@/lib/format';
 import { loadPenaltyPolicy } from '@/lib/policies/penalties';
 import { paymentAction, penaltyAction, transitionAction } from './actions';
 
@@ -64,9 +64,9 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             <dt>当事人</dt><dd>{SUBJECT_ZH[c.subjectType] ?? c.subjectType} {subject}</dd>
             <dt>统筹区</dt><dd>{c.regionCode}</dd>
             <dt>案由</dt><dd>{c.title}</dd>
-            <dt>违规金额（统筹支付）</dt><dd data-testid="violation-amount">{displayYuan(c.violationAmount)}</dd>
-            <dt>处理总额</dt><dd data-testid="penalty-total">{displayYuan(c.penaltyTotal)}</dd>
-            <dt>已执行 / 未执行</dt><dd>{displayYuan(c.recoveredAmount)} / {displayYuan(c.penaltyTotal - c.recoveredAmount)}</dd>
+            <dt>违规金额（统筹支付）</dt><dd data-testid="violation-amount">{money(c.violationAmount)}</dd>
+            <dt>处理总额</dt><dd data-testid="penalty-total">{money(c.penaltyTotal)}</dd>
+            <dt>已执行 / 未执行</dt><dd>{money(c.recoveredAmount)} / {money(c.penaltyTotal - c.recoveredAmount)}</dd>
             <dt>决定期限</dt><dd>{c.decisionDue ?? '—'}（{policy.procedure.decisionDays.basis}）</dd>
             {c.statementDeadline ? (<><dt>陈述申辩、听证申请截止</dt><dd>{c.statementDeadline}（{policy.procedure.statementDays.basis}）</dd></>) : null}
             {c.noticeDate ? (<><dt>法制审核</dt><dd>{c.legalReviewRequired ? '须审核' : '无须审核'}（{policy.procedure.legalReviewYuan.basis}）</dd></>) : null}
@@ -115,8 +115,8 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
         {canPenalty ? (
           <form action={penaltyAction} className="toolbar" style={{ marginTop: 12 }}>
             <input type="hidden" name="caseId" value={c.id} />
-            <label>违规金额(元) <input name="amount" defaultValue={formatYuan(c.violationAmount)} size={12} /></label>
-            {!insured ? <label>个人自付(元) <input name="ownPay" defaultValue={formatYuan(c.ownPayAmount)} size={10} /></label> : null}
+            <label>违规金额(元) <input name="amount" defaultValue={yuanDecimal(c.violationAmount)} size={12} /></label>
+            {!insured ? <label>个人自付(元) <input name="ownPay" defaultValue={yuanDecimal(c.ownPayAmount)} size={10} /></label> : null}
             <label>{insured ? '罚款倍数' : '违约金倍数'} <input name="multiple" placeholder={`建议 ${penalty?.proposed.multiple ? penalty.proposed.multiple / 100 : '按档次'}`} size={8} /></label>
             {insured ? <label>暂停月数 <input name="months" placeholder={`建议 ${penalty?.proposed.months ?? '按档次'}`} size={6} /></label> : null}
             {insured ? <label>暂停起始 <input name="start" type="date" /></label> : null}
@@ -140,7 +140,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
                 <td><Link href={`/alerts/${a.id}`}>#{a.id}</Link></td>
                 <td>{a.ruleId}</td>
                 <td>{a.periodStart}～{a.periodEnd}</td>
-                <td className="num">{displayYuan(a.amount)}</td>
+                <td className="num">{money(a.amount)}</td>
                 <td style={{ whiteSpace: 'normal' }}>{insured ? a.explanation.split(a.subjectId).join(maskId(a.subjectId)) : a.explanation}</td>
               </tr>
             ))}
@@ -155,7 +155,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             <thead><tr><th>日期</th><th>类别</th><th className="num">金额</th><th>备注</th></tr></thead>
             <tbody>
               {d.payments.map((p) => (
-                <tr key={p.id}><td>{p.paidOn}</td><td>{PAYMENT_KIND_ZH[p.kind] ?? p.kind}</td><td className="num">{displayYuan(p.amount)}</td><td>{p.comment}</td></tr>
+                <tr key={p.id}><td>{p.paidOn}</td><td>{PAYMENT_KIND_ZH[p.kind] ?? p.kind}</td><td className="num">{money(p.amount)}</td><td>{p.comment}</td></tr>
               ))}
             </tbody>
           </table>
