@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../lib/errors';
 import { computePenalty, penaltyContract } from '../lib/penalties/compute';
+import { holidayYearsMissing } from '../lib/cases/deadlines';
 import { addMonths, addWorkingDays } from '../lib/penalties/dates';
 import { yuanDecimal } from '../lib/format';
 import { parseYuan } from '../lib/penalties/money';
@@ -68,6 +69,20 @@ describe('suspension end dates (calendar-aware, end exclusive)', () => {
     const h = loadPenaltyPolicy().procedure.holidays.dates;
     expect(addWorkingDays('2026-11-23', 5, h)).toBe('2026-11-30'); // Mon → next Mon
     expect(addWorkingDays('2026-09-30', 5, h)).toBe('2026-10-14'); // across the National Day holiday
+    // Spring Festival 2026 (国办 notice of 2025-11-04: 2-15…2-23 off, Sat 2-14 and 2-28 make-up work days,
+    // counted here as rest days so the period only ever gets longer for the party): 2-24…2-27, then 3-2.
+    expect(addWorkingDays('2026-02-13', 5, h)).toBe('2026-03-02');
+  });
+
+  it('knows which years have their holiday notice entered, and refuses a holiday outside them', () => {
+    const policy = loadPenaltyPolicy();
+    expect(holidayYearsMissing(policy, '2026-11-23', '2026-11-30')).toEqual([]);
+    expect(holidayYearsMissing(policy, '2026-12-28', '2027-01-05')).toEqual([2027]);
+    const raw = structuredClone(policy) as unknown as { procedure: { holidays: { dates: string[] } } };
+    raw.procedure.holidays.dates.push('2027-01-01');
+    const r = penaltyPolicySchema.safeParse(raw);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path.join('.')).toMatch(/^procedure\.holidays\.dates\.\d+$/);
   });
 });
 

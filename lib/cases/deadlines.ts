@@ -15,6 +15,13 @@ export function statementDeadline(policy: PenaltyPolicy, noticeOn: string): stri
   return addWorkingDays(noticeOn, policy.procedure.statementDays.value, policy.procedure.holidays.dates);
 }
 
+/** The years between two dates whose holiday notice is not entered in the policy (working days there only skip weekends). */
+export function holidayYearsMissing(policy: PenaltyPolicy, from: string, to: string): number[] {
+  const out: number[] = [];
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) if (!policy.procedure.holidays.years.includes(y)) out.push(y);
+  return out;
+}
+
 export function paymentDue(policy: PenaltyPolicy, decidedOn: string): string {
   return addDays(decidedOn, policy.procedure.paymentDays.value);
 }

@@ -45,10 +45,15 @@ export const penaltyPolicySchema = z
       decisionDays: z.object({ value: z.number().int().positive(), unit: z.literal('days'), basis }),
       paymentDays: z.object({ value: z.number().int().positive(), unit: z.literal('days'), basis }),
       legalReviewYuan: z.object({ institution: z.number().min(0), doctor: z.number().min(0), insured: z.number().min(0), basis }),
-      holidays: z.object({ dates: z.array(isoDate), basis }),
+      // years: the years whose State Council holiday notice is entered in full (dates outside them only skip weekends)
+      holidays: z.object({ years: z.array(z.number().int().min(2000).max(2100)).min(1), dates: z.array(isoDate), basis }),
     }),
   })
   .superRefine((p, ctx) => {
+    p.procedure.holidays.dates.forEach((d, i) => {
+      if (!p.procedure.holidays.years.includes(Number(d.slice(0, 4))))
+        ctx.addIssue({ code: 'custom', path: ['procedure', 'holidays', 'dates', i], message: `${d} is in a year not listed in holidays.years` });
+    });
     // A tier outside the legal range would let a proposal escape it: refuse the file instead.
     p.discretion.tiers.forEach((t, i) => {
       const bad = (field: string, v: number, r: { min: number; max: number }) => {

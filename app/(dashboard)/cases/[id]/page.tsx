@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/current';
 import { maskId, maskName } from '@/lib/auth/mask';
 import { allowed } from '@/lib/cases/allowed';
+import { holidayYearsMissing } from '@/lib/cases/deadlines';
 import { PAYMENT_KIND_ZH } from '@/lib/cases/payments';
 import { getCaseDetail } from '@/lib/cases/queries';
 import { nextTransitions, PENALTY_STAGES, STAGE_LABEL, STAGES, type Stage } from '@/lib/cases/stages';
@@ -44,6 +45,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
   const c = d.case;
   const penalty = c.penalty as CasePenalty | null;
   const policy = loadPenaltyPolicy();
+  const missingHolidayYears = c.noticeDate && c.statementDeadline ? holidayYearsMissing(policy, c.noticeDate, c.statementDeadline) : [];
   const insured = c.subjectType === 'insured';
   const stageIdx = STAGES.indexOf(c.stage as Stage);
   const canPenalty = allowed(actor, 'penalty.decide') && (PENALTY_STAGES as readonly string[]).includes(c.stage);
@@ -68,7 +70,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             <dt>处理总额</dt><dd data-testid="penalty-total">{money(c.penaltyTotal)}</dd>
             <dt>已执行 / 未执行</dt><dd>{money(c.recoveredAmount)} / {money(c.penaltyTotal - c.recoveredAmount)}</dd>
             <dt>决定期限</dt><dd>{c.decisionDue ?? '—'}（{policy.procedure.decisionDays.basis}）</dd>
-            {c.statementDeadline ? (<><dt>陈述申辩、听证申请截止</dt><dd>{c.statementDeadline}（{policy.procedure.statementDays.basis}）</dd></>) : null}
+            {c.statementDeadline ? (<><dt>陈述申辩、听证申请截止</dt><dd>{c.statementDeadline}（{policy.procedure.statementDays.basis}）{missingHolidayYears.length ? <span className="badge medium" data-testid="holidays-missing">{missingHolidayYears.join('、')} 年放假安排未录入，期限仅扣除周末，请核对</span> : null}</dd></>) : null}
             {c.noticeDate ? (<><dt>法制审核</dt><dd>{c.legalReviewRequired ? '须审核' : '无须审核'}（{policy.procedure.legalReviewYuan.basis}）</dd></>) : null}
             {c.paymentDue ? (<><dt>缴款期限</dt><dd>{c.paymentDue}</dd></>) : null}
           </dl>
