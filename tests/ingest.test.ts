@@ -183,6 +183,43 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await ingestFiles(db, [s, d], { pipeline: false, chunkRows: 3 })).toMatchObject({ inserted: 0, updated: 0, unchanged: 19, reversed: 0 });
   });
 
+  it('a file whose keys partly exist: new chunks are copied, chunks with loaded keys merged (a moved setl_time still found)', async () => {
+    const base = { psn_no: 'P6', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H6', fixmedins_type: 'hospital', hosp_lv: '2', inscp_scp_amt: '10' };
+    const line = (i: number, time: string, fee = '10') => JSON.stringify({ ...base, setl_id: `F${i}`, setl_time: time, medfee_sumamt: fee });
+    const first = write('fast-1.ndjson', [1, 2, 3, 4].map((i) => line(i, '2024-11-0' + i + ' 09:00:00')).join('\n'));
+    const d1 = write('fast-1-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', ...[1, 2, 3, 4].map((i) => `FD${i},F${i},09,${i}`)].join('\n'));
+    expect(await ingestFiles(db, [first, d1], { pipeline: false, chunkRows: 2 })).toMatchObject({ inserted: 8, updated: 0, unchanged: 0 });
+    // chunks of 2: [F1 unchanged, F2 moved to December] [F5, F6 new] [F3 changed amount, F7 new] [F8, F8 again: a key twice in one chunk]
+    const second = write(
+      'fast-2.ndjson',
+      [line(1, '2024-11-01 09:00:00'), line(2, '2024-12-02 09:00:00'), line(5, '2024-11-05 09:00:00'), line(6, '2024-11-06 09:00:00'), line(3, '2024-11-03 09:00:00', '99'), line(7, '2024-11-07 09:00:00'), line(8, '2024-11-08 09:00:00'), line(8, '2024-11-08 09:00:00')].join('\n'),
+    );
+    // details: FD1 unchanged, FD2 follows its settlement into December (changed), FD5/FD6 new, one orphan
+    const d2 = write('fast-2-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'FD1,F1,09,1', 'FD2,F2,09,2', 'FD5,F5,09,5', 'FD6,F6,09,6', 'FDX,F404,09,1'].join('\n'));
+    const r = await ingestFiles(db, [second, d2], { pipeline: false, chunkRows: 2 });
+    // settlements: inserted F5 F6 F7 F8; updated F2 F3; unchanged F1 and the second F8. details: inserted FD5 FD6; updated FD2; unchanged FD1
+    expect(r).toMatchObject({ inserted: 6, updated: 3, unchanged: 3, rejected: 1 });
+    expect(r.errors).toEqual([expect.objectContaining({ file: 'fast-2-d.csv', row: 6, field: 'setl_id' })]);
+    const rows = await q<{ setl_id: string; p: string; medfee_sumamt: number; n: number }>(
+      `select setl_id, tableoid::regclass::text as p, medfee_sumamt, (select count(*)::int from fee_details f where f.setl_id = s.setl_id) as n
+       from settlements s where setl_id like 'F%' order by 1`,
+    );
+    expect(rows).toEqual([
+      { setl_id: 'F1', p: 'settlements_202411', medfee_sumamt: 1000, n: 1 },
+      { setl_id: 'F2', p: 'settlements_202412', medfee_sumamt: 1000, n: 1 },
+      { setl_id: 'F3', p: 'settlements_202411', medfee_sumamt: 9900, n: 1 },
+      { setl_id: 'F4', p: 'settlements_202411', medfee_sumamt: 1000, n: 1 },
+      { setl_id: 'F5', p: 'settlements_202411', medfee_sumamt: 1000, n: 1 },
+      { setl_id: 'F6', p: 'settlements_202411', medfee_sumamt: 1000, n: 1 },
+      { setl_id: 'F7', p: 'settlements_202411', medfee_sumamt: 1000, n: 0 },
+      { setl_id: 'F8', p: 'settlements_202411', medfee_sumamt: 1000, n: 0 },
+    ]);
+    const fd2 = await q<{ p: string }>(`select tableoid::regclass::text as p from fee_details where feedetl_sn = 'FD2'`);
+    expect(fd2).toEqual([{ p: 'fee_details_202412' }]);
+    const [persons] = await q<{ n: number }>(`select count(*)::int as n from insured_persons where psn_no = 'P6' and region_code = '140500'`);
+    expect(persons?.n).toBe(1);
+  });
+
   it('--strict loads nothing when any row is rejected', async () => {
     const s = write('strict.csv', `${HEAD_ZH}\nT1,P1,1101,140500,2024-09-01 10:00:00,H1,hospital,3,1,1,\nT2,P1,1101,140500,not a time,H1,hospital,3,1,1,\n`);
     const r = await runCli(['ingest', s, '--strict', '--json', '--skip-pipeline'], { url });

@@ -166,7 +166,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
 
-    const pgVersion = await db.$client.query<{ v: string }>('show server_version');
+    const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
     return {
       settlements: nSettlements,
       fee_details: nDetails,

@@ -59,17 +59,21 @@ export class CopyWriter {
   }
 }
 
-/** COPY a chunk of ready text (see LineBuffer), waiting for 'drain' between pieces. */
-export async function copyLines(client: pg.PoolClient, sql: string, parts: Buffer[]): Promise<void> {
+/**
+ * COPY a chunk of ready text (see LineBuffer); the number of rows copied. The pieces are queued at once, not on
+ * 'drain': they are in memory already, and the socket then never waits for the parse loop (index.ts) to yield.
+ */
+export async function copyLines(client: pg.PoolClient, sql: string, parts: Buffer[]): Promise<number> {
   const stream = client.query(copyFrom(sql));
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', () => resolve());
     stream.on('error', reject);
   });
   done.catch(() => undefined);
-  for (const p of parts) if (!stream.write(p)) await Promise.race([once(stream, 'drain'), done]);
+  for (const p of parts) stream.write(p);
   stream.end();
   await done;
+  return stream.rowCount;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * ingestFiles: parse (stream) → validate each row (zod schema; fast path in validate.ts) → COPY chunks
- * into temporary staging tables → merge each chunk (merge.ts) while the next one is parsed, all in ONE
- * transaction that also records the batches and their rejected rows (a kill leaves all or nothing).
+ * ingestFiles: parse (stream) → validate each row (zod schema; fast path in validate.ts) → chunks of claims
+ * COPYed straight into the facts when none of their keys is loaded, else through staging and the merge
+ * (claims.ts, merge.ts), each chunk loaded while the next one is parsed, all in ONE transaction that also
+ * records the batches and their rejected rows (a kill leaves all or nothing).
  * Order inside the transaction: master data files, settlement files, reversal rows, fee detail files.
  * The CLI `ingest`, the HTTP upload route, `demo` and the bench all call this.
  */
@@ -13,10 +14,11 @@ import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
-import { copyLines, CopyWriter, LineBuffer } from './copy';
-import { MergeState, mergeDetails, mergeMasters, mergeReversals, mergeSettlements, tracer } from './merge';
+import { DetailLoader, SettlementLoader } from './claims';
+import { CopyWriter } from './copy';
+import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
 import { openFile, type Format, type ParsedFile } from './parse';
-import { createStaging, detailLine, doctorLine, dropStaging, institutionLine, personLine, REVERSALS_TABLE, settlementLine, STAGING } from './staging';
+import { createStaging, doctorLine, dropStaging, institutionLine, personLine, STAGING } from './staging';
 import { validateRow, type RowError } from './validate';
 
 export type { RowError } from './validate';
@@ -79,9 +81,8 @@ async function sha256(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-const LINE = {
-  settlements: settlementLine,
-  details: detailLine,
+type MasterKind = 'institutions' | 'doctors' | 'persons';
+const LINE: Record<MasterKind, unknown> = {
   institutions: institutionLine,
   doctors: doctorLine,
   persons: personLine,
@@ -139,6 +140,9 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
   try {
     await client.query("set timezone = 'Asia/Shanghai'");
     await client.query('begin');
+    // one ingest at a time: the fast path's "is this key loaded?" must not race another batch loading it (claims.ts)
+    await client.query("select pg_advisory_xact_lock(hashtext('ofm:ingest'))");
+    await client.query('set local plan_cache_mode = force_generic_plan');
     await createStaging(client);
     const st = new MergeState(tracer(client), names, staged);
     let mastersStaged = false;
@@ -159,34 +163,11 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
           reversalsDone = true;
         }
       }
-      const line = LINE[o.kind] as (f: number, r: number, b: number, v: never, e: Record<string, unknown> | null) => string;
-      const claims = o.kind === 'settlements' || o.kind === 'details';
-      const table = STAGING[o.kind].table;
-      // master data: one COPY for the whole file; claims: chunks, each merged while the next is parsed
-      const writer = claims ? null : CopyWriter.open(client, `copy ${table} from stdin`);
-      const chunk = new LineBuffer();
-      const chunkRev = new LineBuffer();
-      let pending: Promise<void> = Promise.resolve();
-      let waited = 0;
-      const flush = async () => {
-        const tw = performance.now();
-        await pending;
-        waited += performance.now() - tw;
-        if (!chunk.rows && !chunkRev.rows) return;
-        const n = chunk.rows;
-        const lines = chunk.take();
-        const rev = chunkRev.take();
-        pending = (async () => {
-          const t = performance.now();
-          await client.query(`truncate ${table}`);
-          if (lines.length) await copyLines(client, `copy ${table} from stdin`, lines);
-          if (rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} from stdin`, rev);
-          if (trace) process.stderr.write(`[chunk] ${o.name} copy ${n} rows ${Math.round(performance.now() - t)} ms\n`);
-          if (lines.length) await (o.kind === 'settlements' ? mergeSettlements(st, batchId) : mergeDetails(st, batchId));
-        })();
-        // a failure surfaces at the next await of `pending`
-        pending.catch(() => undefined);
-      };
+      const claims = o.kind === 'settlements' ? new SettlementLoader(client, st, i, batchId) : o.kind === 'details' ? new DetailLoader(client, st, i, batchId) : null;
+      // master data: one COPY for the whole file into staging; claims: chunks, each loaded while the next is parsed
+      const masterLine = claims ? null : (LINE[o.kind as MasterKind] as (f: number, r: number, b: number, v: never) => string);
+      const writer = claims ? null : CopyWriter.open(client, `copy ${STAGING[o.kind].table} from stdin`);
+      const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
       if (!staged.has(batchId)) staged.set(batchId, 0);
       let rows = 0;
       let good = 0;
@@ -198,32 +179,31 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
             rows++;
             const r = validateRow(o.kind, o.name, pr.row, pr.values);
             if (r.ok) {
-              const text = line(i, pr.row, batchId, r.value as never, r.extra);
-              if (writer) await writer.write(text);
-              else if (o.kind === 'settlements' && (r.value as { refd_setl_flag: boolean | null }).refd_setl_flag) chunkRev.push(text);
-              else chunk.push(text);
+              if (claims) claims.add(pr.row, r.value as never, r.extra);
+              else if (writer && masterLine) await writer.write(masterLine(i, pr.row, batchId, r.value as never));
               good++;
             } else {
               rejected++;
               errorsTotal += r.errors.length;
               for (const e of r.errors) if (errors.length < MAX_ERRORS) errors.push(e);
             }
+            // let the socket and the chunk being loaded (claims.ts) move: a parse batch can hold the event loop for ~50 ms
+            if (claims && rows % 512 === 0) await new Promise(setImmediate);
             if (rows % PROGRESS_EVERY === 0) {
               const n = rows;
               opts.onProgress?.(n);
               progress = progress.then(() => db.execute(sql`update ingest_batches set rows = ${n} where id = ${batchId}`)).catch(() => undefined);
             }
           }
-          if (chunk.rows + chunkRev.rows >= (opts.chunkRows ?? CHUNK_ROWS)) await flush();
+          if (claims && claims.rows >= chunkRows) await claims.flush();
         }
-        await flush();
-        await pending;
+        await claims?.finish();
       } finally {
         await writer?.end();
       }
       await progress;
       staged.set(batchId, (staged.get(batchId) ?? 0) + good);
-      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms, waiting for the merge ${Math.round(waited)} ms\n`);
+      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms, waiting for the load ${Math.round(claims?.waited ?? 0)} ms\n`);
       fileInfo[i] = { file: o.name, kind: o.kind, format: o.parsed.format, encoding: o.parsed.encoding, rows };
       await db.execute(sql`update ingest_batches set rows = ${rows}, file_sha256 = ${await o.hash} where id = ${batchId}`);
       opts.onProgress?.(rows);

@@ -2,14 +2,13 @@
  * The set-based merge from staging into the fact and master tables, run inside ONE transaction by
  * the caller. Settlements merge by `setl_id` (the fact key is (admdvs, setl_id, setl_time), so a
  * changed row is deleted and re-inserted — it may move partition); fee details by `feedetl_sn`.
- * A row whose content hash equals the stored `row_hash` is unchanged, which makes reloads no-ops.
- * The hash is `hash_record_extended` (typed hashing, no text rendering; rows stored by the earlier
- * md5 version are still compared with md5, told apart by the length of the stored hash).
+ * A row equal, column by column, to the stored one is unchanged, which makes reloads no-ops.
  *
- * Claims are merged in chunks while the next chunk is still being parsed (index.ts): everything a
- * chunk needs from the rest of the batch is either already merged (earlier chunks, settlements before
- * details) or deferred to the end (reversal rows, see `mergeReversals`). All of it runs inside the ONE
- * transaction the caller holds, so a kill at any moment still leaves all or nothing.
+ * Only the chunks that need it come here: a chunk none of whose keys is loaded yet is COPYed straight
+ * into the facts (claims.ts). Claims are handled in chunks while the next chunk is still being parsed
+ * (index.ts): everything a chunk needs from the rest of the batch is either already written (earlier
+ * chunks, settlements before details) or deferred to the end (reversal rows, see `mergeReversals`). All
+ * of it runs inside the ONE transaction the caller holds, so a kill at any moment leaves all or nothing.
  *
  * Reversals (退费结算, refd_setl_flag = 1), both forms the platform produces:
  *  - NHSA form: the reversal has its own setl_id and `init_setl_id` naming the original. It is stored
@@ -20,24 +19,18 @@
  * A reversal whose original is neither loaded nor in the batch is a rejected row.
  */
 import type pg from 'pg';
+import { D_COLS, DETAIL_COPY, NO_HASH, S_COLS, SETTLEMENT_COPY } from './staging';
 import type { RowError } from './validate';
 
-const S_COLS = `admdvs, setl_id, setl_time, psn_no, psn_type, mdtrt_id, fixmedins_code, fixmedins_type, hosp_lv, fee_class, med_type,
-  insutype, dise_codg, medfee_sumamt, inscp_scp_amt, fulamt_ownpay_amt, preselfpay_amt, act_pay_dedc, hifp_pay, acct_pay, psn_cash_pay,
-  refd_setl_flag, designated, emergency, has_card, rx_from_designated, out_of_area_temporary, in_arrears, inpatient_overlap, suspended,
-  chronic, gend, brdy, extra`;
-const sCols = (p: string) => S_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
-const S_HASH = `hash_record_extended(row(${sCols('s')}), 0)::text`;
-const S_CHANGED = `f.row_hash <> (case when length(f.row_hash) = 32 then md5(row(${sCols('s')})::text) else ${S_HASH} end)`;
+const cols = (list: string, p: string) => list.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
+const sCols = (p: string) => cols(S_COLS, p);
+/** a re-sent settlement differs from the stored one (jsonb and numeric compare by value, not by spelling) */
+const S_CHANGED = `row(${sCols('f')}) is distinct from row(${sCols('s')})`;
 /** rows stored as settlements: everything but the same-id reversal form */
 const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
 
-const D_COLS = `med_chrgitm_type, chrgitm_lv, hilist_code, hilist_name, medins_list_codg, cnt, pric, det_item_fee_sumamt, bilg_dr_codg,
-  bilg_dept_codg, medc_days, extra`;
-const dCols = (p: string) => D_COLS.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
-const D_ROW = `row(x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')})`;
-const D_HASH = `hash_record_extended(${D_ROW}, 0)::text`;
-const D_CHANGED = `f.row_hash <> (case when length(f.row_hash) = 32 then md5(${D_ROW}::text) else ${D_HASH} end)`;
+const D_KEY_COLS = 'admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code';
+const D_CHANGED = `row(${cols(D_KEY_COLS, 'f')}, ${cols(D_COLS, 'f')}) is distinct from row(${cols(D_KEY_COLS, 'd')}, ${cols(D_COLS, 'd')})`;
 
 /** Master data files: upserts that change a row only when a given value differs (reloads stay unchanged). */
 const MASTER = [
@@ -221,28 +214,28 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
 
   // --- changed rows (same setl_id, different content) are deleted and re-inserted
   const r = await q(`
-    create temp table if not exists seen_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean, row_hash text);
+    create temp table if not exists seen_settlements (like settlements);
     truncate seen_settlements;
-    insert into seen_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed, f.row_hash from settlements f
-      where f.setl_id in (select setl_id from stg_settlements);
+    insert into seen_settlements select f.* from settlements f where f.setl_id in (select setl_id from stg_settlements);
     create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean);
     truncate chg_settlements;
     insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
       from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id where ${S_STORED} and ${S_CHANGED};
     delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time;
-    with w as (insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
-      select ${sCols('s')}, c.reversed, ${S_HASH}, s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
+    with w as (insert into settlements (${SETTLEMENT_COPY})
+      select ${sCols('s')}, c.reversed, '${NO_HASH}', s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
       where ${S_STORED} on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
-  for (const row of (results(r)[7]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
   // --- new settlements: anti-join on setl_id only (against the rows found above: the facts are probed once per chunk)
   await insertNew(
     st,
     batchId,
-    (conflict) => `insert into settlements (${S_COLS}, reversed, row_hash, batch_id)
-      select ${sCols('s')}, false, ${S_HASH}, s.batch_id from stg_settlements s
+    (conflict) => `insert into settlements (${SETTLEMENT_COPY})
+      select ${sCols('s')}, false, '${NO_HASH}', s.batch_id from stg_settlements s
       where ${S_STORED} and not exists (select 1 from seen_settlements f where f.setl_id = s.setl_id)${conflict ? ' on conflict do nothing' : ''}`,
-    CLAIM_MASTERS,
+    // the chunks of a file get their master data from claims.ts; the reversal rows (merged here at the end) from staging
+    withReversals ? CLAIM_MASTERS : '',
   );
 
   // --- reversals
@@ -282,67 +275,34 @@ export async function mergeReversals(st: MergeState): Promise<void> {
   await mergeSettlements(st, null, true);
 }
 
-/** One chunk of fee details in stg_details; their settlements are merged already (settlement files go first). */
+/**
+ * One chunk of fee details in stg_details, already carrying the columns of their settlement (claims.ts looked
+ * them up and rejected the orphans): changed details are deleted and re-inserted, new ones inserted.
+ */
 export async function mergeDetails(st: MergeState, batchId: number | null): Promise<void> {
   const { q } = st;
-  // --- the settlement each detail belongs to (an original rather than its reversal when both share the id): one probe
-  // of the facts per chunk, which also tells the orphans — a detail whose settlement is not loaded is rejected
-  const X = 'stg_detail_setl';
-  const orphanRes = await q(`analyze stg_details (setl_id, feedetl_sn);
-    create temp table if not exists stg_detail_setl (setl_id text, admdvs char(6), setl_time timestamptz, psn_no text, fixmedins_code text);
-    truncate stg_detail_setl;
-    insert into stg_detail_setl select distinct on (setl_id) setl_id, admdvs, setl_time, psn_no, fixmedins_code from settlements
-      where setl_id in (select setl_id from stg_details) order by setl_id, refd_setl_flag;
-    analyze stg_detail_setl;
-    select d.file_no, d.row_no, d.batch_id, d.setl_id from stg_details d
-      where not exists (select 1 from stg_detail_setl x where x.setl_id = d.setl_id) order by d.file_no, d.row_no`);
-  const orphans = results(orphanRes)[5]?.rows ?? [];
-  for (const r of orphans as Array<{ file_no: number; row_no: number; batch_id: number; setl_id: string }>)
-    st.reject(
-      { file: st.file(r.file_no), row: r.row_no, field: 'setl_id', message: `明细所属结算 ${r.setl_id} 未导入 the settlement of this detail is not loaded`, value: r.setl_id },
-      r.batch_id,
-    );
-  // --- changed details are deleted and re-inserted
-  const D_INSERT = `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
-     select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
-     from stg_details d join ${X} x on x.setl_id = d.setl_id`;
-  const r = await q(`
-    create temp table if not exists seen_details (admdvs char(6), feedetl_sn text, setl_time timestamptz, row_hash text);
+  const r = await q(`analyze stg_details (feedetl_sn);
+    create temp table if not exists seen_details (like fee_details);
     truncate seen_details;
-    insert into seen_details select f.admdvs, f.feedetl_sn, f.setl_time, f.row_hash from fee_details f
-      where f.feedetl_sn in (select feedetl_sn from stg_details);
+    insert into seen_details select f.* from fee_details f where f.feedetl_sn in (select feedetl_sn from stg_details);
     create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz);
     truncate chg_details;
     insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
-      from stg_details d join ${X} x on x.setl_id = d.setl_id join seen_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
+      from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
     delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
-    with w as (${D_INSERT} where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
+    with w as (insert into fee_details (${DETAIL_COPY}) select ${cols(DETAIL_COPY, 'd')} from stg_details d
+      where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
-  for (const row of (results(r)[7]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
   // --- new details: anti-join on feedetl_sn only (against the rows found above)
   await insertNew(
     st,
     batchId,
-    (conflict) => `insert into fee_details (admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id)
-      select x.admdvs, d.feedetl_sn, d.setl_id, x.setl_time, x.psn_no, x.fixmedins_code, ${dCols('d')}, ${D_HASH}, d.batch_id
-      from stg_details d join ${X} x on x.setl_id = d.setl_id
+    (conflict) => `insert into fee_details (${DETAIL_COPY}) select ${cols(DETAIL_COPY, 'd')} from stg_details d
       where not exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn)${conflict ? ' on conflict do nothing' : ''}`,
-    SEEN_DOCTORS,
+    '',
   );
 }
-
-/** doctors and departments seen in a details chunk: one representative settlement per doctor gives the institution and region */
-const SEEN_DOCTORS = `
-    create temp table if not exists seen_doctors (dr text, dept text, inst text, region text);
-    truncate seen_doctors;
-    insert into seen_doctors
-     select g.dr, g.dept, x.fixmedins_code, coalesce((select i.region_code from institutions i where i.fixmedins_code = x.fixmedins_code
-       order by (i.region_code = x.admdvs) desc limit 1), x.admdvs)
-     from (select bilg_dr_codg as dr, min(bilg_dept_codg) as dept, min(setl_id) as setl_id from stg_details where bilg_dr_codg is not null group by 1) g
-     cross join lateral (select admdvs, fixmedins_code from settlements where setl_id = g.setl_id limit 1) x;
-    insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from seen_doctors on conflict do nothing;
-    insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from seen_doctors where dept is not null
-     on conflict do nothing`;
 
 /** pg answers a multi-statement query with one result per statement, a single statement with one result */
 function results(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
@@ -359,7 +319,7 @@ async function insertNew(st: MergeState, batchId: number | null, sqlFor: (confli
   const { q } = st;
   if (batchId !== null) {
     try {
-      const r = await q(`savepoint new_rows; ${sqlFor(false)}; release savepoint new_rows; ${tail}`);
+      const r = await q(`savepoint new_rows; ${sqlFor(false)}; release savepoint new_rows${tail ? `; ${tail}` : ''}`);
       st.add(batchId, 'inserted', results(r)[1]?.rowCount ?? 0);
       return;
     } catch (e) {
@@ -367,6 +327,6 @@ async function insertNew(st: MergeState, batchId: number | null, sqlFor: (confli
       await q('rollback to savepoint new_rows; release savepoint new_rows');
     }
   }
-  const r = await q(`with w as (${sqlFor(true)} returning batch_id) select batch_id, count(*)::int as n from w group by batch_id; ${tail}`);
+  const r = await q(`with w as (${sqlFor(true)} returning batch_id) select batch_id, count(*)::int as n from w group by batch_id${tail ? `; ${tail}` : ''}`);
   for (const row of (results(r)[0]?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'inserted', row.n);
 }

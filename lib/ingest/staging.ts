@@ -7,21 +7,44 @@ import type { Kind } from './columns';
 import { copyValue as v } from './copy';
 import type { DetailRow, DoctorRow, InstitutionRow, PersonRow, SettlementRow } from './validate';
 
+/**
+ * Claims are written in the column order of their fact table (`SETTLEMENT_COPY` / `DETAIL_COPY`): the same
+ * text goes straight into the facts (the fast path, index.ts) or, when a chunk holds keys that are already
+ * loaded, into the staging table of the same columns for the merge (merge.ts).
+ */
+export const S_COLS = `admdvs, setl_id, setl_time, psn_no, psn_type, mdtrt_id, fixmedins_code, fixmedins_type, hosp_lv, fee_class, med_type,
+  insutype, dise_codg, medfee_sumamt, inscp_scp_amt, fulamt_ownpay_amt, preselfpay_amt, act_pay_dedc, hifp_pay, acct_pay, psn_cash_pay,
+  refd_setl_flag, designated, emergency, has_card, rx_from_designated, out_of_area_temporary, in_arrears, inpatient_overlap, suspended,
+  chronic, gend, brdy, extra`;
+export const D_COLS = `med_chrgitm_type, chrgitm_lv, hilist_code, hilist_name, medins_list_codg, cnt, pric, det_item_fee_sumamt, bilg_dr_codg,
+  bilg_dept_codg, medc_days, extra`;
+/** the columns of a settlement line (settlementLine) */
+export const SETTLEMENT_COPY = `${S_COLS}, reversed, row_hash, batch_id`;
+/** a reversal row kept aside: the way back to its file line, and the original it names, before the settlement columns */
+export const REVERSAL_COPY = `file_no, row_no, init_setl_id, ${SETTLEMENT_COPY}`;
+/** the columns of a fee detail line (detailLine) */
+export const DETAIL_COPY = `admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code, ${D_COLS}, row_hash, batch_id`;
+/**
+ * `row_hash` (NOT NULL in the facts) is no longer computed: a re-sent row is compared with the stored one column by
+ * column in the merge, which is exact and costs nothing on the fast path (hashing in Node cost ~2 µs a row).
+ */
+export const NO_HASH = '';
+
 export const STAGING: Record<Kind, { table: string; columns: string }> = {
   settlements: {
     table: 'stg_settlements',
-    columns: `file_no int, row_no int, batch_id bigint, admdvs text, setl_id text, setl_time timestamptz, psn_no text, psn_type text,
+    columns: `file_no int, row_no int, init_setl_id text, admdvs char(6), setl_id text, setl_time timestamptz, psn_no text, psn_type text,
       mdtrt_id text, fixmedins_code text, fixmedins_type text, hosp_lv smallint, fee_class smallint, med_type text, insutype text,
       dise_codg text, medfee_sumamt bigint, inscp_scp_amt bigint, fulamt_ownpay_amt bigint, preselfpay_amt bigint, act_pay_dedc bigint,
       hifp_pay bigint, acct_pay bigint, psn_cash_pay bigint, refd_setl_flag boolean, designated boolean, emergency boolean,
       has_card boolean, rx_from_designated boolean, out_of_area_temporary boolean, in_arrears boolean, inpatient_overlap boolean,
-      suspended boolean, chronic boolean, gend text, brdy date, extra jsonb, init_setl_id text`,
+      suspended boolean, chronic boolean, gend char(1), brdy date, extra jsonb, reversed boolean, row_hash text, batch_id bigint`,
   },
   details: {
     table: 'stg_details',
-    columns: `file_no int, row_no int, batch_id bigint, feedetl_sn text, setl_id text, med_chrgitm_type text, chrgitm_lv text,
-      hilist_code text, hilist_name text, medins_list_codg text, cnt numeric, pric numeric, det_item_fee_sumamt bigint,
-      bilg_dr_codg text, bilg_dept_codg text, medc_days int, extra jsonb`,
+    columns: `admdvs char(6), feedetl_sn text, setl_id text, setl_time timestamptz, psn_no text, fixmedins_code text, med_chrgitm_type text,
+      chrgitm_lv text, hilist_code text, hilist_name text, medins_list_codg text, cnt numeric, pric numeric, det_item_fee_sumamt bigint,
+      bilg_dr_codg text, bilg_dept_codg text, medc_days int, extra jsonb, row_hash text, batch_id bigint`,
   },
   institutions: {
     table: 'stg_institutions',
@@ -58,30 +81,46 @@ export async function dropStaging(client: pg.PoolClient): Promise<void> {
 
 const json = (o: Record<string, unknown> | null) => (o ? v(JSON.stringify(o)) : '\\N');
 
-export function settlementLine(f: number, r: number, b: number, s: SettlementRow, extra: Record<string, unknown> | null): string {
+/** One settlement in SETTLEMENT_COPY order (reversed = false: only a later reversal sets it). */
+export function settlementLine(b: number, s: SettlementRow, extra: Record<string, unknown> | null): string {
   const type = s.fixmedins_type ?? 'hospital';
   const refd = s.refd_setl_flag ?? false;
   // a reversal that names its original keeps the link in extra (NHSA init_setl_id)
   const ex = s.init_setl_id ? { ...(extra ?? {}), init_setl_id: s.init_setl_id } : extra;
-  return `${f}\t${r}\t${b}\t${s.admdvs}\t${v(s.setl_id)}\t${s.setl_time?.literal}\t${v(s.psn_no)}\t${v(s.psn_type)}\t${v(s.mdtrt_id)}\t${v(
+  return `${s.admdvs}\t${v(s.setl_id)}\t${s.setl_time?.literal}\t${v(s.psn_no)}\t${v(s.psn_type)}\t${v(s.mdtrt_id)}\t${v(
     s.fixmedins_code,
   )}\t${type}\t${s.hosp_lv}\t${v(s.fee_class)}\t${v(s.med_type ?? (type === 'pharmacy' ? '41' : '11'))}\t${v(s.insutype ?? '310')}\t${v(
     s.dise_codg,
   )}\t${s.medfee_sumamt}\t${s.inscp_scp_amt}\t${s.fulamt_ownpay_amt ?? 0}\t${s.preselfpay_amt ?? 0}\t${v(s.act_pay_dedc)}\t${v(s.hifp_pay)}\t${v(
     s.acct_pay,
-  )}\t${v(s.psn_cash_pay)}\t${v(refd)}\t${v(s.designated ?? true)}\t${v(s.emergency ?? false)}\t${v(s.has_card ?? true)}\t${v(
+  )}\t${v(s.psn_cash_pay)}\t${refd ? 't' : 'f'}\t${v(s.designated ?? true)}\t${v(s.emergency ?? false)}\t${v(s.has_card ?? true)}\t${v(
     s.rx_from_designated,
   )}\t${v(s.out_of_area_temporary ?? false)}\t${v(s.in_arrears ?? false)}\t${v(s.inpatient_overlap ?? false)}\t${v(s.suspended ?? false)}\t${v(
     s.chronic ?? false,
-  )}\t${v(s.gend)}\t${v(s.brdy)}\t${json(ex)}\t${v(s.init_setl_id)}\n`;
+  )}\t${v(s.gend)}\t${v(s.brdy)}\t${json(ex)}\tf\t${NO_HASH}\t${b}\n`;
 }
 
-export function detailLine(f: number, r: number, b: number, d: DetailRow, extra: Record<string, unknown> | null): string {
-  return `${f}\t${r}\t${b}\t${v(d.feedetl_sn)}\t${v(d.setl_id)}\t${d.med_chrgitm_type}\t${v(d.chrgitm_lv)}\t${v(d.hilist_code)}\t${v(
-    d.hilist_name,
-  )}\t${v(d.medins_list_codg)}\t${v(d.cnt)}\t${v(d.pric)}\t${d.det_item_fee_sumamt}\t${v(d.bilg_dr_codg)}\t${v(d.bilg_dept_codg)}\t${v(
-    d.medc_days,
-  )}\t${json(extra)}\n`;
+/** A reversal row for stg_reversals (REVERSAL_COPY order). */
+export function reversalLine(f: number, r: number, b: number, s: SettlementRow, extra: Record<string, unknown> | null): string {
+  return `${f}\t${r}\t${v(s.init_setl_id)}\t${settlementLine(b, s, extra)}`;
+}
+
+/** The part of a fee detail line that comes from the detail itself: med_chrgitm_type … extra, row_hash, batch_id. */
+export function detailTail(b: number, d: DetailRow, extra: Record<string, unknown> | null): string {
+  return `${d.med_chrgitm_type}\t${v(d.chrgitm_lv)}\t${v(d.hilist_code)}\t${v(d.hilist_name)}\t${v(d.medins_list_codg)}\t${v(d.cnt)}\t${v(
+    d.pric,
+  )}\t${d.det_item_fee_sumamt}\t${v(d.bilg_dr_codg)}\t${v(d.bilg_dept_codg)}\t${v(d.medc_days)}\t${json(extra)}\t${NO_HASH}\t${b}\n`;
+}
+
+/**
+ * The settlement columns a fee detail line carries, as COPY text, looked up per chunk (claims.ts builds the line:
+ * admdvs, feedetl_sn, setl_id, `rest`, then detailTail).
+ */
+export interface SetlOf {
+  admdvs: string;
+  /** `setl_time \t psn_no \t fixmedins_code` */
+  rest: string;
+  fixmedinsCode: string;
 }
 
 export function institutionLine(f: number, r: number, b: number, i: InstitutionRow): string {

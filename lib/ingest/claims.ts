@@ -1,0 +1,393 @@
+/**
+ * Claims (settlements, fee details) go to the facts in chunks, each on one of two paths:
+ *  - fast: none of the chunk's keys is loaded yet and none is twice in the chunk → the lines are COPYed straight
+ *    into the partitioned fact table (inside a savepoint: a unique violation after all sends the chunk to the merge);
+ *  - merge: otherwise the same lines are COPYed into a staging table of the same columns and merged (merge.ts).
+ * "Loaded" is asked of the facts by key alone (`setl_id` / `feedetl_sn`, each with an index on every partition),
+ * not of the primary key, which includes the partition key: a re-sent settlement whose setl_time changed must
+ * still be found. ingestFiles holds an advisory lock for the whole transaction, so no other ingest can load a
+ * key between the probe and the COPY.
+ *
+ * Master data seen in the claims (institutions and insured persons from settlements, doctors and departments
+ * from details) is collected per chunk in Node — a few thousand distinct keys — and upserted set-based, with
+ * the rules the merge used to apply to its staging table.
+ * A fee detail carries its settlement's admdvs, setl_time, psn_no and fixmedins_code: they are looked up once
+ * per chunk by setl_id; a detail whose settlement is not loaded is a rejected row.
+ * The probes and the lookup are named statements run with a generic plan (ingestFiles sets plan_cache_mode): a
+ * custom plan would estimate `= any(<40,000 keys>)` key by key on every partition, ~10× the time of running it.
+ */
+import type pg from 'pg';
+import { copyLines, copyValue, LineBuffer } from './copy';
+import { mergeDetails, mergeSettlements, type MergeState } from './merge';
+import { DETAIL_COPY, detailTail, REVERSAL_COPY, REVERSALS_TABLE, reversalLine, SETTLEMENT_COPY, settlementLine, type SetlOf } from './staging';
+import type { DetailRow, SettlementRow } from './validate';
+
+const trace = () => process.env.OFM_INGEST_TRACE === '1';
+const log = (s: string) => {
+  const m = process.memoryUsage();
+  process.stderr.write(`${s} [rss ${Math.round(m.rss / 1e6)} heap ${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} ext ${Math.round(m.external / 1e6)} ab ${Math.round(m.arrayBuffers / 1e6)}]\n`);
+};
+
+/**
+ * COPY the chunk into `table` inside a savepoint; null when a key turned out to be loaded after all (unique violation),
+ * the savepoint rolled back so that the caller can merge the chunk instead.
+ */
+async function copyFast(client: pg.PoolClient, table: string, columns: string, parts: Buffer[]): Promise<number | null> {
+  await client.query('savepoint fast_chunk');
+  try {
+    const n = await copyLines(client, `copy ${table} (${columns}) from stdin`, parts);
+    await client.query('release savepoint fast_chunk');
+    return n;
+  } catch (e) {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    await client.query('rollback to savepoint fast_chunk; release savepoint fast_chunk');
+    return null;
+  }
+}
+
+/**
+ * Runs `fn` with index scans only: with no statistics on the fresh partitions a generic plan may pick a sequential
+ * scan that searches the 40,000-key array linearly for every row (seconds a chunk).
+ */
+async function indexed<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('set local enable_seqscan = off');
+  try {
+    return await fn();
+  } finally {
+    await client.query('set local enable_seqscan = on');
+  }
+}
+
+/**
+ * Whether any of `keys` is in `table` already. First the range of the keys against the index (one descent per
+ * partition: the smallest stored key ≥ the lowest key of the chunk, compared with the highest); only when a stored
+ * key falls inside the range are the keys looked up one by one. IDs are usually issued in order, so a new file's
+ * chunks fall beyond everything stored and the first check settles it.
+ */
+async function anyLoaded(client: pg.PoolClient, table: string, key: string, keys: string[]): Promise<boolean> {
+  const t = performance.now();
+  const loaded = await indexed(client, async () => {
+    const range = await client.query<{ x: boolean | null }>({
+      name: `ofm_ingest_range_${table}`,
+      text: `select (select f.${key} from ${table} f where f.${key} >= r.lo order by f.${key} limit 1) <= r.hi as x
+             from (select min(k) as lo, max(k) as hi from unnest($1::text[]) k) r`,
+      values: [keys],
+    });
+    if (!range.rows[0]?.x) return false;
+    const exact = await client.query<{ x: boolean }>({
+      name: `ofm_ingest_probe_${table}`,
+      text: `select exists (select 1 from ${table} where ${key} = any($1::text[])) as x`,
+      values: [keys.sort()],
+    });
+    return exact.rows[0]?.x ?? true;
+  });
+  if (trace()) log(`[probe] ${table} ${keys.length} keys ${Math.round(performance.now() - t)} ms${loaded ? ' (some loaded)' : ''}`);
+  return loaded;
+}
+
+interface Inst {
+  region: string;
+  name: string | null;
+  type: string;
+  lv: number;
+  fee: number | null;
+  designated: boolean;
+}
+type Person = [region: string, psnNo: string, psnType: string, gend: string | null, brdy: string | null, insutype: string];
+
+const str = (x: unknown): string | null => (typeof x === 'string' ? (x === '' ? null : x) : typeof x === 'number' ? String(x) : null);
+const minStr = (a: string | null, b: string | null) => (a === null ? b : b === null || a <= b ? a : b);
+const maxStr = (a: string | null, b: string | null) => (a === null ? b : b === null || a >= b ? a : b);
+
+/** Settlements of one file, chunk by chunk. Reversal rows are kept aside in stg_reversals (merged at the end, merge.ts). */
+export class SettlementLoader {
+  private lines = new LineBuffer();
+  private rev = new LineBuffer();
+  private keys = new Set<string>();
+  private dup = false;
+  private loMonth = '9999-99';
+  private hiMonth = '0000-00';
+  private insts = new Map<string, Inst>();
+  private persons = new Map<string, Person>();
+  private pending: Promise<void> = Promise.resolve();
+  waited = 0;
+
+  constructor(
+    private client: pg.PoolClient,
+    private st: MergeState,
+    private fileNo: number,
+    private batchId: number,
+  ) {}
+
+  get rows() {
+    return this.lines.rows + this.rev.rows;
+  }
+
+  add(row: number, s: SettlementRow, extra: Record<string, unknown> | null) {
+    if (s.refd_setl_flag) {
+      this.rev.push(reversalLine(this.fileNo, row, this.batchId, s, extra));
+      return;
+    }
+    this.lines.push(settlementLine(this.batchId, s, extra));
+    const id = s.setl_id as string;
+    if (this.keys.has(id)) this.dup = true;
+    else this.keys.add(id);
+    const month = s.setl_time?.month ?? '';
+    if (month < this.loMonth) this.loMonth = month;
+    if (month > this.hiMonth) this.hiMonth = month;
+    const admdvs = s.admdvs as string;
+    this.st.months.add(month);
+    this.st.regions.add(admdvs);
+    // institution: region of the institution when given, else the insured's; the names and levels as the merge took them
+    const code = s.fixmedins_code as string;
+    const region = str(extra?.fixmedins_admdvs) ?? admdvs;
+    const name = str(extra?.fixmedins_name);
+    const type = s.fixmedins_type ?? 'hospital';
+    const i = this.insts.get(code);
+    if (!i) this.insts.set(code, { region, name, type, lv: s.hosp_lv ?? 1, fee: s.fee_class, designated: s.designated ?? true });
+    else {
+      if (region < i.region) i.region = region;
+      i.name = minStr(i.name, name);
+      if (type < i.type) i.type = type;
+      if ((s.hosp_lv ?? 1) > i.lv) i.lv = s.hosp_lv ?? 1;
+      if (s.fee_class !== null && (i.fee === null || s.fee_class > i.fee)) i.fee = s.fee_class;
+      i.designated &&= s.designated ?? true;
+    }
+    const pk = `${admdvs}\t${s.psn_no}`;
+    const p = this.persons.get(pk);
+    const insutype = s.insutype ?? '310';
+    if (!p) this.persons.set(pk, [admdvs, s.psn_no as string, s.psn_type as string, s.gend, s.brdy, insutype]);
+    else {
+      if ((s.psn_type as string) > p[2]) p[2] = s.psn_type as string;
+      p[3] = maxStr(p[3], s.gend);
+      p[4] = maxStr(p[4], s.brdy);
+      if (insutype > p[5]) p[5] = insutype;
+    }
+  }
+
+  /** Waits for the previous chunk, then starts this one (it runs while the caller parses the next). */
+  async flush(): Promise<void> {
+    const tw = performance.now();
+    await this.pending;
+    this.waited += performance.now() - tw;
+    if (!this.rows) return;
+    const chunk = {
+      lines: this.lines.take(),
+      rev: this.rev.take(),
+      keys: [...this.keys],
+      dup: this.dup,
+      lo: this.loMonth,
+      hi: this.hiMonth,
+      insts: this.insts,
+      persons: [...this.persons.values()],
+    };
+    this.keys = new Set();
+    this.dup = false;
+    this.loMonth = '9999-99';
+    this.hiMonth = '0000-00';
+    this.insts = new Map();
+    this.persons = new Map();
+    this.pending = this.load(chunk);
+    // a failure surfaces at the next await of `pending`
+    this.pending.catch(() => undefined);
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.pending;
+  }
+
+  private async load(c: { lines: Buffer[]; rev: Buffer[]; keys: string[]; dup: boolean; lo: string; hi: string; insts: Map<string, Inst>; persons: Person[] }) {
+    const { client, st } = this;
+    const t = performance.now();
+    if (c.keys.length) {
+      await st.ensurePartitions(`${c.lo}-01`, `${c.hi}-01`);
+      const loaded = c.dup || (await anyLoaded(client, 'settlements', 'setl_id', c.keys));
+      const n = loaded ? null : await copyFast(client, 'settlements', SETTLEMENT_COPY, c.lines);
+      if (n !== null) st.add(this.batchId, 'inserted', n);
+      else {
+        await client.query('truncate stg_settlements');
+        await copyLines(client, `copy stg_settlements (${SETTLEMENT_COPY}) from stdin`, c.lines);
+        await mergeSettlements(st, this.batchId);
+      }
+      await upsertClaimMasters(client, c.insts, c.persons);
+      if (trace()) log(`[chunk] settlements ${c.keys.length} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
+    }
+    if (c.rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} (${REVERSAL_COPY}) from stdin`, c.rev);
+  }
+}
+
+async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst>, persons: Person[]) {
+  if (insts.size) {
+    const list = [...insts.entries()];
+    await client.query(
+      `insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
+       select left(i.region, 6), i.code, coalesce(i.name, i.code), i.type, i.lv, i.fee, i.des
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bool[]) as i(code, region, name, type, lv, fee, des)
+       where not exists (select 1 from institutions x where x.fixmedins_code = i.code)
+       on conflict do nothing`,
+      [list.map(([k]) => k), list.map(([, i]) => i.region), list.map(([, i]) => i.name), list.map(([, i]) => i.type), list.map(([, i]) => i.lv), list.map(([, i]) => i.fee), list.map(([, i]) => i.designated)],
+    );
+  }
+  if (persons.length) {
+    await client.query(
+      `insert into insured_persons as p (region_code, psn_no, psn_type, gend, brdy, insutype)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[])
+       on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
+         brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+       where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
+         or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`,
+      [persons.map((p) => p[0]), persons.map((p) => p[1]), persons.map((p) => p[2]), persons.map((p) => p[3]), persons.map((p) => p[4]), persons.map((p) => p[5])],
+    );
+  }
+}
+
+interface DetailChunk {
+  /**
+   * `feedetl_sn \t setl_id \t row \t <detailTail>` per detail, as UTF-8 Buffers (LineBuffer): held until the lookup
+   * of their settlements, off the JS heap (as strings they outlive the young generation and swell the old one)
+   */
+  lines: LineBuffer;
+  setlIds: Set<string>;
+  dup: boolean;
+  /** doctor → the lowest department code and settlement id seen with it (the settlement gives institution and region) */
+  doctors: Map<string, { dept: string | null; setl: string }>;
+}
+
+/** Fee details of one file, chunk by chunk; their settlements are loaded already (settlement files go first). */
+export class DetailLoader {
+  private c: DetailChunk = DetailLoader.empty();
+  private keys = new Set<string>();
+  private pending: Promise<void> = Promise.resolve();
+  waited = 0;
+
+  constructor(
+    private client: pg.PoolClient,
+    private st: MergeState,
+    private fileNo: number,
+    private batchId: number,
+  ) {}
+
+  private static empty(): DetailChunk {
+    return { lines: new LineBuffer(), setlIds: new Set(), dup: false, doctors: new Map() };
+  }
+
+  get rows() {
+    return this.c.lines.rows;
+  }
+
+  add(row: number, d: DetailRow, extra: Record<string, unknown> | null) {
+    const c = this.c;
+    const sn = d.feedetl_sn as string;
+    const setl = d.setl_id as string;
+    if (this.keys.has(sn)) c.dup = true;
+    else this.keys.add(sn);
+    c.lines.push(`${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
+    c.setlIds.add(setl);
+    if (d.bilg_dr_codg) {
+      const doc = c.doctors.get(d.bilg_dr_codg);
+      if (!doc) c.doctors.set(d.bilg_dr_codg, { dept: d.bilg_dept_codg, setl });
+      else {
+        doc.dept = minStr(doc.dept, d.bilg_dept_codg);
+        if (setl < doc.setl) doc.setl = setl;
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    const tw = performance.now();
+    await this.pending;
+    this.waited += performance.now() - tw;
+    if (!this.c.lines.rows) return;
+    const c = this.c;
+    const keys = [...this.keys];
+    this.c = DetailLoader.empty();
+    this.keys = new Set();
+    this.pending = this.load(c, keys);
+    this.pending.catch(() => undefined);
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.pending;
+  }
+
+  private async load(c: DetailChunk, keys: string[]) {
+    const { client, st } = this;
+    const t = performance.now();
+    // the settlement of each detail: an original rather than its reversal when both share the id
+    const ids = [...c.setlIds];
+    const found = await indexed(client, () => client.query<[string, string, string, string, string, boolean]>({
+      name: 'ofm_ingest_detail_settlements',
+      text: `select setl_id, admdvs, setl_time::text, psn_no, fixmedins_code, refd_setl_flag from settlements where setl_id = any($1::text[])`,
+      values: [ids.sort()],
+      rowMode: 'array',
+    }));
+    if (trace()) log(`[lookup] ${ids.length} settlements ${Math.round(performance.now() - t)} ms`);
+    const setl = new Map<string, SetlOf & { refd: boolean }>();
+    for (const [id, admdvs, time, psnNo, fixmedinsCode, refd] of found.rows) {
+      const had = setl.get(id);
+      if (!had || (had.refd && !refd)) setl.set(id, { admdvs, rest: `${time}\t${copyValue(psnNo)}\t${copyValue(fixmedinsCode)}`, fixmedinsCode, refd });
+    }
+    const lines = new LineBuffer();
+    for (const part of c.lines.take()) {
+      const text = part.toString('utf8');
+      let at = 0;
+      for (;;) {
+        const end = text.indexOf('\n', at);
+        if (end < 0) break;
+        const t1 = text.indexOf('\t', at);
+        const t2 = text.indexOf('\t', t1 + 1);
+        const t3 = text.indexOf('\t', t2 + 1);
+        const id = uncopy(text.slice(t1 + 1, t2));
+        const s = setl.get(id);
+        if (s) lines.push(`${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
+        else
+          st.reject(
+            { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 未导入 the settlement of this detail is not loaded`, value: id },
+            this.batchId,
+          );
+        at = end + 1;
+      }
+    }
+    const n = lines.rows;
+    const parts = lines.take();
+    if (n) {
+      const loaded = c.dup || (await anyLoaded(client, 'fee_details', 'feedetl_sn', keys));
+      const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
+      if (copied !== null) st.add(this.batchId, 'inserted', copied);
+      else {
+        await client.query('truncate stg_details');
+        await copyLines(client, `copy stg_details (${DETAIL_COPY}) from stdin`, parts);
+        await mergeDetails(st, this.batchId);
+      }
+      if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
+    }
+    await upsertDoctors(client, c.doctors, setl);
+  }
+}
+
+/** a value back from COPY text (only setl_id needs it here: the key of the lookup) */
+function uncopy(s: string): string {
+  return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c)) : s;
+}
+
+async function upsertDoctors(client: pg.PoolClient, doctors: Map<string, { dept: string | null; setl: string }>, setl: Map<string, SetlOf>) {
+  const rows: Array<[string, string | null, string, string]> = [];
+  for (const [dr, d] of doctors) {
+    const s = setl.get(d.setl);
+    if (s) rows.push([dr, d.dept, s.fixmedinsCode, s.admdvs]);
+  }
+  if (!rows.length) return;
+  // the doctor's region: the institution's (preferring the one in the insured's region), else the insured's
+  await client.query(
+    `with g as (
+       select g.dr, g.dept, g.inst, coalesce((select i.region_code from institutions i where i.fixmedins_code = g.inst
+         order by (i.region_code = g.admdvs) desc limit 1), g.admdvs) as region
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as g(dr, dept, inst, admdvs)),
+     d as (insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from g on conflict do nothing)
+     insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from g where dept is not null
+     on conflict do nothing`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+  );
+}
