@@ -220,6 +220,25 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(persons?.n).toBe(1);
   });
 
+  it("an uploader's regions bound what the batch may write: other regions' rows and fee lines are rejected", async () => {
+    const s = write('scope-s.csv', `${HEAD_ZH}\n${csvRows('RG').join('\n')}\n`); // RG1 in 140500, RG2 in 430100
+    const d = write('scope-d.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt\nRGD1,RG1,09,5\nRGD2,RG2,09,6\n');
+    const other = await ingestFiles(db, [write('scope-other-s.csv', `${HEAD_ZH}\nRH1,P9,1101,430100,2024-03-06 10:00:00,H2,hospital,2,10,10,\n`)], { pipeline: false });
+    expect(other.rejected).toBe(0);
+    const r = await ingestFiles(db, [s, d, write('scope-d2.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt\nRHD1,RH1,09,7\n')], {
+      pipeline: false,
+      regions: ['140500'],
+    });
+    expect(r.rejected).toBe(3);
+    expect(r.errors.map((e) => [e.file, e.row, e.field]).sort()).toEqual([
+      ['scope-d.csv', 3, 'setl_id'],
+      ['scope-d2.csv', 2, 'setl_id'],
+      ['scope-s.csv', 3, 'admdvs'],
+    ]);
+    expect(await q(`select setl_id from settlements where setl_id like 'RG%' order by 1`)).toEqual([{ setl_id: 'RG1' }]);
+    expect(await q(`select feedetl_sn from fee_details where feedetl_sn like 'R_D%' order by 1`)).toEqual([{ feedetl_sn: 'RGD1' }]);
+  });
+
   it('--strict loads nothing when any row is rejected', async () => {
     const s = write('strict.csv', `${HEAD_ZH}\nT1,P1,1101,140500,2024-09-01 10:00:00,H1,hospital,3,1,1,\nT2,P1,1101,140500,not a time,H1,hospital,3,1,1,\n`);
     const r = await runCli(['ingest', s, '--strict', '--json', '--skip-pipeline'], { url });

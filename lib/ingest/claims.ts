@@ -341,7 +341,12 @@ export class DetailLoader {
         const t3 = text.indexOf('\t', t2 + 1);
         const id = uncopy(text.slice(t1 + 1, t2));
         const s = setl.get(id);
-        if (s) lines.push(`${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
+        if (s && st.allowed && !st.allowed.has(s.admdvs))
+          st.reject(
+            { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 属统筹区 ${s.admdvs}，不在本账号的权限范围内 the settlement is outside this account's regions`, value: id },
+            this.batchId,
+          );
+        else if (s) lines.push(`${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
         else
           st.reject(
             { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 未导入 the settlement of this detail is not loaded`, value: id },

@@ -34,6 +34,11 @@ export interface IngestOptions {
   /** run afterIngest (re-adjudication, indicators, rules) for the affected months; default true */
   pipeline?: boolean;
   onProgress?: (rows: number) => void;
+  /**
+   * Region codes the uploader may load (their account's regions). A row of any other region is rejected
+   * with file, row and field; a fee line whose settlement belongs to another region too. Absent: all regions.
+   */
+  regions?: readonly string[];
   /** claims rows per merge chunk (default CHUNK_ROWS; tests use tiny chunks to cross chunk borders) */
   chunkRows?: number;
 }
@@ -145,6 +150,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
     await client.query('set local plan_cache_mode = force_generic_plan');
     await createStaging(client);
     const st = new MergeState(tracer(client), names, staged);
+    st.allowed = opts.regions && !opts.regions.includes('*') ? new Set(opts.regions) : null;
     let mastersStaged = false;
     let reversalsDone = false;
 
@@ -178,6 +184,17 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
           for (const pr of batch) {
             rows++;
             const r = validateRow(o.kind, o.name, pr.row, pr.values);
+            if (r.ok && st.allowed) {
+              const v = r.value as { admdvs?: string; region_code?: string };
+              const [field, code] = v.admdvs !== undefined ? ['admdvs', v.admdvs] : ['region_code', v.region_code];
+              if (code !== undefined && !st.allowed.has(code)) {
+                rejected++;
+                errorsTotal++;
+                if (errors.length < MAX_ERRORS)
+                  errors.push({ file: o.name, row: pr.row, field, message: `统筹区 ${code} 不在本账号的权限范围内 region outside this account's regions`, value: code });
+                continue;
+              }
+            }
             if (r.ok) {
               if (claims) claims.add(pr.row, r.value as never, r.extra);
               else if (writer && masterLine) await writer.write(masterLine(i, pr.row, batchId, r.value as never));

@@ -89,6 +89,8 @@ export class MergeState {
   rejects: RowError[] = [];
   months = new Set<string>();
   regions = new Set<string>();
+  /** the regions this batch may write (null: any), from IngestOptions.regions */
+  allowed: ReadonlySet<string> | null = null;
   /** the lowest/highest day partitions were ensured for (skip the call when a chunk stays inside) */
   private ensured: { lo: string; hi: string } | null = null;
 

@@ -52,7 +52,7 @@ export async function POST(request: Request) {
     return NextResponse.json({ error: '上传中断 upload interrupted' }, { status: 400 });
   }
   // the load continues after the response; the page polls GET /api/ingest/{id}
-  void ingestFiles(db, [file], { strict, format: q.data.format, userId: actor.userId, displayNames: [name], batchIds: [batchId] })
+  void ingestFiles(db, [file], { strict, format: q.data.format, userId: actor.userId, regions: actor.regions, displayNames: [name], batchIds: [batchId] })
     .catch(async (e: unknown) => {
       await db.$client
         .query(`update ingest_batches set status = 'failed', message = $2, finished_at = now() where id = $1 and status = 'running'`, [batchId, (e as Error).message.slice(0, 500)])
