@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getAlert, listAlerts } from '../lib/alerts/queries';
 import { alertQueryFrom, exportRows } from '../lib/dashboard/alerts';
@@ -71,6 +72,15 @@ describe('dashboard queries on a real database', () => {
       const p = await getProfile(tx, 'institution', top?.id ?? '', scope);
       expect(p?.structure.cur.visits).toBe(10);
       expect(p?.claims[0]?.medfee).toBe(20090);
+      // top items come from the item rollup: the same as grouping the period's fee lines of valid visits directly
+      const { rows: direct } = await tx.execute<{ code: string | null; amount: number; lines: number }>(sql`
+        select f.hilist_code as code, sum(f.det_item_fee_sumamt)::float8 as amount, count(*)::int as lines
+        from fee_details f join settlements s on s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
+        where s.fixmedins_code = ${top?.id ?? ''} and not s.reversed and not s.refd_setl_flag
+          and date_trunc('month', s.setl_time)::date = any(${sql.param(scope.period.months)}::date[])
+        group by 1 order by amount desc, code limit 12`);
+      expect(direct.length).toBeGreaterThan(0);
+      expect(p?.topItems.filter((i) => i.amount > 0).map((i) => ({ code: i.code, amount: i.amount, lines: i.lines }))).toEqual(direct);
       expect(await getProfile(tx, 'institution', 'X0', scope)).toBeNull(); // other region: not visible
     });
 

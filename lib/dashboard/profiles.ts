@@ -139,14 +139,25 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
   const curSt = structure(st.find((r) => r.cur === true));
   const prevSt = structure(st.find((r) => r.cur === false));
 
-  const { rows: items } = await tx.execute<{ code: string | null; name: string | null; type: string; amount: number; prev_amount: number; lines: number }>(sql`
+  // institutions read the item rollup (large ones have tens of thousands of visits); doctors and persons are small enough to join
+  const itemsSql =
+    kind === 'institution'
+      ? sql`
+    select hilist_code as code, max(hilist_name) as name, max(med_chrgitm_type) as type,
+      coalesce(sum(amount) filter (where month = any(${cur}::date[])), 0)::float8 as amount,
+      coalesce(sum(amount) filter (where not month = any(${cur}::date[])), 0)::float8 as prev_amount,
+      coalesce(sum(lines) filter (where month = any(${cur}::date[])), 0)::int as lines
+    from ind_item_month where region_code = ${region} and fixmedins_code = ${id} and month = any(${both}::date[])
+    group by hilist_code order by amount desc, code limit 12`
+      : sql`
     select f.hilist_code as code, max(f.hilist_name) as name, max(f.med_chrgitm_type) as type,
       coalesce(sum(f.det_item_fee_sumamt) filter (where v.month = any(${cur}::date[])), 0)::float8 as amount,
       coalesce(sum(f.det_item_fee_sumamt) filter (where not v.month = any(${cur}::date[])), 0)::float8 as prev_amount,
       count(*) filter (where v.month = any(${cur}::date[]))::int as lines
     from (${visits}) v
     join fee_details f on f.admdvs = v.region_code and f.setl_id = v.setl_id and f.setl_time = v.setl_time
-    group by f.hilist_code order by amount desc limit 12`);
+    group by f.hilist_code order by amount desc, code limit 12`;
+  const { rows: items } = await tx.execute<{ code: string | null; name: string | null; type: string; amount: number; prev_amount: number; lines: number }>(itemsSql);
 
   const { rows: dx } = await tx.execute<{ code: string; visits: number; amount: number }>(sql`
     select coalesce(s.dise_codg, '（未填）') as code, count(*)::int as visits, sum(s.medfee_sumamt)::float8 as amount

@@ -86,7 +86,19 @@ const ROLLUPS = [
    from ind_visits where ${IN_MONTH} group by region_code, month`,
 ];
 
-const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month'];
+/** Fee lines of the visits just written (so reversed settlements stay out), per institution, month and item. */
+const ITEMS = `
+insert into ind_item_month (region_code, month, fixmedins_code, hilist_code, hilist_name, med_chrgitm_type, amount, lines)
+select v.region_code, v.month, v.fixmedins_code, f.hilist_code, max(f.hilist_name), max(f.med_chrgitm_type), coalesce(sum(f.det_item_fee_sumamt), 0), count(*)::int
+from fee_details f
+join ind_visits v on v.region_code = f.admdvs and v.setl_id = f.setl_id and v.setl_time = f.setl_time
+where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
+  and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
+  and ($2::text[] is null or f.admdvs = any($2))
+  and v.month >= $1::date and v.month < $3::date and ($2::text[] is null or v.region_code = any($2))
+group by v.region_code, v.month, v.fixmedins_code, f.hilist_code`;
+
+const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week'];
 
 /** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
@@ -175,6 +187,7 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
     // the rows just written are visible to ANALYZE in this transaction; the rollups and rules plan with them
     await c.query('analyze ind_visits');
     if (months.length) for (const q of ROLLUPS) await c.query(q, [mdates, regions]);
+    for (const [from, to] of runs) await c.query(ITEMS, [from, regions, to]);
     for (const [from, to] of runs) {
       await c.query(WEEKS_DELETE, [from, regions, to]);
       await c.query(WEEKS_INSERT, [from, regions, to]);

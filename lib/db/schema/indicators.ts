@@ -89,6 +89,25 @@ export const indInstitutionMonth = pgTable(
   (t) => [index('ind_inst_month_idx').on(t.regionCode, t.month, t.fixmedinsCode)],
 );
 
+/**
+ * 机构·月·项目: fee lines of the valid (not reversed) visits per institution, month and catalogue item,
+ * so the institution profile's top items read a rollup instead of probing the fee lines of every visit.
+ */
+export const indItemMonth = pgTable(
+  'ind_item_month',
+  {
+    regionCode: char('region_code', { length: 6 }).notNull(),
+    month: date('month').notNull(),
+    fixmedinsCode: text('fixmedins_code').notNull(),
+    hilistCode: text('hilist_code'),
+    hilistName: text('hilist_name'),
+    medChrgitmType: text('med_chrgitm_type'),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    lines: integer('lines').notNull(),
+  },
+  (t) => [index('ind_item_month_idx').on(t.regionCode, t.fixmedinsCode, t.month)],
+);
+
 /** 机构·周 (ISO week starting Monday) */
 export const indInstitutionWeek = pgTable(
   'ind_institution_week',
