@@ -70,7 +70,7 @@ async function kpis(tx: DbOrTx, p: Period, regions: string[] | null): Promise<Kp
   const months = sql.param(p.months);
   const { rows } = await tx.execute<KpiRow>(sql`
     select sum(visits)::float8 as visits, sum(total_amt)::float8 as total, sum(fund_amt)::float8 as fund, sum(exam_amt)::float8 as exam,
-      (select count(distinct psn_no) from ind_person_month where month = any(${months}::date[]) and ${inRegions('region_code', regions)})::int as persons
+      (select coalesce(sum(persons), 0) from ind_region_period where period_key = ${p.key} and ${inRegions('region_code', regions)})::int as persons
     from ind_region_month where month = any(${months}::date[]) and ${inRegions('region_code', regions)}`);
   return kpisFrom(rows[0]);
 }

@@ -99,7 +99,17 @@ where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
 group by v.region_code, v.month, v.fixmedins_code, f.hilist_code`;
 
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
-export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week'];
+export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period'];
+
+/** Distinct persons per region and month / quarter / year of the affected years ($1 int[]), from ind_person_month. */
+const PERIODS_DELETE = `delete from ind_region_period where left(period_key, 4)::int = any($1::int[]) and ${R}`;
+const PERIODS_INSERT = `
+insert into ind_region_period (region_code, period_key, persons)
+select region_code, p.k, count(distinct psn_no)::int
+from ind_person_month,
+  lateral (values (to_char(month, 'YYYY-MM')), (to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q')), (to_char(month, 'YYYY'))) as p(k)
+where extract(year from month)::int = any($1::int[]) and ${R}
+group by region_code, p.k`;
 
 /** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
 const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < $3::date and ${R}`;
@@ -193,6 +203,9 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
       await c.query(WEEKS_INSERT, [from, regions, to]);
     }
     const years = [...new Set(months.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
+    const ownYears = [...new Set(months.map((m) => Number(m.slice(0, 4))))];
+    if (!full) await c.query(PERIODS_DELETE, [ownYears, regions]);
+    if (months.length) await c.query(PERIODS_INSERT, [ownYears, regions]);
     if (months.length) for (const q of DERIVED) await c.query(q, [years, regions]);
     await c.query(`analyze ${ROLLUP_TABLES.filter((t) => t !== 'ind_visits').join(', ')}`);
     return { months, regions: regions ?? 'all', visits };

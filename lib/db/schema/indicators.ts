@@ -43,7 +43,13 @@ export const indVisits = pgTable(
     /** bit flags: 1 non-designated & not emergency, 2 pharmacy without designated rx, 4 no card, 8 suspended, 16 inpatient overlap, 32 arrears, 64 temporary out-of-area */
     flags: integer('flags').notNull(),
   },
-  (t) => [index('ind_visits_rm_idx').on(t.regionCode, t.month), index('ind_visits_psn_idx').on(t.regionCode, t.psnNo, t.setlTime)],
+  (t) => [
+    index('ind_visits_rm_idx').on(t.regionCode, t.month),
+    index('ind_visits_psn_idx').on(t.regionCode, t.psnNo, t.setlTime),
+    // the institution and doctor profiles read one subject's visits
+    index('ind_visits_inst_idx').on(t.regionCode, t.fixmedinsCode, t.month),
+    index('ind_visits_dr_idx').on(t.regionCode, t.drCodg, t.month),
+  ],
 );
 
 const common = {
@@ -106,6 +112,20 @@ export const indItemMonth = pgTable(
     lines: integer('lines').notNull(),
   },
   (t) => [index('ind_item_month_idx').on(t.regionCode, t.fixmedinsCode, t.month)],
+);
+
+/**
+ * 统筹区·期间 distinct insured persons per month ('2024-03'), quarter ('2024-Q1') and year ('2024'): the one
+ * non-additive KPI of the overview, precomputed so the page never counts distinct persons at request time.
+ */
+export const indRegionPeriod = pgTable(
+  'ind_region_period',
+  {
+    regionCode: char('region_code', { length: 6 }).notNull(),
+    periodKey: text('period_key').notNull(),
+    persons: integer('persons').notNull(),
+  },
+  (t) => [index('ind_region_period_idx').on(t.regionCode, t.periodKey)],
 );
 
 /** 机构·周 (ISO week starting Monday) */
