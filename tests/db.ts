@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { CLI_NODE_ARGS } from '../lib/cli/node-args';
 import { createDb, type Db } from '../lib/db/client';
 
 /** A fresh, migrated database of its own for the calling test file, dropped after it. */
@@ -28,7 +29,7 @@ export async function testDatabase(): Promise<{ db: Db; url: string }> {
 export async function runCli(args: string[], opts: { url: string; input?: string | Buffer; env?: Record<string, string> }) {
   const { spawn } = await import('node:child_process');
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'lib/cli/main.ts', ...args], {
       env: { ...process.env, DATABASE_URL: opts.url, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

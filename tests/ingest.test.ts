@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../lib/db/client';
 import { ingestFiles } from '../lib/ingest';
+import { CLI_NODE_ARGS } from '../lib/cli/node-args';
 import { yuanToFen } from '../lib/ingest/validate';
 import { runCli, testDatabase } from './db';
 
@@ -251,6 +252,11 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ inserted: 1, rejected: 1 });
   });
 
+  it('npm run cli starts Node the way the bench and these tests do (heap budget included)', () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.cli).toBe(`node ${CLI_NODE_ARGS.join(' ')} lib/cli/main.ts`);
+  });
+
   it('leaves all or none of a batch when the process is killed mid-load', async () => {
     const big = path.join(dir, 'big.ndjson');
     const out = fs.createWriteStream(big);
@@ -258,13 +264,23 @@ describe('bad rows, reload, reversal, strict', () => {
     for (let i = 0; i < N; i++)
       out.write(`{"setl_id":"KILL${i}","psn_no":"P${i % 5000}","psn_type":"1101","admdvs":"430100","setl_time":"2024-1${i % 3}-05 10:00:00","fixmedins_code":"HK${i % 50}","fixmedins_type":"hospital","hosp_lv":"2","medfee_sumamt":"${(i % 900) + 10}.50","inscp_scp_amt":"10.00"}\n`);
     await new Promise((r) => out.end(r));
-    for (const delay of [1500, 5000]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'ingest', big, '--skip-pipeline'], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, delay));
+    // kill once as soon as the first COPY runs, once 1 s into the load: both must be mid-load, not before or after it
+    for (const extra of [0, 1000]) {
+      const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'lib/cli/main.ts', 'ingest', big, '--skip-pipeline'], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
+      let exited = false;
+      void closed.then(() => (exited = true));
+      for (let copying = false; !copying && !exited; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        const [a] = await q<{ n: number }>(`select count(*)::int as n from pg_stat_activity where state = 'active' and query ilike 'copy%' and pid <> pg_backend_pid()`);
+        copying = (a?.n ?? 0) > 0;
+      }
+      await new Promise((r) => setTimeout(r, extra));
       child.kill('SIGKILL');
-      await new Promise((r) => child.on('close', r));
+      const end = await closed;
+      expect(end.signal, 'the ingest was still loading when it was killed').toBe('SIGKILL');
       const [c] = await q<{ n: number }>(`select count(*)::int as n from settlements where setl_id like 'KILL%'`);
-      expect([0, N]).toContain(c?.n);
+      expect(c?.n).toBe(0);
     }
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicies, policyFor, PolicyNotFound, type Cite, type Policy } from '../lib/policies';
 
 const set = loadPolicies();
-const seeds = path.resolve('..', 'shared', 'seeds');
+const seeds = path.resolve('policies', 'seeds');
 const byId = (id: string) => set.policies.find((p) => p.id === id) as Policy;
 
 /** Every citation in a policy (the loader has validated the shape). */

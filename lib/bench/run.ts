@@ -12,6 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
+import { CLI_NODE_ARGS } from '../cli/node-args';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
 import { dashboardTimings } from '../dashboard/bench';
@@ -56,7 +57,7 @@ const BENCH_DB = 'ofm_bench';
 
 function child(task: string, args: string[], url: string): Promise<{ ms: number; peak_rss_mb: number; result: unknown }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.resolve('lib/bench/child.ts'), task, ...args], {
+    const p = spawn(process.execPath, [...CLI_NODE_ARGS, path.resolve('lib/bench/child.ts'), task, ...args], {
       env: { ...process.env, DATABASE_URL: url },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
