@@ -31,7 +31,7 @@ describe('alerts', () => {
       return runRules(db, { months: [], regionCodes: [], full: true });
     };
     const first = await run();
-    expect(first.alerts).toEqual({ inserted: 2, total: 2, suppressed: 1 });
+    expect(first.alerts).toEqual({ inserted: 2, total: 2, suppressed: 1, withdrawn: 0 });
     const before = (await c.query<{ id: number; subject_id: string }>('select id, subject_id from alerts order by id')).rows;
     expect(before.map((r) => r.subject_id)).toEqual(['XQ', 'XR']);
     const [a1, a2] = before.map((r) => r.id) as [number, number];
@@ -44,7 +44,7 @@ describe('alerts', () => {
     await expect(assignAlerts(db, inspector, [a2], 7)).rejects.toThrow(/dismissed/);
 
     const second = await run();
-    expect(second.alerts).toEqual({ inserted: 0, total: 2, suppressed: 1 });
+    expect(second.alerts).toEqual({ inserted: 0, total: 2, suppressed: 1, withdrawn: 0 });
     const after = (await c.query('select id, status, dismiss_reason, assigned_to from alerts order by id')).rows;
     expect(after).toEqual([
       { id: a1, status: 'confirmed', dismiss_reason: null, assigned_to: 7 },
@@ -75,5 +75,39 @@ describe('alerts', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ mode: 'none' });
     const from = await runCli(['recompute', '--from', '2024-03-01', '--json'], { url });
     expect(JSON.parse(from.stdout)).toMatchObject({ mode: 'from', months: ['2024-03'] });
+  });
+
+  it('a re-run withdraws an untouched alert that no longer holds (reversed claim), keeps a worked one, and re-raises it when it holds again', async () => {
+    const { db } = await testDatabase();
+    const c = db.$client;
+    await insertVisits(db, [
+      ...background('2024-03', 2, 5),
+      { id: 'W1', psn: 'P1', inst: 'XR', time: '2024-03-02 09:00:00+08', lines: [{ type: '09', amt: 5000, days: 20, drug: 'Z' }] },
+      { id: 'W2', psn: 'P2', inst: 'XQ', time: '2024-03-02 09:00:00+08', lines: [{ type: '09', amt: 5000, days: 21, drug: 'Z' }] },
+    ]);
+    await readjudicate(db, { months: [], regionCodes: [], full: true });
+    await c.query('update settlements s set hifp_pay = a.fund_pay from adjudications a where a.setl_id = s.setl_id and a.setl_time = s.setl_time');
+    const run = async () => {
+      await refreshIndicators(db, { months: ['2024-03'], regionCodes: ['140500'] });
+      return runRules(db, { months: ['2024-03'], regionCodes: ['140500'] });
+    };
+    await run();
+    const ids = Object.fromEntries((await c.query<{ id: number; subject_id: string }>('select id, subject_id from alerts')).rows.map((r) => [r.subject_id, r.id]));
+    expect(Object.keys(ids).sort()).toEqual(['XQ', 'XR']);
+    await assignAlerts(db, inspector, [ids.XQ as number], 7);
+
+    await c.query("update settlements set reversed = true where setl_id in ('W1', 'W2')");
+    expect((await run()).alerts.withdrawn).toBe(1);
+    const status = async () => Object.fromEntries((await c.query<{ subject_id: string; status: string }>('select subject_id, status from alerts')).rows.map((r) => [r.subject_id, r.status]));
+    expect(await status()).toEqual({ XR: 'withdrawn', XQ: 'assigned' });
+    const listed = await scoped(db, SYSTEM, (tx) => listAlerts(tx, { sort: { field: 'id', dir: 'asc' }, page: 1, pageSize: 10 }));
+    expect(listed.rows.map((r) => r.subjectId)).toEqual(['XQ']);
+    expect((await run()).alerts.withdrawn).toBe(0);
+
+    await c.query("update settlements set reversed = false where setl_id = 'W1'");
+    await run();
+    expect(await status()).toEqual({ XR: 'new', XQ: 'assigned' });
+    const detail = await scoped(db, SYSTEM, (tx) => getAlert(tx, ids.XR as number));
+    expect(detail?.history.map((h) => `${h.action}:${h.fromStatus ?? ''}>${h.toStatus}`)).toEqual(['raised:>new', 'withdrawn:new>withdrawn', 'reraised:withdrawn>new']);
   });
 });

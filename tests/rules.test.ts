@@ -78,6 +78,17 @@ beforeAll(async () => {
     x('SU1', 'PSU', 'XSU', '15 09:00:00'),
     { ...x('SU2', 'PSU', 'XSU', '15 09:00:00'), time: '2024-04-01 09:00:00+08' },
     ...Array.from({ length: 90 }, (_, k): Visit => ({ id: `RX${k}`, psn: `PRX${k}`, inst: 'H2', time: `2024-03-${16 + (k % 2)} 0${k % 10}:${String(k % 60).padStart(2, "0")}:00+08`, lv: 2, medfee: 10000, ownpay: Math.round(10000 * 0.08), lines: [{ type: '02', amt: 2000 }, { type: '03', amt: 1000 }, { type: '09', amt: 7000, days: 5, drug: 'X1', dr: 'DTOP' }] })),
+    // near miss for IND-GROWTH: 次均费用 +70 % in March from two 1,500-yuan visits among 40, the typical visit unchanged
+    ...['2024-02', '2024-03'].flatMap((mo) =>
+      Array.from({ length: 40 }, (_, j): Visit => {
+        const medfee = mo === '2024-03' && j < 2 ? 150000 : 10000 + (j % 11) * 100;
+        const lines = [{ type: '02', amt: Math.round(medfee * 0.2) }, { type: '03', amt: Math.round(medfee * 0.1) }];
+        lines.push({ type: '09', amt: medfee - lines[0]!.amt - lines[1]!.amt, days: 5, drug: 'X1', dr: `D-HN-${j % 3}` } as (typeof lines)[number]);
+        return { id: `HN${mo}-${j}`, psn: `PHN${j}`, inst: 'HN', time: `${mo}-${String(1 + (j % 27)).padStart(2, '0')} 10:${String(j % 60).padStart(2, '0')}:00+08`, medfee, ownpay: Math.round(medfee * 0.05), lines };
+      }),
+    ),
+    // near miss: the only doctor of a clinic as busy as DTOP, without colleagues to stand out from
+    ...Array.from({ length: 90 }, (_, k): Visit => ({ id: `SO${k}`, psn: `PSO${k}`, inst: 'HSOLO', time: `2024-03-${18 + (k % 3)} 0${k % 10}:${String(k % 60).padStart(2, "0")}:00+08`, lv: 2, medfee: 10000, ownpay: 500, lines: [{ type: '02', amt: 2000 }, { type: '03', amt: 1000 }, { type: '09', amt: 7000, days: 5, drug: 'X1', dr: 'DSOLO' }] })),
     ...Array.from({ length: 10 }, (_, k) => x(`F${k}`, 'PF', 'XF', `${String(k + 1).padStart(2, '0')} 11:00:00`, { medfee: 200000, fund: 100000, lines: [drug(3, `F${k}`, 200000)] })),
     ...Array.from({ length: 5 }, (_, k) => x(`G${k}`, 'PG', 'XG', `${String(k + 1).padStart(2, '0')} 11:00:00`, { medfee: 30000, fund: 15000, lines: [drug(3, `G${k}`, 30000)] })),
     x('B1', 'PB1', 'XB', '17 09:00:00', { fund: 150000, medfee: 300000, lines: [drug(3, 'B', 300000)] }),
@@ -156,7 +167,20 @@ describe('indicator rules', () => {
     expect(a).toBeDefined();
     expect(a?.value).toBeCloseTo(0.6, 1);
     expect(alerts.filter((x) => x.rule_id === 'IND-GROWTH').map((x) => x.subject_id)).toEqual(['H5']);
-    expect(a?.explanation).toMatch(/^机构 H5 2024年3月 次均费用 \d+\.\d\d 元，较上月 \d+\.\d\d 元增长 6\d\.\d%（阈值 50\.0%），同统筹区同类机构当月增长中位数 0\.0%，稳健 z 值 [\d.]+，位于第 100 百分位/);
+    expect(a?.explanation).toMatch(/^机构 H5 2024年3月 次均费用 \d+\.\d\d 元（上月 \d+\.\d\d 元，环比 6\d\.\d%）；单次就诊费用的几何均值 \d+\.\d\d 元，较前 1 个月 40 人次的 \d+\.\d\d 元增长 6\d\.\d%（阈值 50\.0%），t 值 [\d.]+（偶然出现的可能极小），同统筹区同类机构当月增长中位数 -?0\.\d%，稳健 z 值 [\d.]+，位于第 100 百分位/);
+  });
+  it('IND-GROWTH of March is re-run when only February is in an incremental scope (February is its baseline)', async () => {
+    const c = db.$client;
+    await c.query("delete from alert_events where alert_id in (select id from alerts where rule_id = 'IND-GROWTH')");
+    await c.query("delete from alerts where rule_id = 'IND-GROWTH'");
+    await runRules(db, { months: ['2024-02'], regionCodes: ['140500'] });
+    const r = await c.query<{ k: string }>("select subject_id || ':' || period_key as k from alerts where rule_id = 'IND-GROWTH'");
+    expect(r.rows.map((x) => x.k)).toEqual(['H5:2024-03']);
+  });
+  it('IND-GROWTH does not flag 次均费用 +70 % made by two expensive visits (the typical visit did not change)', async () => {
+    const r = await db.$client.query<{ mom: number }>("select per_visit_mom as mom from ind_institution_month where fixmedins_code = 'HN' and month = '2024-03-01'");
+    expect(r.rows[0]?.mom).toBeGreaterThan(0.5);
+    expect(find('IND-GROWTH', 'HN')).toBeUndefined();
   });
   it('IND-SELFPAY flags the 30 % self-pay institution, not the 8 % runner-up', () => {
     expect(alerts.filter((x) => x.rule_id === 'IND-SELFPAY' && x.period_key === '2024-03').map((x) => x.subject_id)).toEqual(['H3']);
@@ -169,8 +193,10 @@ describe('indicator rules', () => {
   });
   it('TOP-RX flags the doctor with 90 prescriptions (2.25× the median), not the ordinary ones', () => {
     // H0's doctor stands out by amount only (the whole hospital costs 2.5×): count and amount must both rank high.
+    // DSOLO writes as many as DTOP but is the only doctor of HSOLO: no colleague to stand out from.
     const top = alerts.filter((x) => x.rule_id === 'TOP-RX' && x.period_key === '2024-03');
     expect(top.map((x) => x.subject_id)).toEqual(['DTOP']);
+    expect(find('TOP-RX', 'DTOP', '2024-03')?.explanation).toMatch(/同机构其他 3 名医师当月平均 \d+(\.\d)? 张/);
   });
   it('TOP-FUND flags 1000 yuan of fund use far above peers, not 750 yuan', () => {
     const top = alerts.filter((x) => x.rule_id === 'TOP-FUND').map((x) => `${x.subject_id}:${x.period_key}`);

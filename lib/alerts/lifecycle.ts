@@ -10,10 +10,11 @@ import { alertEvents, alerts } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { ForbiddenError, InputError, NotFoundError } from '../errors';
 
-export type AlertStatus = 'new' | 'assigned' | 'confirmed' | 'dismissed' | 'case';
+/** withdrawn: set by a rule re-run only (upsert.ts), when an untouched alert no longer holds. */
+export type AlertStatus = 'new' | 'assigned' | 'confirmed' | 'dismissed' | 'case' | 'withdrawn';
 
 /** Which statuses each transition may start from. */
-const FROM: Record<Exclude<AlertStatus, 'new'>, AlertStatus[]> = {
+const FROM: Record<Exclude<AlertStatus, 'new' | 'withdrawn'>, AlertStatus[]> = {
   assigned: ['new', 'assigned'],
   confirmed: ['new', 'assigned'],
   dismissed: ['new', 'assigned', 'confirmed'],
@@ -28,7 +29,7 @@ async function transition(
   tx: Tx,
   actor: Actor,
   ids: number[],
-  to: Exclude<AlertStatus, 'new'>,
+  to: Exclude<AlertStatus, 'new' | 'withdrawn'>,
   set: Partial<typeof alerts.$inferInsert>,
   action: string,
   reason: string | null,

@@ -49,7 +49,7 @@ export async function detectionQuality(db: Db, truth: Truth): Promise<Record<str
   const { rows } = await db.$client.query<{ rule_id: string; key: string; setl_ids: string[] | null }>(
     `select rule_id, subject_type || ':' || subject_id || ':' || period_key as key,
        array(select jsonb_array_elements_text(coalesce(evidence -> 'setl_ids', '[]'::jsonb))) as setl_ids
-     from alerts`,
+     from alerts where status <> 'withdrawn'`,
   );
   const out: Record<string, KindQuality> = {};
   const kinds = new Set([...Object.keys(kindRules), ...truth.anomalies.map((a) => a.kind)]);

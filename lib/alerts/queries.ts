@@ -2,7 +2,7 @@
  * Read side for the alert pages. Call inside scoped(db, actor, tx => …) so RLS limits rows to the
  * actor's regions; the region filter here narrows further. Sorting, filtering and paging run in SQL.
  */
-import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { alertEvents, alerts } from '../db/schema';
 import { ruleById } from '../rules';
@@ -46,7 +46,9 @@ export function alertWhere(f: AlertFilters = {}): SQL | undefined {
   const rules = many(f.ruleId);
   if (rules?.length) conds.push(inArray(alerts.ruleId, rules));
   const st = many(f.status);
+  // withdrawn alerts (no longer found by a re-run, upsert.ts) are listed only when asked for
   if (st?.length) conds.push(inArray(alerts.status, st));
+  else conds.push(ne(alerts.status, 'withdrawn'));
   const sev = many(f.severity);
   if (sev?.length) conds.push(inArray(alerts.severity, sev));
   if (f.resultType) conds.push(eq(alerts.resultType, f.resultType));

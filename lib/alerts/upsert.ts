@@ -3,6 +3,11 @@
  * alerts_dedup_idx. A re-run updates numbers, explanation and evidence but keeps status, assignee,
  * dismissal reason and case link (the verdict history lives in alert_events). A subject on the
  * white list (not expired) gets no alert. New alerts get a 'raised' event.
+ *
+ * A re-run that no longer finds an untouched ('new') alert of its scope — the claim was reversed or corrected, a
+ * threshold or the rule changed — withdraws it (status 'withdrawn', event 'withdrawn'): the alert and its history
+ * stay, it leaves the work queue. Found again later, it is raised again ('new', event 'reraised'). Alerts a person
+ * has worked on (assigned, confirmed, dismissed, case) are never changed by a re-run.
  */
 import type pg from 'pg';
 
@@ -40,6 +45,9 @@ f as (
     select 1 from alert_whitelist w where w.region_code = r.region_code and w.rule_id = r.rule_id
       and w.subject_type = r.subject_type and w.subject_id = r.subject_id and w.expires_at >= current_date)
 ),
+prev as (
+  select a.id from alerts a join f using (region_code, rule_id, subject_type, subject_id, period_key) where a.status = 'withdrawn'
+),
 up as (
   insert into alerts (region_code, rule_id, subject_type, subject_id, subject_name, period_key, period_start, period_end, result_type, severity,
     value, threshold, peer_median, percentile, robust_z, amount, explanation, clause, evidence, policy_id)
@@ -50,12 +58,13 @@ up as (
     result_type = excluded.result_type, severity = excluded.severity, value = excluded.value, threshold = excluded.threshold,
     peer_median = excluded.peer_median, percentile = excluded.percentile, robust_z = excluded.robust_z, amount = excluded.amount,
     explanation = excluded.explanation, clause = excluded.clause, evidence = excluded.evidence, policy_id = excluded.policy_id,
-    updated_at = now()
+    status = case when alerts.status = 'withdrawn' then 'new' else alerts.status end, updated_at = now()
   returning id, region_code, (xmax = 0) as inserted
 ),
 ev as (
-  insert into alert_events (alert_id, region_code, action, to_status)
-  select id, region_code, 'raised', 'new' from up where inserted returning 1
+  insert into alert_events (alert_id, region_code, action, from_status, to_status)
+  select id, region_code, case when inserted then 'raised' else 'reraised' end, case when inserted then null else 'withdrawn' end, 'new'
+  from up where inserted or id in (select id from prev) returning 1
 )
 select count(*) filter (where inserted)::int as inserted, count(*)::int as total from up`;
 
@@ -70,4 +79,28 @@ export async function upsertAlerts(c: pg.ClientBase, rows: AlertRow[]): Promise<
     total += r.rows[0]?.total ?? 0;
   }
   return { inserted, total, suppressed: rows.length - total };
+}
+
+const WITHDRAW = `
+with kept as (select unnest($4::text[]) as k),
+stale as (
+  select a.id from alerts a
+  where a.rule_id = $1 and a.region_code = any($2::text[]) and a.status = 'new'
+    and exists (select 1 from unnest($3::date[]) m where a.period_start < m + interval '1 month' and a.period_end >= m)
+    and not exists (select 1 from kept where kept.k = a.region_code || '|' || a.subject_type || '|' || a.subject_id || '|' || a.period_key)
+),
+w as (
+  update alerts a set status = 'withdrawn', updated_at = now() from stale where a.id = stale.id returning a.id, a.region_code
+)
+insert into alert_events (alert_id, region_code, action, from_status, to_status, reason)
+select id, region_code, 'withdrawn', 'new', 'withdrawn', '重新计算后不再满足规则条件（数据冲销或更正、阈值或规则变更）' from w`;
+
+/**
+ * Withdraws the rule's untouched alerts whose period overlaps one of `months` ('YYYY-MM-01') in `regions` and which
+ * the re-run did not find again (`found`); the number withdrawn.
+ */
+export async function withdrawStale(c: pg.ClientBase, ruleId: string, regions: string[], months: string[], found: AlertRow[]): Promise<number> {
+  const keys = found.map((a) => `${a.region_code}|${a.subject_type}|${a.subject_id}|${a.period_key}`);
+  const r = await c.query(WITHDRAW, [ruleId, regions, months, keys]);
+  return r.rowCount ?? 0;
 }

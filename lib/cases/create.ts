@@ -54,7 +54,7 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
     if (!(SUBJECTS as readonly string[]).includes(first.subjectType)) {
       throw new InputError(`对象类型 ${first.subjectType} 不能立案 (institution, doctor or insured only)`, { field: 'alertIds' });
     }
-    const taken = rows.filter((r) => r.caseId !== null || r.status === 'case' || r.status === 'dismissed');
+    const taken = rows.filter((r) => r.caseId !== null || r.status === 'case' || r.status === 'dismissed' || r.status === 'withdrawn');
     if (taken.length) throw new InputError(`预警已立案或已排除 alert already in a case or dismissed: ${taken.map((r) => r.id).join(', ')}`, { field: 'alertIds' });
 
     const amount = rows.reduce((s, r) => s + r.amount, 0);

@@ -111,7 +111,7 @@ export async function getOverview(tx: DbOrTx, p: { period: Period; prev: Period;
   const { rows: top } = await tx.execute<{ subject_type: string; subject_id: string; subject_name: string | null; region_code: string; alerts: number; high: number; amount: number }>(sql`
     select subject_type, subject_id, max(subject_name) as subject_name, min(region_code) as region_code, count(*)::int as alerts,
       count(*) filter (where severity = 'high')::int as high, coalesce(sum(amount), 0)::float8 as amount
-    from alerts where ${alertPeriod} and status <> 'dismissed' and subject_type in ('institution', 'doctor', 'insured')
+    from alerts where ${alertPeriod} and status not in ('dismissed', 'withdrawn') and subject_type in ('institution', 'doctor', 'insured')
     group by subject_type, subject_id
     order by high desc, amount desc, alerts desc limit 30`);
 

@@ -254,7 +254,7 @@ export async function alertCounts(tx: DbOrTx, subjectType: string, ids: string[]
   const when = period ? sql`and period_start >= ${period.from}::date and period_start <= ${period.end}::date` : sql``;
   const { rows } = await tx.execute<{ subject_id: string; alerts: number; high: number }>(sql`
     select subject_id, count(*)::int as alerts, count(*) filter (where severity = 'high')::int as high from alerts
-    where subject_type = ${subjectType} and subject_id = any(${sql.param(ids)}::text[]) and status <> 'dismissed' ${when}
+    where subject_type = ${subjectType} and subject_id = any(${sql.param(ids)}::text[]) and status not in ('dismissed', 'withdrawn') ${when}
     group by subject_id`);
   return new Map(rows.map((r) => [r.subject_id, { alerts: r.alerts, high: r.high }]));
 }

@@ -71,8 +71,11 @@ const IN_MONTH = `month = any($1::date[]) and ${R}`;
 const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class)::text, 'lv' || max(hosp_lv)::text)`;
 
 const ROLLUPS = [
-  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS})
-   select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS}
+  // ln_sum / ln_sq: moments of ln(visit cost) for IND-GROWTH (a visit of 0 fen counts as 1 fen), summed as numeric:
+  // a float8 sum depends on the order of the rows, and an incremental refresh must equal a full rebuild exactly
+  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq)
+   select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS},
+     sum(ln(greatest(medfee, 1))::numeric)::float8, sum((ln(greatest(medfee, 1)) ^ 2)::numeric)::float8
    from ind_visits where ${IN_MONTH} group by region_code, month, fixmedins_code`,
   `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
    select region_code, month, dr_codg, min(fixmedins_code), max(fixmedins_type) || ':lv' || max(hosp_lv)::text, ${SUMS}, ${RATIOS},

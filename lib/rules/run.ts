@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { clauseText, explain } from '../alerts/explain';
-import { upsertAlerts, type AlertRow } from '../alerts/upsert';
+import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
@@ -17,7 +17,7 @@ export interface RuleRunResult {
   months: string[];
   regions: string[];
   rules: Array<{ id: string; findings: number; ms: number }>;
-  alerts: { inserted: number; total: number; suppressed: number };
+  alerts: { inserted: number; total: number; suppressed: number; withdrawn: number };
 }
 
 function thresholdValues(t: Thresholds): Record<string, number> {
@@ -86,9 +86,16 @@ function nextMonth(d: string): string {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
+/** The months and the `k` months following each, sorted ('YYYY-MM-01' dates). */
+function withFollowing(months: string[], k: number): string[] {
+  const out = new Set(months);
+  for (const m of months) for (let i = 0, d = m; i < k; i++) out.add((d = nextMonth(d)));
+  return [...out].sort();
+}
+
 /** Runs the rules inside an open transaction. */
 export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[]): Promise<RuleRunResult> {
-  const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0 } };
+  const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0, withdrawn: 0 } };
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
   const groups = groupRegionsByPolicy(regions);
@@ -96,22 +103,28 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
     if (only && !only.includes(rule.id)) continue;
     const t0 = performance.now();
     const rows: AlertRow[] = [];
+    const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[] }> = [];
     for (const g of groups) {
+      const follow = rule.baselineMonthsKey ? (g.policy.thresholds[rule.baselineMonthsKey as keyof Thresholds]?.value ?? 0) : 0;
+      const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
       // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
       // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
-      const params = [monthDates, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds)), monthDates[0], nextMonth(monthDates[monthDates.length - 1] ?? '')];
+      const params = [ms, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds)), ms[0], nextMonth(ms[ms.length - 1] ?? '')];
       // Postgres refuses unused parameters: pass only as many as the query references.
       const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
       const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
         throw new Error(`rule ${rule.id}: ${e.message}`, { cause: e });
       });
       const nm = await names(c, r.rows);
-      for (const f of r.rows) {
+      const found = r.rows.map((f) => {
         f.subject_name ??= nm.get(`${f.subject_type}:${f.subject_id}`) ?? null;
-        rows.push(toAlert(rule, f, g.policy.thresholds, g.policy.ids));
-      }
+        return toAlert(rule, f, g.policy.thresholds, g.policy.ids);
+      });
+      rows.push(...found);
+      scopes.push({ regions: g.regions, months: ms, found });
     }
     const up = await upsertAlerts(c, rows);
+    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found);
     out.alerts.inserted += up.inserted;
     out.alerts.total += up.total;
     out.alerts.suppressed += up.suppressed;

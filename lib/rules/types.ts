@@ -34,6 +34,11 @@ export interface RuleMeta {
   template: string;
   /** how {value}/{threshold}/{median} are formatted */
   unit: 'yuan' | 'percent' | 'days' | 'count' | 'minutes' | 'ratio';
+  /**
+   * Threshold key: how many months before its period the rule reads. A change to a month then changes this rule's
+   * findings for that many following months too, and an incremental run re-runs it for them.
+   */
+  baselineMonthsKey?: string;
   /** where the peer distribution comes from, for the detail page chart */
   peer?: { table: string; subjectColumn: string; metric: string };
 }

@@ -87,6 +87,12 @@ export const indInstitutionMonth = pgTable(
     perVisitMom: doublePrecision('per_visit_mom'),
     perVisitYoy: doublePrecision('per_visit_yoy'),
     visitsMom: doublePrecision('visits_mom'),
+    /**
+     * Σ ln(visit cost in fen) and Σ ln² over the month's visits: pooled over neighbouring months they give the
+     * geometric mean visit cost and its variance, so IND-GROWTH can test a rise against chance without the visits.
+     */
+    lnSum: doublePrecision('ln_sum'),
+    lnSq: doublePrecision('ln_sq'),
     /** 总额预算 of the year (fen), fund used from January to this month, and their ratio */
     annualBudget: bigint('annual_budget', { mode: 'number' }),
     fundYtd: bigint('fund_ytd', { mode: 'number' }),

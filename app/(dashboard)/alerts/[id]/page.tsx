@@ -19,7 +19,7 @@ import { ruleById } from '@/lib/rules';
 
 export const dynamic = 'force-dynamic';
 
-const ACTION_LABEL: Record<string, string> = { raised: '生成', assign: '分派', confirm: '确认', dismiss: '排除（误报）', case: '立案', create: '生成', reopen: '重新打开' };
+const ACTION_LABEL: Record<string, string> = { raised: '生成', assign: '分派', confirm: '确认', dismiss: '排除（误报）', case: '立案', create: '生成', reopen: '重新打开', withdrawn: '撤回（重新计算后不再成立）', reraised: '重新生成' };
 
 function histogram(values: number[], bins = 20) {
   if (!values.length) return [];
@@ -64,7 +64,7 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
     ...(a.peerMedian !== null ? [{ value: a.peerMedian, label: '中位数', color: '#2f7d4f' }] : []),
   ];
   const explanation = insured ? a.explanation.split(a.subjectId).join(shownId) : a.explanation;
-  const canAct = can(actor, 'alert.verdict') && !['dismissed', 'case'].includes(a.status);
+  const canAct = can(actor, 'alert.verdict') && !['dismissed', 'case', 'withdrawn'].includes(a.status);
 
   return (
     <>
