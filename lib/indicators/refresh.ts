@@ -6,6 +6,7 @@
  * afterwards for the affected regions and years, because they read neighbouring months.
  * Monitoring indicators named by 晋市医保发〔2022〕22号 七.2, 南昌细则第四十二条, 湘政办发〔2022〕12号 二（八）.
  */
+import type pg from 'pg';
 import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { analyzeStaleFacts, inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
@@ -104,15 +105,42 @@ group by v.region_code, v.month, v.fixmedins_code, f.hilist_code`;
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period'];
 
-/** Distinct persons per region and month / quarter / year of the affected years ($1 int[]), from ind_person_month. */
-const PERIODS_DELETE = `delete from ind_region_period where left(period_key, 4)::int = any($1::int[]) and ${R}`;
-const PERIODS_INSERT = `
+/**
+ * Distinct persons per region and month / quarter / year, from ind_person_month (one row per region, month and
+ * person): only the periods containing an affected month ($1 date[] of period starts, $3/$4 their range), each
+ * kind of period its own statement — a month is a plain count, a quarter or year a hashed distinct over its months.
+ */
+const PERIOD_KINDS = [
+  { unit: 'month', key: `to_char(month, 'YYYY-MM')` },
+  { unit: 'quarter', key: `to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q')` },
+  { unit: 'year', key: `to_char(month, 'YYYY')` },
+] as const;
+const PERIODS_DELETE = `delete from ind_region_period where period_key = any($1::text[]) and ${R}`;
+const periodsInsert = (k: (typeof PERIOD_KINDS)[number]) => `
 insert into ind_region_period (region_code, period_key, persons)
-select region_code, p.k, count(distinct psn_no)::int
-from ind_person_month,
-  lateral (values (to_char(month, 'YYYY-MM')), (to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q')), (to_char(month, 'YYYY'))) as p(k)
-where extract(year from month)::int = any($1::int[]) and ${R}
-group by region_code, p.k`;
+select region_code, k, count(*)::int from (
+  select region_code, ${k.key} as k, psn_no from ind_person_month
+  where month >= $3::date and month < $4::date and date_trunc('${k.unit}', month)::date = any($1::date[]) and ${R}
+  group by 1, 2, 3
+) x group by 1, 2`;
+
+function periodStart(m: string, unit: 'month' | 'quarter' | 'year'): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  const start = unit === 'month' ? mo : unit === 'quarter' ? Math.floor((mo - 1) / 3) * 3 + 1 : 1;
+  return `${y}-${String(start).padStart(2, '0')}-01`;
+}
+const periodKey = (m: string, unit: 'month' | 'quarter' | 'year') =>
+  unit === 'month' ? m : unit === 'quarter' ? `${m.slice(0, 4)}-Q${Math.floor((Number(m.slice(5, 7)) - 1) / 3) + 1}` : m.slice(0, 4);
+
+async function refreshPeriods(c: pg.ClientBase, months: string[], regions: string[] | null, full: boolean): Promise<void> {
+  if (!months.length) return;
+  if (!full) await c.query(PERIODS_DELETE, [[...new Set(PERIOD_KINDS.flatMap((k) => months.map((m) => periodKey(m, k.unit))))], regions]);
+  for (const k of PERIOD_KINDS) {
+    const starts = [...new Set(months.map((m) => periodStart(m, k.unit)))].sort();
+    const end = shiftMonth((starts[starts.length - 1] as string).slice(0, 7), k.unit === 'month' ? 1 : k.unit === 'quarter' ? 3 : 12);
+    await c.query(periodsInsert(k), [starts, regions, starts[0], monthDate(end)]);
+  }
+}
 
 /** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
 const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < $3::date and ${R}`;
@@ -206,9 +234,7 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
       await c.query(WEEKS_INSERT, [from, regions, to]);
     }
     const years = [...new Set(months.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
-    const ownYears = [...new Set(months.map((m) => Number(m.slice(0, 4))))];
-    if (!full) await c.query(PERIODS_DELETE, [ownYears, regions]);
-    if (months.length) await c.query(PERIODS_INSERT, [ownYears, regions]);
+    await refreshPeriods(c, months, regions, full);
     if (months.length) for (const q of DERIVED) await c.query(q, [years, regions]);
     await c.query(`analyze ${ROLLUP_TABLES.filter((t) => t !== 'ind_visits').join(', ')}`);
     return { months, regions: regions ?? 'all', visits };

@@ -1,0 +1,1 @@
+CREATE INDEX "ind_visits_month_brin" ON "ind_visits" USING brin ("month");
