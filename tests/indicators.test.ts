@@ -26,12 +26,27 @@ describe('indicator rollups', () => {
     await refreshIndicators(db, { months: ['2024-04'], regionCodes: ['430100'] });
     const snap = async () => {
       const out: Record<string, unknown[]> = {};
-      for (const t of ROLLUP_TABLES) out[t] = (await c.query(`select * from ${t} order by 1, 2, 3`)).rows;
+      for (const t of ROLLUP_TABLES) out[t] = (await c.query(`select * from ${t} x order by x`)).rows; // whole rows: a table may have several rows per (region, month, subject)
       return out;
     };
     const incremental = await snap();
     expect(incremental.ind_region_month?.length).toBe(3);
+    // the region rollup (built from the institution and person rollups) against the visits themselves
+    const region = await c.query<{ ok: boolean }>(`
+      select r.visits = v.visits and r.persons = v.persons and r.total_amt = v.total and r.fund_amt = v.fund and r.institutions = v.inst
+        and r.per_capita = v.total::float8 / v.persons and r.per_visit = v.total::float8 / v.visits as ok
+      from ind_region_month r join (select region_code, month, count(*)::int as visits, count(distinct psn_no)::int as persons, sum(medfee) as total,
+        sum(fund) as fund, count(distinct fixmedins_code)::int as inst from ind_visits group by 1, 2) v using (region_code, month)`);
+    expect(region.rows.map((r) => r.ok)).toEqual([true, true, true]);
     await refreshIndicators(db, { months: [], regionCodes: [], full: true });
     expect(await snap()).toEqual(incremental);
+
+    // a reversed settlement leaves the item rollup with its visit: B2024-02-0-0 cost 10000 fen over three lines
+    const items = async () => (await c.query<{ a: string; n: number }>(`select sum(amount) as a, sum(lines)::int as n from ind_item_month where fixmedins_code = 'H0' and month = '2024-02-01' and region_code = '140500'`)).rows[0];
+    const was = await items();
+    await c.query(`update settlements set reversed = true where setl_id = 'B2024-02-0-0'`);
+    await refreshIndicators(db, { months: ['2024-02'], regionCodes: ['140500'] });
+    expect(Number(was?.a) - Number((await items())?.a)).toBe(10000);
+    expect((was?.n ?? 0) - ((await items())?.n ?? 0)).toBe(3);
   });
 });

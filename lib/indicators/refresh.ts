@@ -85,22 +85,36 @@ const ROLLUPS = [
   `insert into ind_person_month (region_code, month, psn_no, psn_type, visits, institutions, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt)
    select region_code, month, psn_no, max(psn_type), count(*)::int, count(distinct fixmedins_code)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)
    from ind_visits where ${IN_MONTH} group by region_code, month, psn_no`,
+  // the region from the institution and person rollups just written (their sums add up; persons are one row each
+  // there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
   `insert into ind_region_month (region_code, month, ${COLS}, institutions)
-   select region_code, month, ${SUMS}, ${RATIOS}, count(distinct fixmedins_code)::int
-   from ind_visits where ${IN_MONTH} group by region_code, month`,
+   select i.region_code, i.month, sum(i.visits)::int, p.persons, sum(i.total_amt), sum(i.ownpay_amt), sum(i.fund_amt), sum(i.exam_amt), sum(i.drug_amt),
+     sum(i.total_amt)::float8 / nullif(sum(i.visits), 0), sum(i.total_amt)::float8 / nullif(p.persons, 0),
+     (sum(i.total_amt) - sum(i.fund_amt))::float8 / nullif(sum(i.total_amt), 0), sum(i.ownpay_amt)::float8 / nullif(sum(i.total_amt), 0),
+     sum(i.exam_amt)::float8 / nullif(sum(i.total_amt), 0), sum(i.drug_amt)::float8 / nullif(sum(i.total_amt), 0),
+     sum(i.fund_amt)::float8 / nullif(sum(i.total_amt), 0), count(*)::int
+   from ind_institution_month i
+   join (select region_code, month, count(*)::int as persons from ind_person_month where ${IN_MONTH} group by 1, 2) p using (region_code, month)
+   where ${IN_MONTH} group by i.region_code, i.month, p.persons`,
 ];
 
-/** Fee lines of the visits just written (so reversed settlements stay out), per institution, month and item. */
+/**
+ * Fee lines of the valid visits (reversed settlements stay out, as in ind_visits), per institution, month and item.
+ * A fee line carries its settlement's region, institution and time, so the lines are aggregated where they lie,
+ * partition by partition, with an anti-join on the few reversed settlements — not joined to ind_visits first:
+ * that join sorted 3.3M lines on disk (13.6 s at 1M settlements; 6.4 s this way, same rows).
+ */
 const ITEMS = `
 insert into ind_item_month (region_code, month, fixmedins_code, hilist_code, hilist_name, med_chrgitm_type, amount, lines)
-select v.region_code, v.month, v.fixmedins_code, f.hilist_code, max(f.hilist_name), max(f.med_chrgitm_type), coalesce(sum(f.det_item_fee_sumamt), 0), count(*)::int
+select f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code, f.hilist_code, max(f.hilist_name), max(f.med_chrgitm_type),
+  coalesce(sum(f.det_item_fee_sumamt), 0), count(*)::int
 from fee_details f
-join ind_visits v on v.region_code = f.admdvs and v.setl_id = f.setl_id and v.setl_time = f.setl_time
 where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
   and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))
-  and v.month >= $1::date and v.month < $3::date and ($2::text[] is null or v.region_code = any($2))
-group by v.region_code, v.month, v.fixmedins_code, f.hilist_code`;
+  and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
+    and (s.reversed or s.refd_setl_flag))
+group by 1, 2, 3, 4`;
 
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period'];
@@ -188,6 +202,24 @@ const DERIVED = [
    where t.region_code = d.region_code and t.month = d.month`,
 ];
 
+/**
+ * A full rebuild writes ind_visits (~1 row per settlement) into an empty table: building its indexes once
+ * afterwards costs less than maintaining them row by row (at 1M settlements: 9.5 s insert + 5.9 s index builds
+ * instead of 23.5 s). The definitions are read from the catalogue, so the migrations stay their only source.
+ * Inside the transaction: a failure restores the indexes with everything else.
+ */
+async function withoutIndexes(c: pg.ClientBase, table: string, fn: () => Promise<void>): Promise<void> {
+  const r = await c.query<{ name: string; def: string }>(
+    `select i.indexname as name, i.indexdef as def from pg_indexes i
+      where i.schemaname = current_schema() and i.tablename = $1
+        and not exists (select 1 from pg_constraint k where k.conname = i.indexname)`,
+    [table],
+  );
+  for (const x of r.rows) await c.query(`drop index "${x.name.replace(/"/g, '')}"`);
+  await fn();
+  for (const x of r.rows) await c.query(x.def);
+}
+
 function shiftMonth(m: string, k: number): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
   const i = y * 12 + (mo - 1) + k;
@@ -224,7 +256,11 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
     else for (const t of MONTH_TABLES) await c.query(`delete from ${t} where ${IN_MONTH}`, [mdates, regions]);
     let visits = 0;
     const runs = monthRuns(months);
-    for (const [from, to] of runs) visits += (await c.query(FEATURES, [from, regions, to])).rowCount ?? 0;
+    const features = async () => {
+      for (const [from, to] of runs) visits += (await c.query(FEATURES, [from, regions, to])).rowCount ?? 0;
+    };
+    if (full) await withoutIndexes(c, 'ind_visits', features);
+    else await features();
     // the rows just written are visible to ANALYZE in this transaction; the rollups and rules plan with them
     await c.query('analyze ind_visits');
     if (months.length) for (const q of ROLLUPS) await c.query(q, [mdates, regions]);
