@@ -82,8 +82,9 @@ beforeAll(async () => {
     ...['2024-02', '2024-03'].flatMap((mo) =>
       Array.from({ length: 40 }, (_, j): Visit => {
         const medfee = mo === '2024-03' && j < 2 ? 150000 : 10000 + (j % 11) * 100;
-        const lines = [{ type: '02', amt: Math.round(medfee * 0.2) }, { type: '03', amt: Math.round(medfee * 0.1) }];
-        lines.push({ type: '09', amt: medfee - lines[0]!.amt - lines[1]!.amt, days: 5, drug: 'X1', dr: `D-HN-${j % 3}` } as (typeof lines)[number]);
+        const consult = Math.round(medfee * 0.2);
+        const exam = Math.round(medfee * 0.1);
+        const lines = [{ type: '02', amt: consult }, { type: '03', amt: exam }, { type: '09', amt: medfee - consult - exam, days: 5, drug: 'X1', dr: `D-HN-${j % 3}` }];
         return { id: `HN${mo}-${j}`, psn: `PHN${j}`, inst: 'HN', time: `${mo}-${String(1 + (j % 27)).padStart(2, '0')} 10:${String(j % 60).padStart(2, '0')}:00+08`, medfee, ownpay: Math.round(medfee * 0.05), lines };
       }),
     ),
