@@ -78,6 +78,11 @@ beforeAll(async () => {
     x('SU1', 'PSU', 'XSU', '15 09:00:00'),
     { ...x('SU2', 'PSU', 'XSU', '15 09:00:00'), time: '2024-04-01 09:00:00+08' },
     ...Array.from({ length: 90 }, (_, k): Visit => ({ id: `RX${k}`, psn: `PRX${k}`, inst: 'H2', time: `2024-03-${16 + (k % 2)} 0${k % 10}:${String(k % 60).padStart(2, "0")}:00+08`, lv: 2, medfee: 10000, ownpay: Math.round(10000 * 0.08), lines: [{ type: '02', amt: 2000 }, { type: '03', amt: 1000 }, { type: '09', amt: 7000, days: 5, drug: 'X1', dr: 'DTOP' }] })),
+    // 430100: five level-1 hospitals and one level-3 hospital (K9, 30 % self-pay): its own group is too small to rank,
+    // so it is ranked among the region's hospitals; 152501 has only two hospitals in all: nobody is ranked there
+    ...background('2024-03', 5, 40, { prefix: 'K' }).map((v): Visit => ({ ...v, region: '430100', inst: v.inst.replace('H', 'K'), psn: `K${v.psn}`, lv: 1 })),
+    ...background('2024-03', 1, 40, { prefix: 'K9' }).map((v): Visit => ({ ...v, region: '430100', inst: 'K9', psn: `K9${v.psn}`, lv: 3, ownpay: Math.round((v.medfee ?? 0) * 0.3) })),
+    ...background('2024-03', 2, 40, { prefix: 'E' }).map((v, k): Visit => ({ ...v, region: '152501', inst: v.inst.replace('H', 'E'), psn: `E${v.psn}`, ownpay: v.inst === 'H1' && k % 2 ? Math.round((v.medfee ?? 0) * 0.3) : v.ownpay })),
     // near miss for IND-GROWTH: 次均费用 +70 % in March from two 1,500-yuan visits among 40, the typical visit unchanged
     ...['2024-02', '2024-03'].flatMap((mo) =>
       Array.from({ length: 40 }, (_, j): Visit => {
@@ -184,7 +189,12 @@ describe('indicator rules', () => {
     expect(find('IND-GROWTH', 'HN')).toBeUndefined();
   });
   it('IND-SELFPAY flags the 30 % self-pay institution, not the 8 % runner-up', () => {
-    expect(alerts.filter((x) => x.rule_id === 'IND-SELFPAY' && x.period_key === '2024-03').map((x) => x.subject_id)).toEqual(['H3']);
+    expect(alerts.filter((x) => x.rule_id === 'IND-SELFPAY' && x.period_key === '2024-03').map((x) => x.subject_id).sort()).toEqual(['H3', 'K9']);
+    expect(find('IND-SELFPAY', 'H3')?.explanation).toContain('同级同类机构中位数');
+  });
+  it('a subject whose own peer group is too small is ranked among its type in the region, and says so', () => {
+    expect(find('IND-SELFPAY', 'K9')?.explanation).toContain('同类（同级同类不足 5 家，放宽至同类型）机构中位数 5.0%');
+    expect(alerts.filter((x) => x.subject_id.startsWith('E'))).toEqual([]);
   });
   it('IND-EXAM flags the 60 % exam share', () => {
     expect(alerts.filter((x) => x.rule_id === 'IND-EXAM').map((x) => x.subject_id)).toEqual(['H1']);

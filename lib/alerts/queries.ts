@@ -132,9 +132,12 @@ export async function getAlert(tx: DbOrTx, id: number): Promise<AlertDetail | nu
   const rule = ruleById(alert.ruleId);
   if (rule?.peer && /^\d{4}-\d{2}$/.test(alert.periodKey) && ev.extra?.peer_key) {
     const p = rule.peer;
+    // 'hospital:*': the subject was ranked among its whole type (its own group was too small, sql-parts.ts)
+    const key = String(ev.extra.peer_key);
+    const inGroup = key.endsWith(':*') ? sql`split_part(peer_key, ':', 1) = ${key.slice(0, -2)}` : sql`peer_key = ${key}`;
     const r = await tx.execute<{ subject_id: string; value: number }>(
       sql`select ${sql.identifier(p.subjectColumn)} as subject_id, (${sql.identifier(p.metric)})::float8 as value from ${sql.identifier(p.table)}
-          where region_code = ${alert.regionCode} and month = ${alert.periodStart} and peer_key = ${ev.extra.peer_key} and ${sql.identifier(p.metric)} is not null
+          where region_code = ${alert.regionCode} and month = ${alert.periodStart} and ${inGroup} and ${sql.identifier(p.metric)} is not null
           order by 2`,
     );
     peers = { metric: p.metric, subjectId: alert.subjectId, values: r.rows.map((x) => ({ subjectId: x.subject_id, value: x.value })) };

@@ -55,7 +55,10 @@ export const BASIS = {
 /**
  * Peer outlier query over a rollup table: per (region, month, peer group) median, MAD-based robust z
  * and percent_rank, computed in SQL. Subjects below the minimum volume are shown in the rollups but
- * not ranked; groups below the minimum size do not fire.
+ * not ranked. The peer group is the subject's peer_key (type + level or fee class); where that group has
+ * fewer than minPeerSize members, the subject is ranked among all subjects of its type in the region
+ * ('<type>:*', said in the explanation) — a county with three level-3 hospitals still has a dozen hospitals
+ * to compare with. Groups still below the minimum do not fire.
  */
 export function peerOutlier(o: {
   table: string;
@@ -74,30 +77,44 @@ export function peerOutlier(o: {
 }): string {
   return `
 with base as (
-  select region_code, month, peer_key, ${o.subjectColumn} as subject_id, (${o.metric})::float8 as v, ${o.volume} as volume,
-    ${o.extra ?? `'{}'::jsonb`} as extra
+  select region_code, month, peer_key, split_part(peer_key, ':', 1) || ':*' as wide_key, ${o.subjectColumn} as subject_id,
+    (${o.metric})::float8 as v, ${o.volume} as volume, ${o.extra ?? `'{}'::jsonb`} as extra,
+    count(*) over (partition by region_code, month, peer_key) as key_n
   from ${o.table}
   where ${IN_SCOPE} and ${o.volume} >= ${th(o.minVolumeKey ?? 'minVolume')} and (${o.metric}) is not null ${o.filter ? `and ${o.filter}` : ''}
 ),
-ranked as (
-  select b.*, count(*) over w as peer_n, percent_rank() over (w order by v) as pct
-  from base b window w as (partition by region_code, month, peer_key)
+-- every subject in two groups (its own, its whole type); it is judged in the one it is "chosen" for. No join of the
+-- subjects to themselves: the planner cannot estimate these CTEs and nested such a join (minutes at 1M settlements).
+pool as (
+  select region_code, month, peer_key as grp, subject_id, v, volume, extra, peer_key, key_n >= ${th('minPeerSize')} as chosen from base
+  union all
+  select region_code, month, wide_key, subject_id, v, volume, extra, peer_key, key_n < ${th('minPeerSize')} from base
+),
+-- materialized: inlined, the window ran again for every group the planner nested it under
+ranked as materialized (
+  select p.*, count(*) over w as peer_n, percent_rank() over (w order by v) as pct
+  from pool p window w as (partition by region_code, month, grp)
 ),
 med as (
-  select region_code, month, peer_key, percentile_cont(0.5) within group (order by v) as med from base group by 1, 2, 3
+  select region_code, month, grp, percentile_cont(0.5) within group (order by v) as med from pool group by 1, 2, 3
 ),
 mad as (
-  select b.region_code, b.month, b.peer_key, percentile_cont(0.5) within group (order by abs(b.v - m.med)) as mad
-  from base b join med m using (region_code, month, peer_key) group by 1, 2, 3
+  select p.region_code, p.month, p.grp, percentile_cont(0.5) within group (order by abs(p.v - m.med)) as mad
+  from pool p join med m using (region_code, month, grp) group by 1, 2, 3
+),
+-- the few subjects at or above the percentile in their chosen group, before joining the group statistics
+cand as materialized (
+  select * from ranked where chosen and pct >= ${th('peerPercentile')} and peer_n >= ${th('minPeerSize')}
 ),
 scored as (
   select r.*, m.med, d.mad,
     case when d.mad > 0 then (r.v - m.med) / (1.4826 * d.mad) when r.v > m.med then 99 else 0 end as z
-  from ranked r join med m using (region_code, month, peer_key) join mad d using (region_code, month, peer_key)
+  from cand r join med m using (region_code, month, grp) join mad d using (region_code, month, grp)
 )
 select region_code, '${o.subjectType}' as subject_type, subject_id, ${MONTH_PERIOD},
   v as value, med as peer_median, pct as percentile, z as robust_z, peer_n, volume as n,
-  jsonb_build_object('peer_key', peer_key, 'mad', mad) || extra as extra
+  jsonb_build_object('peer_key', grp, 'mad', mad,
+    'peer_group', case when grp = peer_key then '同级同类' else '同类（同级同类不足 ' || ${th('minPeerSize')} || ' 家，放宽至同类型）' end) || extra as extra
 from scored
 where peer_n >= ${th('minPeerSize')} and pct >= ${th('peerPercentile')} and z >= ${th('robustZ')}
   ${o.minRatioKey ? `and v >= med * ${th(o.minRatioKey)} and med > 0` : ''} ${o.and ? `and ${o.and}` : ''}`;
