@@ -46,6 +46,9 @@ describe('dashboard queries on a real database', () => {
       ...background('2024-03', 3, 10, { medfee: (i, j) => (i === 0 ? 20000 : 10000) + j * 10 }),
       ...background('2024-03', 2, 4, { prefix: 'X' }).map((v) => ({ ...v, region: '430100' })),
     ]);
+    // diagnoses on some March visits of institution 0: J06.9 on the even ones, I10 on three odd ones
+    await db.$client.query(`update settlements set dise_codg = case when right(setl_id, 1)::int % 2 = 0 then 'J06.9' else 'I10' end
+      where setl_id like 'B2024-03-0-%' and setl_id not in ('B2024-03-0-7', 'B2024-03-0-9')`);
     await refreshIndicators(db, { months: [], regionCodes: [], full: true });
     const inspector: Actor = { userId: null, name: 't', role: 'inspector', regions: ['140500'] };
     await scoped(db, inspector, async (tx) => {
@@ -81,6 +84,8 @@ describe('dashboard queries on a real database', () => {
         group by 1 order by amount desc, code limit 12`);
       expect(direct.length).toBeGreaterThan(0);
       expect(p?.topItems.filter((i) => i.amount > 0).map((i) => ({ code: i.code, amount: i.amount, lines: i.lines }))).toEqual(direct);
+      // diagnoses from ind_visits: as counted on the settlements themselves
+      expect(p?.diagnoses.map((d) => `${d.code}:${d.visits}:${d.amount}`)).toEqual(['J06.9:5:100200', 'I10:3:60090', '（未填）:2:40160']);
       expect(await getProfile(tx, 'institution', 'X0', scope)).toBeNull(); // other region: not visible
     });
 

@@ -160,8 +160,8 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
   const { rows: items } = await tx.execute<{ code: string | null; name: string | null; type: string; amount: number; prev_amount: number; lines: number }>(itemsSql);
 
   const { rows: dx } = await tx.execute<{ code: string; visits: number; amount: number }>(sql`
-    select coalesce(s.dise_codg, '（未填）') as code, count(*)::int as visits, sum(s.medfee_sumamt)::float8 as amount
-    from (${visits}) v join settlements s on s.admdvs = v.region_code and s.setl_id = v.setl_id and s.setl_time = v.setl_time
+    select coalesce(v.dise_codg, '（未填）') as code, count(*)::int as visits, sum(v.medfee)::float8 as amount
+    from (${visits}) v
     where v.month = any(${cur}::date[]) group by 1 order by visits desc, amount desc limit 10`);
 
   const { rows: rx } = await tx.execute<{ bucket: string; visits: number }>(sql`

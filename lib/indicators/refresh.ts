@@ -21,10 +21,10 @@ const R = `($2::text[] is null or region_code = any($2))`;
 
 const FEATURES = `
 insert into ind_visits (region_code, month, setl_id, setl_time, psn_no, psn_type, fixmedins_code, fixmedins_type, hosp_lv, fee_class,
-  inst_city, med_type, chronic, dr_codg, medfee, ownpay, inscp, fund, exam_amt, drug_amt, n_lines, n_exam_lines, n_drug_lines, max_days, flags)
+  inst_city, med_type, dise_codg, chronic, dr_codg, medfee, ownpay, inscp, fund, exam_amt, drug_amt, n_lines, n_exam_lines, n_drug_lines, max_days, flags)
 select s.admdvs, date_trunc('month', s.setl_time)::date, s.setl_id, s.setl_time, s.psn_no, s.psn_type, s.fixmedins_code, s.fixmedins_type, s.hosp_lv, s.fee_class,
   left(coalesce(nullif(s.extra->>'fix_blng_admdvs', ''), nullif(s.extra->>'fixmedins_admdvs', ''), nullif(s.extra->>'mdtrt_admdvs', ''), i.region_code, s.admdvs), 6),
-  s.med_type, (s.chronic or s.med_type = '14'), l.dr, s.medfee_sumamt, s.fulamt_ownpay_amt, s.inscp_scp_amt, coalesce(s.hifp_pay, 0),
+  s.med_type, s.dise_codg, (s.chronic or s.med_type = '14'), l.dr, s.medfee_sumamt, s.fulamt_ownpay_amt, s.inscp_scp_amt, coalesce(s.hifp_pay, 0),
   coalesce(l.exam, 0), coalesce(l.drug, 0), coalesce(l.n, 0), coalesce(l.nexam, 0), coalesce(l.ndrug, 0), l.maxdays,
   (case when not s.designated and not s.emergency then 1 else 0 end)
   | (case when s.fixmedins_type = 'pharmacy' and s.rx_from_designated is false then 2 else 0 end)

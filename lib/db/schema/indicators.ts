@@ -26,6 +26,8 @@ export const indVisits = pgTable(
     /** city (admdvs) where the institution is: extra.fix_blng_admdvs, master data, or the claim's admdvs */
     instCity: char('inst_city', { length: 6 }).notNull(),
     medType: text('med_type').notNull(),
+    /** the settlement's diagnosis, for the profiles' diagnosis table without a join back to the settlements */
+    diseCodg: text('dise_codg'),
     chronic: boolean('chronic').notNull(),
     /** the visit's prescribing doctor (lowest bilg_dr_codg of its drug lines, else of any line) */
     drCodg: text('dr_codg'),
