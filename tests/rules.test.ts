@@ -4,8 +4,10 @@
  * anomalies sit at level-1 institutions X* so they do not move the peer statistics.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { explain } from '../lib/alerts/explain';
 import type { Db } from '../lib/db/client';
 import { refreshIndicators } from '../lib/indicators/refresh';
+import { rules as allRules } from '../lib/rules/index';
 import { runRules } from '../lib/rules/run';
 import { testDatabase } from './db';
 import { background, insertVisits, type Visit } from './rules-fixture';
@@ -217,5 +219,18 @@ describe('indicator rules', () => {
   it('BUDGET flags fund use over the annual budget, not within it', () => {
     expect(alerts.filter((x) => x.rule_id === 'BUDGET').map((x) => `${x.subject_id}:${x.period_key}`)).toEqual(['XB:2024']);
     expect(find('BUDGET', 'XB', '2024')?.explanation).toContain('超预算卫生院');
+  });
+});
+
+describe('explanation templates', () => {
+  it('every {th.key} of a template is a threshold the rule records, and the text shows the value the run used', () => {
+    for (const r of allRules) {
+      for (const m of r.template.matchAll(/\{th\.([A-Za-z]+)%?\}/g)) expect(r.thresholds, `${r.id}: ${m[1]}`).toContain(m[1]);
+    }
+    const percap = allRules.find((r) => r.id === 'IND-PERCAP');
+    const finding = { region_code: '140500', subject_type: 'institution' as const, subject_id: 'H0', period_key: '2024-03', period_start: '2024-03-01', period_end: '2024-03-31', extra: { peer_group: '同级同类' } };
+    const text = percap ? explain(percap, finding, { peerPercentile: { value: 0.95 }, robustZ: { value: 2.5 } }) : '';
+    expect(text).toContain('（阈值：第 95 百分位且 z ≥ 2.5）');
+    expect(find('IND-PERCAP', 'H0')?.explanation).toContain('（阈值：第 90 百分位且 z ≥ 3）');
   });
 });

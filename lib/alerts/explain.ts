@@ -42,7 +42,11 @@ export function clauseText(rule: RuleMeta): string {
   return rule.basis.map((b) => `${b.doc}${b.clause}`).join('；');
 }
 
-export function explain(rule: RuleMeta, f: Finding): string {
+/**
+ * The rule's template filled in for one finding. `{th.key}` is the threshold value the run used (`{th.key%}` as a
+ * percentage), so an explanation never states a default that a regional override replaced.
+ */
+export function explain(rule: RuleMeta, f: Finding, thresholds: Record<string, { value: number }> = {}): string {
   const vars: Record<string, string> = {
     subject: subjectLabel(f.subject_type, f.subject_id, f.subject_name),
     period: formatPeriod(f.period_key),
@@ -55,7 +59,12 @@ export function explain(rule: RuleMeta, f: Finding): string {
     amount: money(f.amount ?? 0),
     basis: clauseText(rule),
   };
-  return rule.template.replace(/\{([a-z_.]+)\}/gi, (_, key: string) => {
+  return rule.template.replace(/\{([a-z_.]+%?)\}/gi, (_, key: string) => {
+    if (key.startsWith('th.')) {
+      const pct = key.endsWith('%');
+      const v = thresholds[key.slice(3, pct ? -1 : undefined)]?.value;
+      return v === undefined ? `{${key}}` : String(Math.round((pct ? v * 100 : v) * 1000) / 1000);
+    }
     if (key.startsWith('extra.')) {
       const v = f.extra?.[key.slice(6)];
       return v === undefined || v === null ? '—' : String(v);

@@ -15,7 +15,7 @@ export const indExam: Rule = {
   thresholds: ['peerPercentile', 'robustZ', 'ratioMinVolume', 'examMinRatio', 'minPeerSize'],
   unit: 'percent',
   peer: { table: 'ind_institution_month', subjectColumn: 'fixmedins_code', metric: 'exam_share' },
-  template: '{subject} {period} 检查化验费用占比 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位、z ≥ 3 且 ≥ 中位数 2 倍）；依据 {basis}',
+  template: '{subject} {period} 检查化验费用占比 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 {th.peerPercentile%} 百分位、z ≥ {th.robustZ} 且 ≥ 中位数 {th.examMinRatio} 倍）；依据 {basis}',
   sql: peerOutlier({
     table: 'ind_institution_month',
     subjectType: 'institution',

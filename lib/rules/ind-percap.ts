@@ -15,6 +15,6 @@ export const indPercap: Rule = {
   thresholds: ['peerPercentile', 'robustZ', 'minVolume', 'minPeerSize'],
   unit: 'yuan',
   peer: { table: 'ind_institution_month', subjectColumn: 'fixmedins_code', metric: 'per_capita' },
-  template: '{subject} {period} 人均费用 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位且 z ≥ 3）；依据 {basis}',
+  template: '{subject} {period} 人均费用 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 {th.peerPercentile%} 百分位且 z ≥ {th.robustZ}）；依据 {basis}',
   sql: peerOutlier({ table: 'ind_institution_month', subjectType: 'institution', subjectColumn: 'fixmedins_code', metric: 'per_capita', volume: 'persons' }),
 };

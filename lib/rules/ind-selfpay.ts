@@ -15,7 +15,7 @@ export const indSelfpay: Rule = {
   thresholds: ['peerPercentile', 'robustZ', 'ratioMinVolume', 'selfpayMinRatio', 'minPeerSize'],
   unit: 'percent',
   peer: { table: 'ind_institution_month', subjectColumn: 'fixmedins_code', metric: 'ownpay_ratio' },
-  template: '{subject} {period} 自费（目录外）费用比例 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 90 百分位、z ≥ 3 且 ≥ 中位数 4 倍）；依据 {basis}',
+  template: '{subject} {period} 自费（目录外）费用比例 {value}，{extra.peer_group}机构中位数 {median}，位于第 {pct} 百分位，稳健 z 值 {z}（阈值：第 {th.peerPercentile%} 百分位、z ≥ {th.robustZ} 且 ≥ 中位数 {th.selfpayMinRatio} 倍）；依据 {basis}',
   sql: peerOutlier({ table: 'ind_institution_month', subjectType: 'institution', subjectColumn: 'fixmedins_code', metric: 'ownpay_ratio', volume: 'visits',
     minVolumeKey: 'ratioMinVolume',
     minRatioKey: 'selfpayMinRatio' }),

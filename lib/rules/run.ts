@@ -64,7 +64,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
     percentile: f.percentile ?? null,
     robust_z: f.robust_z ?? null,
     amount: Math.round(f.amount ?? 0),
-    explanation: explain(rule, f),
+    explanation: explain(rule, f, t),
     clause: clauseText(rule),
     evidence: {
       setl_ids: f.setl_ids ?? [],

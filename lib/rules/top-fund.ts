@@ -24,7 +24,7 @@ export const topFund: Rule = {
   unit: 'yuan',
   peer: { table: 'ind_person_month', subjectColumn: 'psn_no', metric: 'fund_amt' },
   template:
-    '{subject} {period} 年度政策范围内医疗费用 {extra.inscp} 元（{extra.visits} 次就诊），为同统筹区同类人员中位数 {extra.peer_inscp} 元的 {extra.ratio} 倍，位于第 {pct} 百分位，对数稳健 z 值 {z}；统筹基金已支付 {value}（阈值：第 99 百分位、z ≥ 3 且 ≥ 中位数 5 倍）；依据 {basis}',
+    '{subject} {period} 年度政策范围内医疗费用 {extra.inscp} 元（{extra.visits} 次就诊），为同统筹区同类人员中位数 {extra.peer_inscp} 元的 {extra.ratio} 倍，位于第 {pct} 百分位，对数稳健 z 值 {z}；统筹基金已支付 {value}（阈值：第 {th.topFundPercentile%} 百分位、z ≥ {th.topFundLogZ} 且 ≥ 中位数 {th.topFundMinRatio} 倍）；依据 {basis}',
   sql: `
 with yrs as (select distinct date_trunc('year', m)::date as y from unnest($1::date[]) m),
 base as (

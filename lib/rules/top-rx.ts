@@ -46,6 +46,6 @@ export const topRx: Rule = {
   unit: 'count',
   peer: { table: 'ind_doctor_month', subjectColumn: 'dr_codg', metric: 'rx_amt' },
   template:
-    '{subject} {period} 开具处方 {extra.rx_count} 张、金额 {extra.rx_amt} 元，处方数量在{extra.peer_group}机构医师中位于第 {pct} 百分位，稳健 z 值 {z}，处方金额位于第 {extra.amt_pct} 百分位；同机构其他 {extra.colleagues} 名医师当月平均 {extra.colleague_avg} 张（阈值：数量第 90 百分位、z ≥ 3 且 ≥ 中位数 2 倍、≥ 同机构其他医师平均 2 倍，金额不低于中位数）；依据 {basis}',
+    '{subject} {period} 开具处方 {extra.rx_count} 张、金额 {extra.rx_amt} 元，处方数量在{extra.peer_group}机构医师中位于第 {pct} 百分位，稳健 z 值 {z}，处方金额位于第 {extra.amt_pct} 百分位；同机构其他 {extra.colleagues} 名医师当月平均 {extra.colleague_avg} 张（阈值：数量第 {th.peerPercentile%} 百分位、z ≥ {th.robustZ} 且 ≥ 中位数 {th.rxMinRatio} 倍、≥ 同机构其他医师平均 {th.rxColleagueRatio} 倍，金额不低于第 {th.rxAmountMinPercentile%} 百分位）；依据 {basis}',
   sql: query,
 };
