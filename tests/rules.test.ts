@@ -175,7 +175,7 @@ describe('indicator rules', () => {
     expect(a).toBeDefined();
     expect(a?.value).toBeCloseTo(0.6, 1);
     expect(alerts.filter((x) => x.rule_id === 'IND-GROWTH').map((x) => x.subject_id)).toEqual(['H5']);
-    expect(a?.explanation).toMatch(/^机构 H5 2024年3月 次均费用 \d+\.\d\d 元（上月 \d+\.\d\d 元，环比 6\d\.\d%）；单次就诊费用的几何均值 \d+\.\d\d 元，较前 1 个月 40 人次的 \d+\.\d\d 元增长 6\d\.\d%（阈值 50\.0%），t 值 [\d.]+（偶然出现的可能极小），同统筹区同类机构当月增长中位数 -?0\.\d%，稳健 z 值 [\d.]+，位于第 100 百分位/);
+    expect(a?.explanation).toMatch(/^机构 H5 2024年3月 次均费用 \d+\.\d\d 元（上月 \d+\.\d\d 元，环比 6\d\.\d%）；单次就诊费用的几何均值 \d+\.\d\d 元，较前 1 个月 40 人次的 \d+\.\d\d 元增长 6\d\.\d%（阈值 50\.0%），t 值 [\d.]+（≥ 4，偶然出现的可能极小），同统筹区同类机构当月增长中位数 -?0\.\d%，稳健 z 值 [\d.]+，位于第 100 百分位/);
   });
   it('IND-GROWTH of March is re-run when only February is in an incremental scope (February is its baseline)', async () => {
     const c = db.$client;
