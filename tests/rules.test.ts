@@ -13,7 +13,7 @@ import { testDatabase } from './db';
 import { background, insertVisits, type Visit } from './rules-fixture';
 
 let db: Db;
-interface A { rule_id: string; subject_id: string; period_key: string; evidence: { setl_ids: string[] }; explanation: string; value: number; percentile: number | null; result_type: string }
+interface A { rule_id: string; subject_id: string; period_key: string; evidence: { setl_ids: string[] }; explanation: string; value: number; threshold: number | null; peer_median: number | null; percentile: number | null; result_type: string }
 let alerts: A[] = [];
 const find = (rule: string, subject: string, period = '2024-03') => alerts.find((a) => a.rule_id === rule && a.subject_id === subject && a.period_key === period);
 const ids = (rule: string) => alerts.filter((a) => a.rule_id === rule).flatMap((a) => a.evidence.setl_ids);
@@ -214,6 +214,11 @@ describe('indicator rules', () => {
   it('TOP-FUND flags 1000 yuan of fund use far above peers, not 750 yuan', () => {
     const top = alerts.filter((x) => x.rule_id === 'TOP-FUND').map((x) => `${x.subject_id}:${x.period_key}`);
     expect(top).toContain('PF:2024');
+    // value, threshold and median in one unit (policy-range cost, fen): the threshold is 5× the median
+    const pf = find('TOP-FUND', 'PF', '2024');
+    expect(pf?.value).toBe(2000000);
+    expect(pf?.threshold).toBeCloseTo(5 * (pf?.peer_median ?? 0), 6);
+    expect(pf?.explanation).toContain('统筹基金已支付 10,000.00 元');
     expect(top).not.toContain('PG:2024');
   });
   it('BUDGET flags fund use over the annual budget, not within it', () => {

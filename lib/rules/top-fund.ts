@@ -24,7 +24,7 @@ export const topFund: Rule = {
   unit: 'yuan',
   peer: { table: 'ind_person_month', subjectColumn: 'psn_no', metric: 'fund_amt' },
   template:
-    '{subject} {period} 年度政策范围内医疗费用 {extra.inscp} 元（{extra.visits} 次就诊），为同统筹区同类人员中位数 {extra.peer_inscp} 元的 {extra.ratio} 倍，位于第 {pct} 百分位，对数稳健 z 值 {z}；统筹基金已支付 {value}（阈值：第 {th.topFundPercentile%} 百分位、z ≥ {th.topFundLogZ} 且 ≥ 中位数 {th.topFundMinRatio} 倍）；依据 {basis}',
+    '{subject} {period} 年度政策范围内医疗费用 {extra.inscp} 元（{extra.visits} 次就诊），为同统筹区同类人员中位数 {extra.peer_inscp} 元的 {extra.ratio} 倍，位于第 {pct} 百分位，对数稳健 z 值 {z}；统筹基金已支付 {amount}（阈值：第 {th.topFundPercentile%} 百分位、z ≥ {th.topFundLogZ} 且 ≥ 中位数 {th.topFundMinRatio} 倍）；依据 {basis}',
   sql: `
 with yrs as (select distinct date_trunc('year', m)::date as y from unnest($1::date[]) m),
 base as (
@@ -47,7 +47,9 @@ scored as (
   from ranked r join med m using (region_code, y, grp) join mad d using (region_code, y, grp)
 )
 select region_code, 'insured' as subject_type, psn_no as subject_id, ${YEAR_PERIOD},
-  fund as value, ${th('topFundMinRatio')} as threshold, exp(med) as peer_median, pct as percentile, z as robust_z, peer_n, visits as n, fund::bigint as amount,
+  -- value, threshold and median in the same unit (policy-range cost, fen): the threshold is the multiple of the
+  -- median the person had to reach; the fund paid is the amount at stake
+  inscp as value, exp(med) * ${th('topFundMinRatio')} as threshold, exp(med) as peer_median, pct as percentile, z as robust_z, peer_n, visits as n, fund::bigint as amount,
   jsonb_build_object('visits', visits, 'group', grp, 'mad', mad, 'inscp', to_char(inscp / 100.0, 'FM999999990.00'),
     'peer_inscp', to_char(exp(med) / 100.0, 'FM999999990.00'), 'ratio', to_char(ratio, 'FM9990.0')) as extra
 from scored
