@@ -85,7 +85,7 @@ const WITHDRAW = `
 with kept as (select unnest($4::text[]) as k),
 stale as (
   select a.id from alerts a
-  where a.rule_id = $1 and a.region_code = any($2::text[]) and a.status = 'new'
+  where a.rule_id = $1 and a.region_code = any($2::bpchar[]) and a.status = 'new'
     and exists (select 1 from unnest($3::date[]) m where a.period_start < m + interval '1 month' and a.period_end >= m)
     and not exists (select 1 from kept where kept.k = a.region_code || '|' || a.subject_type || '|' || a.subject_id || '|' || a.period_key)
 ),

@@ -7,6 +7,7 @@
  * Monitoring indicators named by 晋市医保发〔2022〕22号 七.2, 南昌细则第四十二条, 湘政办发〔2022〕12号 二（八）.
  */
 import type pg from 'pg';
+import { parsePeriod, quarterOf, type Period } from '../dashboard/period';
 import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { analyzeStaleFacts, inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
@@ -125,9 +126,9 @@ export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_regi
  * kind of period its own statement — a month is a plain count, a quarter or year a hashed distinct over its months.
  */
 const PERIOD_KINDS = [
-  { unit: 'month', key: `to_char(month, 'YYYY-MM')` },
-  { unit: 'quarter', key: `to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q')` },
-  { unit: 'year', key: `to_char(month, 'YYYY')` },
+  { unit: 'month', key: `to_char(month, 'YYYY-MM')`, keyOf: (m: string) => m },
+  { unit: 'quarter', key: `to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q')`, keyOf: (m: string) => quarterOf(monthDate(m)) },
+  { unit: 'year', key: `to_char(month, 'YYYY')`, keyOf: (m: string) => m.slice(0, 4) },
 ] as const;
 const PERIODS_DELETE = `delete from ind_region_period where period_key = any($1::text[]) and ${R}`;
 const periodsInsert = (k: (typeof PERIOD_KINDS)[number]) => `
@@ -138,21 +139,13 @@ select region_code, k, count(*)::int from (
   group by 1, 2, 3
 ) x group by 1, 2`;
 
-function periodStart(m: string, unit: 'month' | 'quarter' | 'year'): string {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  const start = unit === 'month' ? mo : unit === 'quarter' ? Math.floor((mo - 1) / 3) * 3 + 1 : 1;
-  return `${y}-${String(start).padStart(2, '0')}-01`;
-}
-const periodKey = (m: string, unit: 'month' | 'quarter' | 'year') =>
-  unit === 'month' ? m : unit === 'quarter' ? `${m.slice(0, 4)}-Q${Math.floor((Number(m.slice(5, 7)) - 1) / 3) + 1}` : m.slice(0, 4);
-
 async function refreshPeriods(c: pg.ClientBase, months: string[], regions: string[] | null, full: boolean): Promise<void> {
   if (!months.length) return;
-  if (!full) await c.query(PERIODS_DELETE, [[...new Set(PERIOD_KINDS.flatMap((k) => months.map((m) => periodKey(m, k.unit))))], regions]);
-  for (const k of PERIOD_KINDS) {
-    const starts = [...new Set(months.map((m) => periodStart(m, k.unit)))].sort();
-    const end = shiftMonth((starts[starts.length - 1] as string).slice(0, 7), k.unit === 'month' ? 1 : k.unit === 'quarter' ? 3 : 12);
-    await c.query(periodsInsert(k), [starts, regions, starts[0], monthDate(end)]);
+  const kinds = PERIOD_KINDS.map((k) => ({ k, periods: [...new Set(months.map(k.keyOf))].sort().map(parsePeriod) }));
+  if (!full) await c.query(PERIODS_DELETE, [kinds.flatMap((x) => x.periods.map((p) => p.key)), regions]);
+  for (const { k, periods } of kinds) {
+    const last = (periods[periods.length - 1] as Period).to.slice(0, 7);
+    await c.query(periodsInsert(k), [periods.map((p) => p.from), regions, periods[0]?.from, monthDate(shiftMonth(last, 1))]);
   }
 }
 

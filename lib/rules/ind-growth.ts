@@ -13,7 +13,6 @@ import type { Rule } from './types';
  *    a winter peak or a price change moves every institution, a jump in one does not.
  * Σ ln and Σ ln² per institution-month are kept in ind_institution_month, so this reads rollups only.
  */
-const LN_MEAN = (n: string, s: string) => `(${s} / ${n})`;
 const LN_VAR = (n: string, s: string, q: string) => `greatest((${q} - ${s} * ${s} / ${n}) / nullif(${n} - 1, 0), 0)`;
 
 export const indGrowth: Rule = {
@@ -50,10 +49,10 @@ base as (
   having sum(b.visits) >= ${th('growthMinVisitsPrev')}
 ),
 scored as (
-  select b.*, exp(d) - 1 as v, exp(${LN_MEAN('base_n', 'base_s')}) as base_geo, exp(${LN_MEAN('visits', 'ln_sum')}) as geo,
-    case when se > 0 then d / se when d > 0 then 99 else 0 end as t
+  select b.*, exp(x.mc - x.mb) - 1 as v, exp(x.mb) as base_geo, exp(x.mc) as geo,
+    case when x.se > 0 then (x.mc - x.mb) / x.se when x.mc > x.mb then 99 else 0 end as t
   from base b,
-    lateral (select ${LN_MEAN('visits', 'ln_sum')} - ${LN_MEAN('base_n', 'base_s')} as d,
+    lateral (select ln_sum / visits as mc, base_s / base_n as mb,
       sqrt(${LN_VAR('visits', 'ln_sum', 'ln_sq')} / visits + ${LN_VAR('base_n', 'base_s', 'base_q')} / base_n) as se) x
 ),
 ranked as (

@@ -102,7 +102,6 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
   for (const rule of allRules) {
     if (only && !only.includes(rule.id)) continue;
     const t0 = performance.now();
-    const rows: AlertRow[] = [];
     const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[] }> = [];
     for (const g of groups) {
       const follow = rule.baselineMonthsKey ? (g.policy.thresholds[rule.baselineMonthsKey as keyof Thresholds]?.value ?? 0) : 0;
@@ -120,9 +119,9 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
         f.subject_name ??= nm.get(`${f.subject_type}:${f.subject_id}`) ?? null;
         return toAlert(rule, f, g.policy.thresholds, g.policy.ids);
       });
-      rows.push(...found);
       scopes.push({ regions: g.regions, months: ms, found });
     }
+    const rows = scopes.flatMap((s) => s.found);
     const up = await upsertAlerts(c, rows);
     for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found);
     out.alerts.inserted += up.inserted;
