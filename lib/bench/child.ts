@@ -6,6 +6,7 @@
  */
 import { closeDb, getDb } from '../db/client';
 import { ingestFiles } from '../ingest';
+import { CopyBackendCpu } from './cpu';
 import { afterIngest } from '../pipeline/after-ingest';
 
 async function main() {
@@ -14,8 +15,11 @@ async function main() {
   const t = performance.now();
   let result: unknown;
   if (task === 'ingest') {
+    const pg = await CopyBackendCpu.start(db.$client);
+    const cpu = process.cpuUsage();
     const r = await ingestFiles(db, files, { pipeline: false });
-    result = { inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected };
+    const node = process.cpuUsage(cpu);
+    result = { inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected, node_cpu_ms: Math.round((node.user + node.system) / 1000), pg_cpu_ms: pg.stop() };
   } else if (task === 'recompute') {
     const steps = await afterIngest(db, { months: [], regionCodes: [], full: true });
     result = steps.map((s) => ({ step: s.step, ms: s.ms }));

@@ -6,6 +6,23 @@ import type { BenchResult } from './run';
 
 const goal = (ok: boolean) => (ok ? '✅' : '❌');
 
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * What the cores allow the ingest: its Node process and the Postgres backend running its COPYs share them, so it takes at
+ * least max(node, pg, (node + pg) / cores) whatever the overlap — the best ingest ÷ COPY ratio this machine permits.
+ */
+function cpuLines(r: BenchResult): string[] {
+  const c = r.ingest_cpu;
+  if (!c || c.pg_ms === null) return [];
+  const floor = Math.max(c.node_ms, c.pg_ms, (c.node_ms + c.pg_ms) / r.machine.cpus);
+  return [
+    `Ingest CPU: Node ${sec(c.node_ms)}, Postgres backend ${sec(c.pg_ms)}${c.copy_pg_ms === null ? '' : `; the raw COPY's backend ${sec(c.copy_pg_ms)}`}.`,
+    `On ${r.machine.cpus} cores the ingest cannot take less than ${sec(floor)}, so ingest ÷ COPY is at most ${(r.copy_ms / floor).toFixed(2)} here.`,
+    '',
+  ];
+}
+
 export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): string {
   const r = latest;
   const rows = [
@@ -38,6 +55,7 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     '|---|---|---|---|',
     ...rows.map((x) => `| ${x.join(' | ')} |`),
     '',
+    ...cpuLines(r),
     'Recompute steps (ms): ' + r.recompute_steps.map((s) => `${s.step} ${s.ms}`).join(', '),
     '',
     '## Detection quality against truth.json',

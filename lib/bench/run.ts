@@ -13,6 +13,7 @@ import pg from 'pg';
 import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
 import { CLI_NODE_ARGS } from '../cli/node-args';
+import { processCpuMs } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
 import { dashboardTimings } from '../dashboard/bench';
@@ -47,6 +48,11 @@ export interface BenchResult {
   dashboard: unknown;
   adjudicate_visits_per_s: number;
   ingest_peak_rss_mb: number;
+  /**
+   * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
+   * null when the server's processes cannot be read (not on this machine). Absent in runs before 2026-11-26.
+   */
+  ingest_cpu?: { node_ms: number; pg_ms: number | null; copy_pg_ms: number | null };
   recompute_peak_rss_mb: number;
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
@@ -84,7 +90,7 @@ async function freshDatabase(adminUrl: string): Promise<string> {
 }
 
 /** Raw COPY of exactly the rows ingest loaded: dump the loaded tables, truncate, and COPY them back in. */
-async function timeRawCopy(db: Db, dir: string): Promise<number> {
+async function timeRawCopy(db: Db, dir: string): Promise<{ ms: number; pgCpuMs: number | null }> {
   const { to: copyTo, from: copyFrom } = await import('pg-copy-streams');
   const { pipeline } = await import('node:stream/promises');
   const tables = ['settlements', 'fee_details'];
@@ -94,13 +100,17 @@ async function timeRawCopy(db: Db, dir: string): Promise<number> {
       await pipeline(client.query(copyTo(`copy (select * from ${t}) to stdout`)), fs.createWriteStream(path.join(dir, `${t}.copy`)));
     }
     await client.query(`truncate ${tables.join(', ')}`);
+    const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid ?? 0;
+    const cpu0 = processCpuMs(pid);
     const t0 = performance.now();
     await client.query('begin');
     for (const t of tables) {
       await pipeline(fs.createReadStream(path.join(dir, `${t}.copy`), { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${t} from stdin`)));
     }
     await client.query('commit');
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    const cpu1 = processCpuMs(pid);
+    return { ms, pgCpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null };
   } finally {
     client.release();
     for (const t of tables) fs.rmSync(path.join(dir, `${t}.copy`), { force: true });
@@ -138,7 +148,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const nDetails = counts.rows[0]?.d ?? 0;
 
     log('raw COPY of the same rows into the same tables');
-    const copyMs = await timeRawCopy(db, dir);
+    const copy = await timeRawCopy(db, dir);
+    const copyMs = copy.ms;
+    const ingCpu = ing.result as { node_cpu_ms: number; pg_cpu_ms: number | null };
     await db.$client.query('vacuum analyze settlements, fee_details');
 
     log('full recompute (adjudication, indicators, rules) in its own process');
@@ -194,6 +206,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard: dash,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
       ingest_peak_rss_mb: ing.peak_rss_mb,
+      ingest_cpu: { node_ms: ingCpu.node_cpu_ms, pg_ms: ingCpu.pg_cpu_ms, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,
       generate_ms: Math.round(generateMs),
       detection,

@@ -1,0 +1,59 @@
+/**
+ * CPU time of the work the bench times, so that a ratio can be read against what two cores allow: Node's own
+ * (process.cpuUsage) and the Postgres backends' (/proc/<pid>/stat, readable when the server runs on this machine, as
+ * the embedded one does; null otherwise).
+ */
+import fs from 'node:fs';
+import type pg from 'pg';
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** user + system CPU of a process in ms, or null when it cannot be read (another machine, not Linux) */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watches the backends that run a COPY on this database while some work runs (polled every 200 ms; a backend is counted
+ * from when it is first seen, so up to 200 ms of its work may be missed) and sums their CPU when stopped.
+ */
+export class CopyBackendCpu {
+  private seen = new Map<number, number>();
+  private timer: NodeJS.Timeout;
+  private readable = true;
+
+  private constructor(private client: pg.PoolClient) {
+    this.timer = setInterval(() => void this.poll(), 200);
+  }
+
+  static async start(pool: pg.Pool): Promise<CopyBackendCpu> {
+    return new CopyBackendCpu(await pool.connect());
+  }
+
+  private async poll() {
+    const r = await this.client
+      .query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and state = 'active' and query ilike 'copy %'")
+      .catch(() => ({ rows: [] as Array<{ pid: number }> }));
+    for (const { pid } of r.rows) {
+      if (this.seen.has(pid)) continue;
+      const ms = processCpuMs(pid);
+      if (ms === null) this.readable = false;
+      else this.seen.set(pid, ms);
+    }
+  }
+
+  /** the CPU ms the COPY backends used since first seen, or null when the server's processes cannot be read */
+  stop(): number | null {
+    clearInterval(this.timer);
+    this.client.release();
+    if (!this.readable || !this.seen.size) return null;
+    let ms = 0;
+    for (const [pid, from] of this.seen) ms += (processCpuMs(pid) ?? from) - from;
+    return ms;
+  }
+}
