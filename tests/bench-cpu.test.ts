@@ -13,6 +13,13 @@ describe('bench CPU accounting', () => {
     expect((processCpuMs(process.pid) ?? 0) - (before ?? 0)).toBeGreaterThanOrEqual(200);
   });
 
+  it('reads one thread: the main thread is part of the process', () => {
+    const main = processCpuMs(process.pid, process.pid);
+    const all = processCpuMs(process.pid);
+    expect(main).not.toBeNull();
+    expect(main ?? Infinity).toBeLessThanOrEqual(all ?? 0);
+  });
+
   it('says null for a process it cannot read (a server on another machine)', () => {
     expect(processCpuMs(2 ** 30)).toBeNull();
   });

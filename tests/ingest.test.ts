@@ -142,7 +142,7 @@ describe('bad rows, reload, reversal, strict', () => {
   });
 
   it('applies reversals in the NHSA form (own setl_id + init_setl_id) and the same-id form', async () => {
-    const base = { psn_no: 'P7', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H7', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
+    const base = { psn_no: 'PX7', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H7', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
     const orig = write('orig.ndjson', ['V1', 'V2'].map((id) => JSON.stringify({ ...base, setl_id: id, setl_time: '2024-08-01 09:00:00', medfee_sumamt: '30' })).join('\n'));
     await ingestFiles(db, [orig], { pipeline: false });
     const rev = write('rev.ndjson', [
@@ -219,6 +219,18 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(fd2).toEqual([{ p: 'fee_details_202412' }]);
     const [persons] = await q<{ n: number }>(`select count(*)::int as n from insured_persons where psn_no = 'P6' and region_code = '140500'`);
     expect(persons?.n).toBe(1);
+  });
+
+  it('finds a loaded key outside printable ASCII too (the probe then sends the keys, not their bounds)', async () => {
+    const base = { psn_no: 'PX7', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H7', fixmedins_type: 'hospital', hosp_lv: '2', medfee_sumamt: '10', inscp_scp_amt: '10' };
+    const f = (time: string) => write(`wide-${time.slice(5, 7)}.ndjson`, ['结算Ａ1', 'Zb2'].map((id) => JSON.stringify({ ...base, setl_id: id, setl_time: time })).join('\n'));
+    expect(await ingestFiles(db, [f('2024-05-01 09:00:00')], { pipeline: false })).toMatchObject({ inserted: 2 });
+    // sent again a month later: same keys, another partition — found by key, updated, not loaded twice
+    expect(await ingestFiles(db, [f('2024-06-01 09:00:00')], { pipeline: false })).toMatchObject({ inserted: 0, updated: 2 });
+    expect(await q(`select setl_id, to_char(setl_time at time zone 'Asia/Shanghai', 'YYYY-MM') as m from settlements where setl_id in ('结算Ａ1', 'Zb2') order by 1`)).toEqual([
+      { setl_id: 'Zb2', m: '2024-06' },
+      { setl_id: '结算Ａ1', m: '2024-06' },
+    ]);
   });
 
   it("an uploader's regions bound what the batch may write: other regions' rows and fee lines are rejected", async () => {

@@ -8,10 +8,14 @@ import type pg from 'pg';
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
-/** user + system CPU of a process in ms, or null when it cannot be read (another machine, not Linux) */
-export function processCpuMs(pid: number): number | null {
+/**
+ * user + system CPU in ms of a process (all its threads), or with `tid` of one of its threads (a process's main thread
+ * has tid = pid); null when it cannot be read (another machine, not Linux)
+ */
+export function processCpuMs(pid: number, tid?: number): number | null {
   try {
-    const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = (stat.split(') ')[1] ?? '').split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
     return null;

@@ -52,7 +52,7 @@ export interface BenchResult {
    * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
    * null when the server's processes cannot be read (not on this machine). Absent in runs before 2026-11-26.
    */
-  ingest_cpu?: { node_ms: number; pg_ms: number | null; copy_pg_ms: number | null };
+  ingest_cpu?: { node_ms: number; node_main_ms: number | null; pg_ms: number | null; copy_pg_ms: number | null };
   recompute_peak_rss_mb: number;
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
@@ -150,7 +150,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log('raw COPY of the same rows into the same tables');
     const copy = await timeRawCopy(db, dir);
     const copyMs = copy.ms;
-    const ingCpu = ing.result as { node_cpu_ms: number; pg_cpu_ms: number | null };
+    const ingCpu = ing.result as { node_cpu_ms: number; node_main_cpu_ms: number | null; pg_cpu_ms: number | null };
     await db.$client.query('vacuum analyze settlements, fee_details');
 
     log('full recompute (adjudication, indicators, rules) in its own process');
@@ -206,7 +206,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard: dash,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
       ingest_peak_rss_mb: ing.peak_rss_mb,
-      ingest_cpu: { node_ms: ingCpu.node_cpu_ms, pg_ms: ingCpu.pg_cpu_ms, copy_pg_ms: copy.pgCpuMs },
+      ingest_cpu: { node_ms: ingCpu.node_cpu_ms, node_main_ms: ingCpu.node_main_cpu_ms, pg_ms: ingCpu.pg_cpu_ms, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,
       generate_ms: Math.round(generateMs),
       detection,

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
@@ -103,6 +104,16 @@ export async function createBatch(db: Db, fileName: string, opts: { userId?: num
   return id;
 }
 
+/** Whether settlements.setl_id and fee_details.feedetl_sn compare byte by byte (C, POSIX, C.UTF-8 or ucs_basic). */
+async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
+  const r = await client.query<{ c: string }>(
+    `select coalesce(nullif(c.collname, 'default'), d.datcollate) as c
+     from pg_attribute a join pg_collation c on c.oid = a.attcollation join pg_database d on d.datname = current_database()
+     where (a.attrelid, a.attname) in (('settlements'::regclass, 'setl_id'), ('fee_details'::regclass, 'feedetl_sn'))`,
+  );
+  return r.rows.length === 2 && r.rows.every((x) => /^(c|posix|c\.utf-?8|ucs_basic)$/i.test(x.c));
+}
+
 export async function ingestFiles(db: Db, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
   if (!files.length) throw new InputError('没有文件 no file given', { field: 'file' });
   const names = files.map((f, i) => opts.displayNames?.[i] ?? path.basename(f));
@@ -151,6 +162,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
     await createStaging(client);
     const st = new MergeState(tracer(client), names, staged);
     st.allowed = opts.regions && !opts.regions.includes('*') ? new Set(opts.regions) : null;
+    st.byteOrderKeys = await keysInByteOrder(client);
     let mastersStaged = false;
     let reversalsDone = false;
 

@@ -89,6 +89,8 @@ export class MergeState {
   rejects: RowError[] = [];
   months = new Set<string>();
   regions = new Set<string>();
+  /** whether the claim keys (setl_id, feedetl_sn) sort by byte, as in the C and C.UTF-8 collations (ingestFiles asks) */
+  byteOrderKeys = false;
   /** the regions this batch may write (null: any), from IngestOptions.regions */
   allowed: ReadonlySet<string> | null = null;
   /** the lowest/highest day partitions were ensured for (skip the call when a chunk stays inside) */
