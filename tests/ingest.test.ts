@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../lib/db/client';
-import { ingestFiles } from '../lib/ingest';
+import { ingestFiles, keysInByteOrder } from '../lib/ingest';
 import { CLI_NODE_ARGS } from '../lib/cli/node-args';
 import { yuanToFen } from '../lib/ingest/validate';
 import { runCli, testDatabase } from './db';
@@ -219,6 +219,20 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(fd2).toEqual([{ p: 'fee_details_202412' }]);
     const [persons] = await q<{ n: number }>(`select count(*)::int as n from insured_persons where psn_no = 'P6' and region_code = '140500'`);
     expect(persons?.n).toBe(1);
+  });
+
+  it('asks the server whether keys sort by byte: yes under C.UTF-8 (the probe may send bounds), no under another collation', async () => {
+    const client = await db.$client.connect();
+    try {
+      expect(await keysInByteOrder(client)).toBe(true);
+      await client.query('begin');
+      await client.query(`create collation if not exists ofm_test_und (provider = icu, locale = 'und')`);
+      await client.query('alter table settlements alter column setl_id type text collate ofm_test_und');
+      expect(await keysInByteOrder(client)).toBe(false);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 
   it('finds a loaded key outside printable ASCII too (the probe then sends the keys, not their bounds)', async () => {

@@ -104,14 +104,24 @@ export async function createBatch(db: Db, fileName: string, opts: { userId?: num
   return id;
 }
 
-/** Whether settlements.setl_id and fee_details.feedetl_sn compare byte by byte (C, POSIX, C.UTF-8 or ucs_basic). */
-async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
-  const r = await client.query<{ c: string }>(
-    `select coalesce(nullif(c.collname, 'default'), d.datcollate) as c
-     from pg_attribute a join pg_collation c on c.oid = a.attcollation join pg_database d on d.datname = current_database()
-     where (a.attrelid, a.attname) in (('settlements'::regclass, 'setl_id'), ('fee_details'::regclass, 'feedetl_sn'))`,
+/**
+ * Whether settlements.setl_id and fee_details.feedetl_sn order printable ASCII keys byte by byte, as JS compares them
+ * (the probe's bounds, claims.ts). Asked of the server rather than read from the locale's name: the columns must use
+ * the database default or "C"/"POSIX", and the default must sort a sample of every printable ASCII character, and of
+ * keys that case- or punctuation-aware collations reorder, exactly as JS does (true for C and C.UTF-8, false for
+ * en_US.UTF-8 or ICU).
+ */
+export async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
+  const cols = await client.query<{ c: number }>(
+    `select attcollation::int as c from pg_attribute
+     where (attrelid, attname) in (('settlements'::regclass, 'setl_id'), ('fee_details'::regclass, 'feedetl_sn'))`,
   );
-  return r.rows.length === 2 && r.rows.every((x) => /^(c|posix|c\.utf-?8|ucs_basic)$/i.test(x.c));
+  // 100 default, 950 "C", 951 "POSIX" (fixed catalog OIDs)
+  if (cols.rows.length !== 2 || cols.rows.some((r) => ![100, 950, 951].includes(r.c))) return false;
+  if (cols.rows.every((r) => r.c !== 100)) return true;
+  const sample = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'a-b', 'ab', 'a b', 'a0', 'aa', 'Ab', '-a', '_a', 'a_', 'a.b', 'S10', 'S9', 's1'];
+  const r = await client.query<{ s: string[] }>('select array_agg(k order by k) as s from unnest($1::text[]) k', [sample]);
+  return JSON.stringify(r.rows[0]?.s) === JSON.stringify([...sample].sort());
 }
 
 export async function ingestFiles(db: Db, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
