@@ -6,7 +6,7 @@
  */
 import { closeDb, getDb } from '../db/client';
 import { ingestFiles } from '../ingest';
-import { CopyBackendCpu, processCpuMs } from './cpu';
+import { CopyBackendCpu, cpuMeter } from './cpu';
 import { afterIngest } from '../pipeline/after-ingest';
 
 async function main() {
@@ -17,18 +17,15 @@ async function main() {
   if (task === 'ingest') {
     const pg = await CopyBackendCpu.start(db.$client);
     const cpu = process.cpuUsage();
-    const main0 = processCpuMs(process.pid, process.pid);
+    const main = cpuMeter(process.pid, process.pid);
     const r = await ingestFiles(db, files, { pipeline: false });
-    const main1 = processCpuMs(process.pid, process.pid);
     const node = process.cpuUsage(cpu);
     result = {
       inserted: r.inserted,
       updated: r.updated,
       unchanged: r.unchanged,
       rejected: r.rejected,
-      node_cpu_ms: Math.round((node.user + node.system) / 1000),
-      node_main_cpu_ms: main0 !== null && main1 !== null ? main1 - main0 : null,
-      pg_cpu_ms: pg.stop(),
+      cpu: { node_ms: Math.round((node.user + node.system) / 1000), node_main_ms: main(), pg_ms: pg.stop() },
     };
   } else if (task === 'recompute') {
     const steps = await afterIngest(db, { months: [], regionCodes: [], full: true });

@@ -22,12 +22,21 @@ export function processCpuMs(pid: number, tid?: number): number | null {
   }
 }
 
+/** Starts a CPU meter on a process (or one of its threads): the function returns the ms used since, or null as above. */
+export function cpuMeter(pid: number, tid?: number): () => number | null {
+  const from = processCpuMs(pid, tid);
+  return () => {
+    const to = processCpuMs(pid, tid);
+    return from !== null && to !== null ? to - from : null;
+  };
+}
+
 /**
  * Watches the backends that run a COPY on this database while some work runs (polled every 200 ms; a backend is counted
  * from when it is first seen, so up to 200 ms of its work may be missed) and sums their CPU when stopped.
  */
 export class CopyBackendCpu {
-  private seen = new Map<number, number>();
+  private seen = new Map<number, () => number | null>();
   private timer: NodeJS.Timeout;
   private readable = true;
 
@@ -45,9 +54,8 @@ export class CopyBackendCpu {
       .catch(() => ({ rows: [] as Array<{ pid: number }> }));
     for (const { pid } of r.rows) {
       if (this.seen.has(pid)) continue;
-      const ms = processCpuMs(pid);
-      if (ms === null) this.readable = false;
-      else this.seen.set(pid, ms);
+      if (processCpuMs(pid) === null) this.readable = false;
+      else this.seen.set(pid, cpuMeter(pid));
     }
   }
 
@@ -57,7 +65,8 @@ export class CopyBackendCpu {
     this.client.release();
     if (!this.readable || !this.seen.size) return null;
     let ms = 0;
-    for (const [pid, from] of this.seen) ms += (processCpuMs(pid) ?? from) - from;
+    // a backend gone since (its connection closed) adds nothing
+    for (const used of this.seen.values()) ms += used() ?? 0;
     return ms;
   }
 }

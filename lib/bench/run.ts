@@ -13,7 +13,7 @@ import pg from 'pg';
 import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
 import { CLI_NODE_ARGS } from '../cli/node-args';
-import { processCpuMs } from './cpu';
+import { cpuMeter } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
 import { dashboardTimings } from '../dashboard/bench';
@@ -52,11 +52,18 @@ export interface BenchResult {
    * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
    * null when the server's processes cannot be read (not on this machine). Absent in runs before 2026-11-26.
    */
-  ingest_cpu?: { node_ms: number; node_main_ms: number | null; pg_ms: number | null; copy_pg_ms: number | null };
+  ingest_cpu?: IngestCpu;
   recompute_peak_rss_mb: number;
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
   detection_detail: Record<string, KindQuality>;
+}
+
+export interface IngestCpu {
+  node_ms: number;
+  node_main_ms: number | null;
+  pg_ms: number | null;
+  copy_pg_ms: number | null;
 }
 
 const BENCH_DB = 'ofm_bench';
@@ -101,16 +108,14 @@ async function timeRawCopy(db: Db, dir: string): Promise<{ ms: number; pgCpuMs: 
     }
     await client.query(`truncate ${tables.join(', ')}`);
     const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid ?? 0;
-    const cpu0 = processCpuMs(pid);
+    const cpu = cpuMeter(pid);
     const t0 = performance.now();
     await client.query('begin');
     for (const t of tables) {
       await pipeline(fs.createReadStream(path.join(dir, `${t}.copy`), { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${t} from stdin`)));
     }
     await client.query('commit');
-    const ms = performance.now() - t0;
-    const cpu1 = processCpuMs(pid);
-    return { ms, pgCpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null };
+    return { ms: performance.now() - t0, pgCpuMs: cpu() };
   } finally {
     client.release();
     for (const t of tables) fs.rmSync(path.join(dir, `${t}.copy`), { force: true });
@@ -150,7 +155,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log('raw COPY of the same rows into the same tables');
     const copy = await timeRawCopy(db, dir);
     const copyMs = copy.ms;
-    const ingCpu = ing.result as { node_cpu_ms: number; node_main_cpu_ms: number | null; pg_cpu_ms: number | null };
     await db.$client.query('vacuum analyze settlements, fee_details');
 
     log('full recompute (adjudication, indicators, rules) in its own process');
@@ -206,7 +210,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard: dash,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
       ingest_peak_rss_mb: ing.peak_rss_mb,
-      ingest_cpu: { node_ms: ingCpu.node_cpu_ms, node_main_ms: ingCpu.node_main_cpu_ms, pg_ms: ingCpu.pg_cpu_ms, copy_pg_ms: copy.pgCpuMs },
+      ingest_cpu: { ...(ing.result as { cpu: Omit<IngestCpu, 'copy_pg_ms'> }).cpu, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,
       generate_ms: Math.round(generateMs),
       detection,

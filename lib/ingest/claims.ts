@@ -69,18 +69,20 @@ async function anyLoaded(client: pg.PoolClient, table: string, key: string, keys
   const loaded = await indexed(client, async () => {
     const bounds = byteOrder ? asciiBounds(keys) : null;
     // the bounds found here: two strings sent, not the 40,000 keys (whose transfer and unnest cost ~70 ms a chunk)
-    const range = bounds
-      ? await client.query<{ x: boolean | null }>({
-          name: `ofm_ingest_bounds_${table}`,
-          text: `select (select f.${key} from ${table} f where f.${key} >= $1 order by f.${key} limit 1) <= $2 as x`,
-          values: bounds,
-        })
-      : await client.query<{ x: boolean | null }>({
-          name: `ofm_ingest_range_${table}`,
-          text: `select (select f.${key} from ${table} f where f.${key} >= r.lo order by f.${key} limit 1) <= r.hi as x
-                 from (select min(k) as lo, max(k) as hi from unnest($1::text[]) k) r`,
-          values: [keys],
-        });
+    const range = await client.query<{ x: boolean | null }>(
+      bounds
+        ? {
+            name: `ofm_ingest_bounds_${table}`,
+            text: `select (select f.${key} from ${table} f where f.${key} >= $1 order by f.${key} limit 1) <= $2 as x`,
+            values: bounds,
+          }
+        : {
+            name: `ofm_ingest_range_${table}`,
+            text: `select (select f.${key} from ${table} f where f.${key} >= r.lo order by f.${key} limit 1) <= r.hi as x
+                   from (select min(k) as lo, max(k) as hi from unnest($1::text[]) k) r`,
+            values: [keys],
+          },
+    );
     if (!range.rows[0]?.x) return false;
     const exact = await client.query<{ x: boolean }>({
       name: `ofm_ingest_probe_${table}`,
@@ -97,7 +99,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * The lowest and highest of `keys` as the key column orders them, or null when that order is not plain JS string order:
- * only for printable ASCII keys (ingestFiles checks that the column's collation orders by byte, as C and C.UTF-8 do).
+ * only for printable ASCII keys, and only used when keysInByteOrder said the columns order them by byte.
  */
 function asciiBounds(keys: string[]): [string, string] | null {
   let lo = keys[0];
@@ -109,6 +111,26 @@ function asciiBounds(keys: string[]): [string, string] | null {
     else if (k > hi) hi = k;
   }
   return [lo, hi];
+}
+
+/**
+ * Whether settlements.setl_id and fee_details.feedetl_sn order printable ASCII keys byte by byte, as JS compares them
+ * (the probe's bounds, asciiBounds). Asked of the server rather than read from the locale's name: the columns must use
+ * the database default or "C"/"POSIX", and the default must sort a sample of every printable ASCII character, and of
+ * keys that case- or punctuation-aware collations reorder, exactly as JS does (true for C and C.UTF-8, false for
+ * en_US.UTF-8 or ICU).
+ */
+export async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
+  const cols = await client.query<{ c: number }>(
+    `select attcollation::int as c from pg_attribute
+     where (attrelid, attname) in (('settlements'::regclass, 'setl_id'), ('fee_details'::regclass, 'feedetl_sn'))`,
+  );
+  // 100 default, 950 "C", 951 "POSIX" (fixed catalog OIDs)
+  if (cols.rows.length !== 2 || cols.rows.some((r) => ![100, 950, 951].includes(r.c))) return false;
+  if (cols.rows.every((r) => r.c !== 100)) return true;
+  const sample = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'a-b', 'ab', 'a b', 'a0', 'aa', 'Ab', '-a', '_a', 'a_', 'a.b', 'S10', 'S9', 's1'];
+  const r = await client.query<{ s: string[] }>('select array_agg(k order by k) as s from unnest($1::text[]) k', [sample]);
+  return JSON.stringify(r.rows[0]?.s) === JSON.stringify([...sample].sort());
 }
 
 interface Inst {

@@ -10,12 +10,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
-import { DetailLoader, SettlementLoader } from './claims';
+import { DetailLoader, keysInByteOrder, SettlementLoader } from './claims';
 import { CopyWriter } from './copy';
 import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
 import { openFile, type Format, type ParsedFile } from './parse';
@@ -102,26 +101,6 @@ export async function createBatch(db: Db, fileName: string, opts: { userId?: num
   const id = r.rows[0]?.id;
   if (id === undefined) throw new Error('could not create ingest batch');
   return id;
-}
-
-/**
- * Whether settlements.setl_id and fee_details.feedetl_sn order printable ASCII keys byte by byte, as JS compares them
- * (the probe's bounds, claims.ts). Asked of the server rather than read from the locale's name: the columns must use
- * the database default or "C"/"POSIX", and the default must sort a sample of every printable ASCII character, and of
- * keys that case- or punctuation-aware collations reorder, exactly as JS does (true for C and C.UTF-8, false for
- * en_US.UTF-8 or ICU).
- */
-export async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
-  const cols = await client.query<{ c: number }>(
-    `select attcollation::int as c from pg_attribute
-     where (attrelid, attname) in (('settlements'::regclass, 'setl_id'), ('fee_details'::regclass, 'feedetl_sn'))`,
-  );
-  // 100 default, 950 "C", 951 "POSIX" (fixed catalog OIDs)
-  if (cols.rows.length !== 2 || cols.rows.some((r) => ![100, 950, 951].includes(r.c))) return false;
-  if (cols.rows.every((r) => r.c !== 100)) return true;
-  const sample = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'a-b', 'ab', 'a b', 'a0', 'aa', 'Ab', '-a', '_a', 'a_', 'a.b', 'S10', 'S9', 's1'];
-  const r = await client.query<{ s: string[] }>('select array_agg(k order by k) as s from unnest($1::text[]) k', [sample]);
-  return JSON.stringify(r.rows[0]?.s) === JSON.stringify([...sample].sort());
 }
 
 export async function ingestFiles(db: Db, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
