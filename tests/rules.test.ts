@@ -5,7 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explain } from '../lib/alerts/explain';
+import { getAlert } from '../lib/alerts/queries';
 import type { Db } from '../lib/db/client';
+import { scoped, SYSTEM } from '../lib/db/scoped';
 import { refreshIndicators } from '../lib/indicators/refresh';
 import { rules as allRules } from '../lib/rules/index';
 import { runRules } from '../lib/rules/run';
@@ -197,6 +199,24 @@ describe('indicator rules', () => {
   it('a subject whose own peer group is too small is ranked among its type in the region, and says so', () => {
     expect(find('IND-SELFPAY', 'K9')?.explanation).toContain('同类（同级同类不足 5 家，放宽至同类型）机构中位数 5.0%');
     expect(alerts.filter((x) => x.subject_id.startsWith('E'))).toEqual([]);
+  });
+  it("that subject's alert page compares it with the whole type, the group it was ranked in", async () => {
+    const r = await db.$client.query<{ id: number; key: string }>(
+      "select id, evidence->'extra'->>'peer_key' as key from alerts where rule_id = 'IND-SELFPAY' and subject_id = 'K9' and period_key = '2024-03'",
+    );
+    const [k9] = r.rows;
+    expect(k9?.key).toMatch(/:\*$/);
+    const detail = await scoped(db, SYSTEM, (tx) => getAlert(tx, k9?.id ?? 0));
+    // its region's institutions that month: few in its own group, more of its type — the page lists the latter
+    const own = await db.$client.query<{ n: number; type: number }>(
+      `select count(*) filter (where m.peer_key = k.peer_key)::int as n, count(*)::int as type
+       from ind_institution_month m
+       join ind_institution_month k on k.fixmedins_code = 'K9' and k.month = m.month and k.region_code = m.region_code
+       where m.month = '2024-03-01' and split_part(m.peer_key, ':', 1) = split_part(k.peer_key, ':', 1) and m.ownpay_ratio is not null`,
+    );
+    expect(own.rows[0]?.n).toBeLessThan(5);
+    expect(detail?.peers?.values).toHaveLength(own.rows[0]?.type ?? -1);
+    expect(detail?.peers?.values.map((v) => v.subjectId)).toContain('K9');
   });
   it('IND-EXAM flags the 60 % exam share', () => {
     expect(alerts.filter((x) => x.rule_id === 'IND-EXAM').map((x) => x.subject_id)).toEqual(['H1']);

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, lte, ne, or, 
 import type { DbOrTx } from '../db/client';
 import { alertEvents, alerts } from '../db/schema';
 import { ruleById } from '../rules';
+import { isWidePeerKey, widePeerKey } from '../rules/sql-parts';
 
 export type AlertRecord = typeof alerts.$inferSelect;
 
@@ -134,7 +135,7 @@ export async function getAlert(tx: DbOrTx, id: number): Promise<AlertDetail | nu
     const p = rule.peer;
     // 'hospital:*': the subject was ranked among its whole type (its own group was too small, sql-parts.ts)
     const key = String(ev.extra.peer_key);
-    const inGroup = key.endsWith(':*') ? sql`split_part(peer_key, ':', 1) = ${key.slice(0, -2)}` : sql`peer_key = ${key}`;
+    const inGroup = isWidePeerKey(key) ? sql`${sql.raw(widePeerKey('peer_key'))} = ${key}` : sql`peer_key = ${key}`;
     const r = await tx.execute<{ subject_id: string; value: number }>(
       sql`select ${sql.identifier(p.subjectColumn)} as subject_id, (${sql.identifier(p.metric)})::float8 as value from ${sql.identifier(p.table)}
           where region_code = ${alert.regionCode} and month = ${alert.periodStart} and ${inGroup} and ${sql.identifier(p.metric)} is not null

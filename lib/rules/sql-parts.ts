@@ -52,6 +52,10 @@ export const BASIS = {
   },
 } as const;
 
+/** SQL: the whole-type peer group ('hospital:*') of a peer_key ('hospital:3'), where a subject whose own group is too small is ranked. */
+export const widePeerKey = (peerKey: string) => `split_part(${peerKey}, ':', 1) || ':*'`;
+export const isWidePeerKey = (key: string) => key.endsWith(':*');
+
 /**
  * Peer outlier query over a rollup table: per (region, month, peer group) median, MAD-based robust z
  * and percent_rank, computed in SQL. Subjects below the minimum volume are shown in the rollups but
@@ -77,7 +81,7 @@ export function peerOutlier(o: {
 }): string {
   return `
 with base as (
-  select region_code, month, peer_key, split_part(peer_key, ':', 1) || ':*' as wide_key, ${o.subjectColumn} as subject_id,
+  select region_code, month, peer_key, ${widePeerKey('peer_key')} as wide_key, ${o.subjectColumn} as subject_id,
     (${o.metric})::float8 as v, ${o.volume} as volume, ${o.extra ?? `'{}'::jsonb`} as extra,
     count(*) over (partition by region_code, month, peer_key) as key_n
   from ${o.table}
