@@ -7,6 +7,8 @@
  * Filtering is the FilterBar's URL params, applied in SQL. Row selection is local (ids of the
  * loaded page) and feeds the bulk-action slot.
  * Keyboard: every row is focusable; ↑/↓ move between rows, Enter opens the row, Space selects it.
+ * `data-ready` appears once the table is hydrated: before that a key press on a server-rendered row
+ * has no handler, so browser tests wait for it before using the keyboard.
  */
 import './dashboard.css';
 import {
@@ -26,7 +28,7 @@ import {
   type RowData,
 } from '@tanstack/react-table';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useMemo, useState, useSyncExternalStore, type KeyboardEvent, type ReactNode } from 'react';
 import { count } from '@/lib/format';
 import { useUrlState } from './url-state';
 
@@ -69,7 +71,12 @@ export function parseSort(s: string | null | undefined): SortingState {
   return id ? [{ id, desc: dir !== 'asc' }] : [];
 }
 
+const noSubscribe = () => () => {};
+/** false while rendering on the server and hydrating, true once the component runs in the browser */
+const useHydrated = () => useSyncExternalStore(noSubscribe, () => true, () => false);
+
 export function DataTable<T extends RowData>(props: DataTableProps<T>) {
+  const hydrated = useHydrated();
   const { params, set, pending } = useUrlState();
   const router = useRouter();
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
@@ -129,7 +136,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
   };
 
   return (
-    <div className="data-table" data-testid={props.testId} aria-busy={pending}>
+    <div className="data-table" data-testid={props.testId} data-ready={hydrated || undefined} aria-busy={pending}>
       <div className="toolbar table-toolbar">
         {props.selectable && props.bulk ? (
           <div className="bulk" data-testid="bulk-bar">

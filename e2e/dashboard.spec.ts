@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { Db } from '../lib/db/client';
 import { count } from '../lib/format';
 import { e2eDb } from './dashboard-data';
-import { DEMO, signIn } from './sign-in';
+import { DEMO, hydratedTable, signIn } from './sign-in';
 
 let db: Db;
 test.beforeAll(async () => {
@@ -39,9 +39,9 @@ test('overview numbers match the database; profiles and the indicator explorer o
 
   // which institutions grew fastest in per-visit cost this quarter → open the first → its claims
   await page.goto(`/institutions?period=${expected?.q}&sort=perVisitGrowth.desc`);
-  await expect(page.getByTestId('institution-table')).toBeVisible();
+  const institutions = await hydratedTable(page, 'institution-table');
   await page.screenshot({ path: 'test-results/screens/institutions.png', fullPage: true });
-  const firstRow = page.getByTestId('institution-table').locator('tbody tr').first();
+  const firstRow = institutions.locator('tbody tr').first();
   await firstRow.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: /机构画像/ })).toBeVisible();

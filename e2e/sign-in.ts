@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Demo accounts (README 演示账户, lib/auth/demo-users.ts). */
 export const DEMO = {
@@ -21,4 +21,14 @@ export async function signIn(page: Page, who: { email: string; password: string 
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: '退出' }).click();
   await expect(page).toHaveURL(/\/login/);
+}
+
+/**
+ * A DataTable once React has hydrated it (`data-ready`): keys pressed and options picked before that reach
+ * server-rendered HTML with no handlers and are lost, which made keyboard steps flaky on a slow machine.
+ */
+export async function hydratedTable(page: Page, testId: string): Promise<Locator> {
+  const table = page.getByTestId(testId);
+  await expect(table).toHaveAttribute('data-ready', 'true');
+  return table;
 }
