@@ -7,8 +7,7 @@
  * Filtering is the FilterBar's URL params, applied in SQL. Row selection is local (ids of the
  * loaded page) and feeds the bulk-action slot.
  * Keyboard: every row is focusable; ↑/↓ move between rows, Enter opens the row, Space selects it.
- * `data-ready` appears once the table is hydrated: before that a key press on a server-rendered row
- * has no handler, so browser tests wait for it before using the keyboard.
+ * `data-ready` appears once the table is hydrated (useHydrated): browser tests wait for it before using the keyboard.
  */
 import './dashboard.css';
 import {
@@ -28,8 +27,9 @@ import {
   type RowData,
 } from '@tanstack/react-table';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState, useSyncExternalStore, type KeyboardEvent, type ReactNode } from 'react';
+import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { count } from '@/lib/format';
+import { useHydrated } from './use-hydrated';
 import { useUrlState } from './url-state';
 
 export const tableFeaturesSet = tableFeatures({ rowSortingFeature, rowPaginationFeature, columnVisibilityFeature, rowSelectionFeature });
@@ -70,10 +70,6 @@ export function parseSort(s: string | null | undefined): SortingState {
   const [id, dir] = s.split('.');
   return id ? [{ id, desc: dir !== 'asc' }] : [];
 }
-
-const noSubscribe = () => () => {};
-/** false while rendering on the server and hydrating, true once the component runs in the browser */
-const useHydrated = () => useSyncExternalStore(noSubscribe, () => true, () => false);
 
 export function DataTable<T extends RowData>(props: DataTableProps<T>) {
   const hydrated = useHydrated();

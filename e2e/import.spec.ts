@@ -10,6 +10,7 @@ test('upload a CSV through the import page', async ({ page }) => {
 
   await page.goto('/import');
   await expect(page.getByRole('heading', { name: '导入', exact: true })).toBeVisible();
+  await expect(page.getByTestId('dropzone')).toHaveAttribute('data-ready', 'true');
   // Fresh ids each run, so a rerun on the same database still inserts one row.
   const stamp = Date.now().toString(36);
   const csv = [

@@ -24,8 +24,8 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 /**
- * A DataTable once React has hydrated it (`data-ready`): keys pressed and options picked before that reach
- * server-rendered HTML with no handlers and are lost, which made keyboard steps flaky on a slow machine.
+ * A DataTable once React has hydrated it (`data-ready`, components/use-hydrated.ts): keys pressed before that
+ * reach server-rendered rows with no handlers and are lost, which made keyboard steps flaky on a slow machine.
  */
 export async function hydratedTable(page: Page, testId: string): Promise<Locator> {
   const table = page.getByTestId(testId);

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
+import { useHydrated } from '@/components/use-hydrated';
 
 interface Status {
   id: number;
@@ -17,6 +18,7 @@ interface Status {
 /** Drag-and-drop upload; the progress bar follows the upload, then the server's row count (GET /api/ingest/{id}). */
 export function UploadBox() {
   const router = useRouter();
+  const hydrated = useHydrated();
   const input = useRef<HTMLInputElement>(null);
   const [strict, setStrict] = useState(false);
   const [over, setOver] = useState(false);
@@ -80,6 +82,7 @@ export function UploadBox() {
     <div className="panel">
       <div
         data-testid="dropzone"
+        data-ready={hydrated || undefined}
         onDragOver={(e) => {
           e.preventDefault();
           setOver(true);
