@@ -26,6 +26,8 @@ export interface Visit {
   hasCard?: boolean;
   rx?: boolean | null;
   suspended?: boolean;
+  /** a reversed (冲正) settlement: kept in the facts, out of every indicator and rule */
+  reversed?: boolean;
   inpatient?: boolean;
   arrears?: boolean;
   outOfArea?: boolean;
@@ -44,13 +46,14 @@ export async function insertVisits(db: Db, visits: Visit[]): Promise<void> {
       await c.query(
         `insert into settlements (admdvs, setl_id, setl_time, psn_no, psn_type, fixmedins_code, fixmedins_type, hosp_lv, med_type, insutype,
            medfee_sumamt, inscp_scp_amt, fulamt_ownpay_amt, hifp_pay, designated, emergency, has_card, rx_from_designated, suspended,
-           inpatient_overlap, in_arrears, out_of_area_temporary, chronic, extra, row_hash)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, '11', '310', $9::bigint, $9::bigint - $10::bigint, $10::bigint, $11::bigint, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 'h')`,
+           inpatient_overlap, in_arrears, out_of_area_temporary, chronic, extra, reversed, row_hash)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, '11', '310', $9::bigint, $9::bigint - $10::bigint, $10::bigint, $11::bigint, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 'h')`,
         [
           v.region ?? '140500', v.id, v.time, v.psn, v.psnType ?? '1101', v.inst, v.type ?? 'hospital', v.lv ?? 2, medfee, v.ownpay ?? 0,
           v.fund ?? Math.round(medfee / 2), v.designated ?? true, v.emergency ?? false, v.hasCard ?? true,
           v.rx === undefined ? (v.type === 'pharmacy' ? true : null) : v.rx, v.suspended ?? false, v.inpatient ?? false,
           v.arrears ?? false, v.outOfArea ?? false, v.chronic ?? false, v.city ? JSON.stringify({ fix_blng_admdvs: v.city }) : null,
+          v.reversed ?? false,
         ],
       );
       let i = 0;

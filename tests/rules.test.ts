@@ -53,6 +53,10 @@ beforeAll(async () => {
     x('O2', 'PO', 'XO', '10 09:00:00', { chronic: true, lines: [drug(30, 'Z2')] }),
     x('N1', 'PN', 'XO', '01 09:00:00', { chronic: true, lines: [drug(30, 'Z3')] }),
     x('N2', 'PN', 'XO', '20 09:00:00', { chronic: true, lines: [drug(30, 'Z3')] }),
+    // near misses: a drug billed twice in one visit does not overlap itself; a reversed visit supplies nothing
+    x('Q1', 'PQ', 'XO', '01 09:00:00', { chronic: true, lines: [drug(30, 'Z4'), drug(30, 'Z4')] }),
+    x('V1', 'PV', 'XO', '01 09:00:00', { chronic: true, lines: [drug(30, 'Z5')], reversed: true }),
+    x('V2', 'PV', 'XO', '10 09:00:00', { chronic: true, lines: [drug(30, 'Z5')] }),
     x('S1', 'PS', 'XS', '05 09:00:00'),
     x('S2', 'PS', 'XS', '05 15:00:00'),
     x('S3', 'PS2', 'XS', '05 09:00:00'),
@@ -131,7 +135,7 @@ describe('visit-window rules', () => {
     expect(ids('RX-DAYS-CHR')).toEqual(['C1']);
     expect(ids('RX-DAYS-CHR-WARN')).toEqual(['C2']);
   });
-  it('RX-OVERLAP flags a 21-day overlap, not 11', () => {
+  it('RX-OVERLAP flags a 21-day overlap, not 11, nor a drug billed twice in one visit, nor a reversed visit', () => {
     expect(ids('RX-OVERLAP')).toEqual(['O2']);
     expect(find('RX-OVERLAP', 'PO')?.value).toBe(21);
   });
