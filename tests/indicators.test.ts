@@ -38,8 +38,13 @@ describe('indicator rollups', () => {
       from ind_region_month r join (select region_code, month, count(*)::int as visits, count(distinct psn_no)::int as persons, sum(medfee) as total,
         sum(fund) as fund, count(distinct fixmedins_code)::int as inst from ind_visits group by 1, 2) v using (region_code, month)`);
     expect(region.rows.map((r) => r.ok)).toEqual([true, true, true]);
+    const indexes = async () => (await c.query(`select indexdef from pg_indexes where schemaname = current_schema() and tablename = any($1) order by 1`, [ROLLUP_TABLES])).rows;
+    const before = await indexes();
     await refreshIndicators(db, { months: [], regionCodes: [], full: true });
     expect(await snap()).toEqual(incremental);
+    // the full rebuild drops the large tables' indexes while it writes them, and builds them again
+    expect(before.length).toBeGreaterThanOrEqual(ROLLUP_TABLES.length);
+    expect(await indexes()).toEqual(before);
 
     // a reversed settlement leaves the item rollup with its visit: B2024-02-0-0 cost 10000 fen over three lines
     const items = async () => (await c.query<{ a: string; n: number }>(`select sum(amount) as a, sum(lines)::int as n from ind_item_month where fixmedins_code = 'H0' and month = '2024-02-01' and region_code = '140500'`)).rows[0];
