@@ -35,7 +35,9 @@ base as (
   group by 1, 2, 3
 ),
 pos as (select *, ln(inscp) as lv from base where inscp > 0),
-ranked as (select b.*, count(*) over w as peer_n, percent_rank() over (w order by inscp) as pct from pos b window w as (partition by region_code, y, grp)),
+-- materialized: the planner, expecting a handful of persons, put the ranking inside a nested loop over the 10
+-- peer groups and ranked all 110k persons once per group (2.5 s for one month's batch at 1M settlements; 1.5 s now)
+ranked as materialized (select b.*, count(*) over w as peer_n, percent_rank() over (w order by inscp) as pct from pos b window w as (partition by region_code, y, grp)),
 med as (select region_code, y, grp, percentile_cont(0.5) within group (order by lv) as med from pos group by 1, 2, 3),
 mad as (
   select b.region_code, b.y, b.grp, percentile_cont(0.5) within group (order by abs(b.lv - m.med)) as mad
