@@ -163,6 +163,17 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await ingestFiles(db, [rev], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, reversed: 0, unchanged: 2 });
   });
 
+  it('a reversal in a later month takes the reversed visit out of its own month (that month is refreshed too)', async () => {
+    const base = { psn_no: 'PW1', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '40' };
+    const orig = write('w-orig.ndjson', JSON.stringify({ ...base, setl_id: 'W1', setl_time: '2024-07-15 10:00:00', medfee_sumamt: '40' }));
+    expect(await ingestFiles(db, [orig])).toMatchObject({ inserted: 1, months: ['2024-07'] });
+    const visit = () => q<{ setl_id: string }>(`select setl_id from ind_visits where setl_id = 'W1'`);
+    expect(await visit()).toEqual([{ setl_id: 'W1' }]);
+    const rev = write('w-rev.ndjson', JSON.stringify({ ...base, setl_id: 'W1R', init_setl_id: 'W1', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-40', inscp_scp_amt: '-40' }));
+    expect(await ingestFiles(db, [rev])).toMatchObject({ inserted: 1, reversed: 1, months: ['2024-07', '2024-08'] });
+    expect(await visit()).toEqual([]);
+  });
+
   it('gives the same result when the claims are merged in many small chunks (reversal before its original, details across chunks)', async () => {
     const base = { psn_no: 'P8', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
     const s = write('chunks.ndjson', [

@@ -29,6 +29,23 @@ const S_CHANGED = `row(${sCols('f')}) is distinct from row(${sCols('s')})`;
 /** rows stored as settlements: everything but the same-id reversal form */
 const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
 
+/**
+ * A reversal takes its original out of the original's month, which may be long before the reversal's own:
+ * that month and region join the batch's scope, so the pipeline refreshes them (the session is in Asia/Shanghai).
+ */
+const REVERSED_RETURNING = `returning s.batch_id, to_char(f.setl_time, 'YYYY-MM') as month, f.admdvs`;
+const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct month) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
+interface ReversedCount {
+  batch_id: number;
+  n: number;
+  months: string[];
+  regions: string[];
+}
+function reversedScope(st: MergeState, r: ReversedCount): void {
+  for (const m of r.months) st.months.add(m);
+  for (const x of r.regions) st.regions.add(x);
+}
+
 const D_KEY_COLS = 'admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code';
 const D_CHANGED = `row(${cols(D_KEY_COLS, 'f')}, ${cols(D_COLS, 'f')}) is distinct from row(${cols(D_KEY_COLS, 'd')}, ${cols(D_COLS, 'd')})`;
 
@@ -248,23 +265,25 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
       with u as (
         update settlements f set reversed = true from (select distinct on (init_setl_id) init_setl_id, batch_id from stg_settlements
           where refd_setl_flag and init_setl_id is not null) s
-        where f.setl_id = s.init_setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
-      select batch_id, count(*)::int as n from u group by batch_id`);
-    for (const r of nhsa.rows as Array<{ batch_id: number; n: number }>) {
+        where f.setl_id = s.init_setl_id and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
+      ${REVERSED_COUNT}`);
+    for (const r of nhsa.rows as ReversedCount[]) {
       st.add(r.batch_id, 'reversed', r.n);
       st.reversed += r.n;
+      reversedScope(st, r);
     }
     // same-id form: the record itself counts as updated (it flipped the original) or unchanged
     const same = await q(`
       with u as (
         update settlements f set reversed = true from (select distinct on (setl_id) setl_id, batch_id from stg_settlements
           where refd_setl_flag and init_setl_id is null) s
-        where f.setl_id = s.setl_id and not f.refd_setl_flag and not f.reversed returning s.batch_id)
-      select batch_id, count(*)::int as n from u group by batch_id`);
-    for (const r of same.rows as Array<{ batch_id: number; n: number }>) {
+        where f.setl_id = s.setl_id and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
+      ${REVERSED_COUNT}`);
+    for (const r of same.rows as ReversedCount[]) {
       st.add(r.batch_id, 'updated', r.n);
       st.add(r.batch_id, 'reversed', r.n);
       st.reversed += r.n;
+      reversedScope(st, r);
     }
   }
 
