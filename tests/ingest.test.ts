@@ -138,6 +138,14 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await ingestFiles(db, [s], { pipeline: false })).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
     const r3 = await q<{ p: string }>(`select tableoid::regclass::text as p from settlements where setl_id = 'R3'`);
     expect(r3).toEqual([{ p: 'settlements_202406' }]);
+    // sent alone, moved again: the month it leaves is in the batch's scope as well as the month it enters
+    const alone = write('re-alone.ndjson', fs.readFileSync(s, 'utf8').split('\n').find((l) => l.includes('"R3"'))?.replace('2024-06-03', '2024-07-03') ?? '');
+    expect(await ingestFiles(db, [alone], { pipeline: false })).toMatchObject({ updated: 1, months: ['2024-06', '2024-07'] });
+    // a settlement that moves takes its fee lines along (their time is part of their key and partition)
+    const r2 = write('re-r2.ndjson', fs.readFileSync(s, 'utf8').split('\n').find((l) => l.includes('"R2"'))?.replace('2024-05-02', '2024-07-02') ?? '');
+    expect(await ingestFiles(db, [r2], { pipeline: false })).toMatchObject({ updated: 1, months: ['2024-05', '2024-07'] });
+    expect(await q(`select tableoid::regclass::text as p, to_char(setl_time, 'YYYY-MM-DD') as d from fee_details where feedetl_sn = 'RD2'`)).toEqual([{ p: 'fee_details_202407', d: '2024-07-02' }]);
+    expect(await ingestFiles(db, [d], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
     const docs = await q<{ dr_codg: string; region_code: string }>(`select dr_codg, region_code from doctors where dr_codg = 'DR9'`);
     expect(docs).toEqual([{ dr_codg: 'DR9', region_code: '152501' }]);
   });
@@ -207,11 +215,11 @@ describe('bad rows, reload, reversal, strict', () => {
       'fast-2.ndjson',
       [line(1, '2024-11-01 09:00:00'), line(2, '2024-12-02 09:00:00'), line(5, '2024-11-05 09:00:00'), line(6, '2024-11-06 09:00:00'), line(3, '2024-11-03 09:00:00', '99'), line(7, '2024-11-07 09:00:00'), line(8, '2024-11-08 09:00:00'), line(8, '2024-11-08 09:00:00')].join('\n'),
     );
-    // details: FD1 unchanged, FD2 follows its settlement into December (changed), FD5/FD6 new, one orphan
+    // details: FD1 unchanged, FD2 already moved into December with its settlement (so unchanged), FD5/FD6 new, one orphan
     const d2 = write('fast-2-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'FD1,F1,09,1', 'FD2,F2,09,2', 'FD5,F5,09,5', 'FD6,F6,09,6', 'FDX,F404,09,1'].join('\n'));
     const r = await ingestFiles(db, [second, d2], { pipeline: false, chunkRows: 2 });
-    // settlements: inserted F5 F6 F7 F8; updated F2 F3; unchanged F1 and the second F8. details: inserted FD5 FD6; updated FD2; unchanged FD1
-    expect(r).toMatchObject({ inserted: 6, updated: 3, unchanged: 3, rejected: 1 });
+    // settlements: inserted F5 F6 F7 F8; updated F2 F3; unchanged F1 and the second F8. details: inserted FD5 FD6; unchanged FD1 FD2
+    expect(r).toMatchObject({ inserted: 6, updated: 2, unchanged: 4, rejected: 1 });
     expect(r.errors).toEqual([expect.objectContaining({ file: 'fast-2-d.csv', row: 6, field: 'setl_id' })]);
     const rows = await q<{ setl_id: string; p: string; medfee_sumamt: number; n: number }>(
       `select setl_id, tableoid::regclass::text as p, medfee_sumamt, (select count(*)::int from fee_details f where f.setl_id = s.setl_id) as n

@@ -30,8 +30,9 @@ const S_CHANGED = `row(${sCols('f')}) is distinct from row(${sCols('s')})`;
 const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
 
 /**
- * A reversal takes its original out of the original's month, which may be long before the reversal's own:
- * that month and region join the batch's scope, so the pipeline refreshes them (the session is in Asia/Shanghai).
+ * A reversal takes its original out of the original's month, which may be long before the reversal's own, and a
+ * re-sent settlement may move to another month: the month a visit leaves joins the batch's scope with its region,
+ * so the pipeline refreshes it too (months as the session sees them, in Asia/Shanghai).
  */
 const REVERSED_RETURNING = `returning s.batch_id, to_char(f.setl_time, 'YYYY-MM') as month, f.admdvs`;
 const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct month) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
@@ -41,7 +42,7 @@ interface ReversedCount {
   months: string[];
   regions: string[];
 }
-function reversedScope(st: MergeState, r: ReversedCount): void {
+function addScope(st: MergeState, r: { months: string[]; regions: string[] }): void {
   for (const m of r.months) st.months.add(m);
   for (const x of r.regions) st.regions.add(x);
 }
@@ -248,6 +249,15 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
       where ${S_STORED} on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
   for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  // a changed settlement's fee lines carry its region, time, person and institution (the fact key and the columns the
+  // rules read without a join): they follow it, across partitions when its month changed
+  await q(`
+    update fee_details f set admdvs = n.admdvs, setl_time = n.setl_time, psn_no = n.psn_no, fixmedins_code = n.fixmedins_code
+    from chg_settlements c join settlements n on n.setl_id = c.setl_id and not n.refd_setl_flag
+    where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time
+      and (n.admdvs, n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.admdvs, f.setl_time, f.psn_no, f.fixmedins_code)`);
+  const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from chg_settlements`);
+  addScope(st, { months: left.rows[0]?.months ?? [], regions: left.rows[0]?.regions ?? [] });
   // --- new settlements: anti-join on setl_id only (against the rows found above: the facts are probed once per chunk)
   await insertNew(
     st,
@@ -270,7 +280,7 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     for (const r of nhsa.rows as ReversedCount[]) {
       st.add(r.batch_id, 'reversed', r.n);
       st.reversed += r.n;
-      reversedScope(st, r);
+      addScope(st, r);
     }
     // same-id form: the record itself counts as updated (it flipped the original) or unchanged
     const same = await q(`
@@ -283,7 +293,7 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
       st.add(r.batch_id, 'updated', r.n);
       st.add(r.batch_id, 'reversed', r.n);
       st.reversed += r.n;
-      reversedScope(st, r);
+      addScope(st, r);
     }
   }
 
@@ -317,6 +327,15 @@ export async function mergeDetails(st: MergeState, batchId: number | null): Prom
       where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
   for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
+  // a changed settlement's fee lines carry its region, time, person and institution (the fact key and the columns the
+  // rules read without a join): they follow it, across partitions when its month changed
+  await q(`
+    update fee_details f set admdvs = n.admdvs, setl_time = n.setl_time, psn_no = n.psn_no, fixmedins_code = n.fixmedins_code
+    from chg_settlements c join settlements n on n.setl_id = c.setl_id and not n.refd_setl_flag
+    where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time
+      and (n.admdvs, n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.admdvs, f.setl_time, f.psn_no, f.fixmedins_code)`);
+  const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from chg_settlements`);
+  addScope(st, { months: left.rows[0]?.months ?? [], regions: left.rows[0]?.regions ?? [] });
   // --- new details: anti-join on feedetl_sn only (against the rows found above)
   await insertNew(
     st,
