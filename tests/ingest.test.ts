@@ -182,6 +182,15 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await visit()).toEqual([]);
   });
 
+  it('a fee-detail file loaded after its settlements refreshes their month (exam and drug amounts of the visits)', async () => {
+    const base = { psn_no: 'PW2', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '50', medfee_sumamt: '50' };
+    const setl = write('w2.ndjson', JSON.stringify({ ...base, setl_id: 'W2', setl_time: '2024-06-20 10:00:00' }));
+    expect(await ingestFiles(db, [setl])).toMatchObject({ inserted: 1, months: ['2024-06'] });
+    const details = write('w2-d.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt\nWD1,W2,03,30\nWD2,W2,09,20\n');
+    expect(await ingestFiles(db, [details])).toMatchObject({ inserted: 2, months: ['2024-06'], regions: ['140500'] });
+    expect(await q(`select exam_amt::int, drug_amt::int, n_lines from ind_visits where setl_id = 'W2'`)).toEqual([{ exam_amt: 3000, drug_amt: 2000, n_lines: 2 }]);
+  });
+
   it('gives the same result when the claims are merged in many small chunks (reversal before its original, details across chunks)', async () => {
     const base = { psn_no: 'P8', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
     const s = write('chunks.ndjson', [

@@ -377,6 +377,13 @@ export class DetailLoader {
       const had = setl.get(id);
       if (!had || (had.refd && !refd)) setl.set(id, { admdvs, rest: `${time}\t${copyValue(psnNo)}\t${copyValue(fixmedinsCode)}`, fixmedinsCode, refd });
     }
+    // the visits these lines belong to may have been loaded by an earlier batch: their months are this batch's scope
+    // too (setl_time::text is in the session's Asia/Shanghai, so its first 7 characters are the month)
+    for (const s of setl.values()) {
+      if (st.allowed && !st.allowed.has(s.admdvs)) continue;
+      st.months.add(s.rest.slice(0, 7));
+      st.regions.add(s.admdvs);
+    }
     const lines = new LineBuffer();
     for (const part of c.lines.take()) {
       const text = part.toString('utf8');
