@@ -19,11 +19,11 @@
  * A reversal whose original is neither loaded nor in the batch is a rejected row.
  */
 import type pg from 'pg';
+import { qualify } from '../db/columns';
 import { D_COLS, DETAIL_COPY, NO_HASH, S_COLS, SETTLEMENT_COPY } from './staging';
 import type { RowError } from './validate';
 
-const cols = (list: string, p: string) => list.split(',').map((c) => `${p}.${c.trim()}`).join(', ');
-const sCols = (p: string) => cols(S_COLS, p);
+const sCols = (p: string) => qualify(S_COLS, p);
 /** a re-sent settlement differs from the stored one (jsonb and numeric compare by value, not by spelling) */
 const S_CHANGED = `row(${sCols('f')}) is distinct from row(${sCols('s')})`;
 /** rows stored as settlements: everything but the same-id reversal form */
@@ -48,7 +48,7 @@ function addScope(st: MergeState, r: { months: string[]; regions: string[] }): v
 }
 
 const D_KEY_COLS = 'admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code';
-const D_CHANGED = `row(${cols(D_KEY_COLS, 'f')}, ${cols(D_COLS, 'f')}) is distinct from row(${cols(D_KEY_COLS, 'd')}, ${cols(D_COLS, 'd')})`;
+const D_CHANGED = `row(${qualify(D_KEY_COLS, 'f')}, ${qualify(D_COLS, 'f')}) is distinct from row(${qualify(D_KEY_COLS, 'd')}, ${qualify(D_COLS, 'd')})`;
 
 /** Master data files: upserts that change a row only when a given value differs (reloads stay unchanged). */
 const MASTER = [
@@ -323,7 +323,7 @@ export async function mergeDetails(st: MergeState, batchId: number | null): Prom
     insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
       from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
     delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
-    with w as (insert into fee_details (${DETAIL_COPY}) select ${cols(DETAIL_COPY, 'd')} from stg_details d
+    with w as (insert into fee_details (${DETAIL_COPY}) select ${qualify(DETAIL_COPY, 'd')} from stg_details d
       where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
   for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
@@ -340,7 +340,7 @@ export async function mergeDetails(st: MergeState, batchId: number | null): Prom
   await insertNew(
     st,
     batchId,
-    (conflict) => `insert into fee_details (${DETAIL_COPY}) select ${cols(DETAIL_COPY, 'd')} from stg_details d
+    (conflict) => `insert into fee_details (${DETAIL_COPY}) select ${qualify(DETAIL_COPY, 'd')} from stg_details d
       where not exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn)${conflict ? ' on conflict do nothing' : ''}`,
     '',
   );
