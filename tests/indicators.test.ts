@@ -38,6 +38,12 @@ describe('indicator rollups', () => {
       from ind_region_month r join (select region_code, month, count(*)::int as visits, count(distinct psn_no)::int as persons, sum(medfee) as total,
         sum(fund) as fund, count(distinct fixmedins_code)::int as inst from ind_visits group by 1, 2) v using (region_code, month)`);
     expect(region.rows.map((r) => r.ok)).toEqual([true, true, true]);
+    // distinct persons of every month, quarter and year against the visits themselves
+    const periods = `select region_code, period_key, persons from ind_region_period order by 1, 2`;
+    const direct = `select region_code, k as period_key, count(distinct psn_no)::int as persons from (select region_code, psn_no,
+      unnest(array[to_char(month, 'YYYY-MM'), to_char(month, 'YYYY-"Q"Q'), to_char(month, 'YYYY')]) as k from ind_visits) x group by 1, 2 order by 1, 2`;
+    expect((await c.query(periods)).rows).toEqual((await c.query(direct)).rows);
+    expect((await c.query(periods)).rows.length).toBe(4 + 3); // 140500: Feb, Mar, Q1, 2024; 430100: Apr, Q2, 2024
     const indexes = async () => (await c.query(`select indexdef from pg_indexes where schemaname = current_schema() and tablename = any($1) order by 1`, [ROLLUP_TABLES])).rows;
     const before = await indexes();
     await refreshIndicators(db, { months: [], regionCodes: [], full: true });
