@@ -191,6 +191,18 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await q(`select exam_amt::int, drug_amt::int, n_lines from ind_visits where setl_id = 'W2'`)).toEqual([{ exam_amt: 3000, drug_amt: 2000, n_lines: 2 }]);
   });
 
+  it('an institution file that changes a budget refreshes the months the institution has visits in', async () => {
+    const setl = write('w3.ndjson', JSON.stringify({ psn_no: 'PW3', psn_type: '1101', admdvs: '140500', setl_id: 'W3', setl_time: '2024-05-10 10:00:00', fixmedins_code: 'HB1', fixmedins_type: 'hospital', hosp_lv: '2', medfee_sumamt: '80', inscp_scp_amt: '80' }));
+    expect(await ingestFiles(db, [setl])).toMatchObject({ inserted: 1, months: ['2024-05'] });
+    const budget = () => q<{ annual_budget: number | null }>(`select annual_budget from ind_institution_month where fixmedins_code = 'HB1'`);
+    expect(await budget()).toEqual([{ annual_budget: null }]);
+    const inst = write('w3-inst.csv', '所属区划,定点医药机构编号,定点医药机构名称,年度总额预算\n140500,HB1,乙医院,500000.00\n');
+    expect(await ingestFiles(db, [inst])).toMatchObject({ updated: 1, months: ['2024-05'], regions: ['140500'] });
+    expect(await budget()).toEqual([{ annual_budget: 50000000 }]);
+    // the same file again changes nothing and refreshes nothing
+    expect(await ingestFiles(db, [inst])).toMatchObject({ updated: 0, unchanged: 1, months: [] });
+  });
+
   it('gives the same result when the claims are merged in many small chunks (reversal before its original, details across chunks)', async () => {
     const base = { psn_no: 'P8', psn_type: '1101', admdvs: '140500', fixmedins_code: 'H8', fixmedins_type: 'hospital', hosp_lv: '1', inscp_scp_amt: '30' };
     const s = write('chunks.ndjson', [
