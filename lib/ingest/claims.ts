@@ -185,6 +185,7 @@ export class SettlementLoader {
     if (month > this.hiMonth) this.hiMonth = month;
     const admdvs = s.admdvs as string;
     this.st.months.add(month);
+    this.st.unanalyzed.add(month);
     this.st.regions.add(admdvs);
     // institution: region of the institution when given, else the insured's; the names and levels as the merge took them
     const code = s.fixmedins_code as string;
@@ -363,6 +364,13 @@ export class DetailLoader {
   private async load(c: DetailChunk, keys: string[]) {
     const { client, st } = this;
     const t = performance.now();
+    // statistics of the settlements partitions written so far in this batch (ANALYZE sees this transaction's rows)
+    if (st.unanalyzed.size) {
+      const parts = [...st.unanalyzed].filter((m) => /^\d{4}-\d{2}$/.test(m)).map((m) => `settlements_${m.replace('-', '')} (setl_id)`);
+      if (parts.length) await client.query(`analyze ${parts.join(', ')}`);
+      if (trace()) log(`[analyze] ${parts.length} settlements partitions ${Math.round(performance.now() - t)} ms`);
+      st.unanalyzed.clear();
+    }
     // the settlement of each detail: an original rather than its reversal when both share the id
     const ids = [...c.setlIds];
     const found = await indexed(client, () => client.query<[string, string, string, string, string, boolean]>({
