@@ -5,7 +5,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../lib/db/client';
+import { createDb, type Db } from '../lib/db/client';
 import { ingestFiles } from '../lib/ingest';
 import { keysInByteOrder } from '../lib/ingest/claims';
 import { CLI_NODE_ARGS } from '../lib/cli/node-args';
@@ -146,6 +146,13 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(await ingestFiles(db, [r2], { pipeline: false })).toMatchObject({ updated: 1, months: ['2024-05', '2024-07'] });
     expect(await q(`select tableoid::regclass::text as p, to_char(setl_time, 'YYYY-MM-DD') as d from fee_details where feedetl_sn = 'RD2'`)).toEqual([{ p: 'fee_details_202407', d: '2024-07-02' }]);
     expect(await ingestFiles(db, [d], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    // the same fee-detail file alone on a new connection (no settlement merged in that session before)
+    const fresh = createDb(url);
+    try {
+      expect(await ingestFiles(fresh, [d], { pipeline: false })).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    } finally {
+      await fresh.$client.end();
+    }
     const docs = await q<{ dr_codg: string; region_code: string }>(`select dr_codg, region_code from doctors where dr_codg = 'DR9'`);
     expect(docs).toEqual([{ dr_codg: 'DR9', region_code: '152501' }]);
   });

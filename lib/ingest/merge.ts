@@ -362,15 +362,6 @@ export async function mergeDetails(st: MergeState, batchId: number | null): Prom
       where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
   for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
-  // a changed settlement's fee lines carry its region, time, person and institution (the fact key and the columns the
-  // rules read without a join): they follow it, across partitions when its month changed
-  await q(`
-    update fee_details f set admdvs = n.admdvs, setl_time = n.setl_time, psn_no = n.psn_no, fixmedins_code = n.fixmedins_code
-    from chg_settlements c join settlements n on n.setl_id = c.setl_id and not n.refd_setl_flag
-    where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time
-      and (n.admdvs, n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.admdvs, f.setl_time, f.psn_no, f.fixmedins_code)`);
-  const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from chg_settlements`);
-  addScope(st, { months: left.rows[0]?.months ?? [], regions: left.rows[0]?.regions ?? [] });
   // --- new details: anti-join on feedetl_sn only (against the rows found above)
   await insertNew(
     st,
