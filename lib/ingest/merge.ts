@@ -55,10 +55,8 @@ interface Master {
   staging: string;
   key: string;
   upsert: string;
-  /** the months ('YYYY-MM' month, region) a changed row shows in, given $1 = the changed codes */
-  scope?: string;
-  /** the key column the scope query takes */
-  code?: string;
+  /** where a changed row shows: `sql` gives the months ('YYYY-MM' month, region) for $1 = the changed rows' `code`s */
+  scope?: { code: string; sql: string };
 }
 const MASTER: Master[] = [
   {
@@ -66,8 +64,10 @@ const MASTER: Master[] = [
     key: 'region_code, fixmedins_code',
     // name, type, level, fee class, designation, budget and region feed the visits' features, the budget use and
     // the alerts' subject names of every month the institution has visits in
-    scope: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_institution_month where fixmedins_code = any($1)`,
-    code: 'fixmedins_code',
+    scope: {
+      code: 'fixmedins_code',
+      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_institution_month where fixmedins_code = any($1)`,
+    },
     upsert: `insert into institutions as t (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated, annual_budget)
      select region_code, fixmedins_code, coalesce(fixmedins_name, fixmedins_code), coalesce(fixmedins_type, 'hospital'), coalesce(hosp_lv, 1),
        fee_class, coalesce(designated, true), annual_budget from src
@@ -84,8 +84,10 @@ const MASTER: Master[] = [
     staging: 'stg_doctors',
     key: 'region_code, dr_codg',
     // the doctor's name in the alerts of the months the doctor has visits in
-    scope: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_doctor_month where dr_codg = any($1)`,
-    code: 'dr_codg',
+    scope: {
+      code: 'dr_codg',
+      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_doctor_month where dr_codg = any($1)`,
+    },
     upsert: `insert into doctors as t (region_code, dr_codg, dr_name, fixmedins_code, dept_codg)
      select region_code, dr_codg, dr_name, fixmedins_code, dept_codg from src
      on conflict (region_code, dr_codg) do update set dr_name = coalesce(excluded.dr_name, t.dr_name),
@@ -211,7 +213,7 @@ export async function mergeMasters(st: MergeState): Promise<void> {
   const { q } = st;
   for (const m of MASTER) {
     await q(`analyze ${m.staging}`);
-    const codes = m.code ? `, array_agg(distinct up.${m.code}) as codes` : '';
+    const codes = m.scope ? `, array_agg(distinct up.${m.scope.code}) as codes` : '';
     const r = await q(`with src as (select distinct on (${m.key}) * from ${m.staging} s order by ${m.key}, file_no desc, row_no desc),
       up as (${m.upsert} returning ${m.key}, (xmax = 0) as ins)
       select src.batch_id, count(*) filter (where up.ins)::int as ins, count(*) filter (where not up.ins)::int as upd${codes}
@@ -224,7 +226,7 @@ export async function mergeMasters(st: MergeState): Promise<void> {
     }
     // a changed master row is refreshed where it shows: the months (and regions) it has visits in
     if (m.scope && changed.size) {
-      const sc = await q(m.scope, [[...changed]]);
+      const sc = await q(m.scope.sql, [[...changed]]);
       const rows = sc.rows as Array<{ month: string; region: string }>;
       addScope(st, { months: rows.map((x) => x.month), regions: rows.map((x) => x.region) });
     }
