@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import type { Db } from '../lib/db/client';
 import { e2eDb } from './dashboard-data';
-import { DEMO, hydratedTable, signIn } from './sign-in';
+import { DEMO, hydrated, signIn } from './sign-in';
 
 let db: Db;
 test.beforeAll(async () => {
@@ -24,7 +24,7 @@ test('filter and sort alerts, open one, dismiss it as a false positive, export X
   test.setTimeout(240_000);
   await signIn(page, DEMO.jcInspector);
   await page.goto('/alerts');
-  const table = await hydratedTable(page, 'alerts-table');
+  const table = await hydrated(page, 'alerts-table');
 
   // filter: high severity only
   await page.getByRole('combobox', { name: '等级', exact: true }).selectOption('high');
@@ -61,7 +61,7 @@ test('filter and sort alerts, open one, dismiss it as a false positive, export X
 
   // open an open alert with the keyboard and read why it fired
   await page.goto('/alerts?status=new&sort=severity.desc');
-  await hydratedTable(page, 'alerts-table');
+  await hydrated(page, 'alerts-table');
   const first = table.locator('tbody tr').first();
   const id = await first.getAttribute('data-row-id');
   await first.focus();

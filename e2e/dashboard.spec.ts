@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { Db } from '../lib/db/client';
 import { count } from '../lib/format';
 import { e2eDb } from './dashboard-data';
-import { DEMO, hydratedTable, signIn } from './sign-in';
+import { DEMO, hydrated, signIn } from './sign-in';
 
 let db: Db;
 test.beforeAll(async () => {
@@ -39,7 +39,7 @@ test('overview numbers match the database; profiles and the indicator explorer o
 
   // which institutions grew fastest in per-visit cost this quarter → open the first → its claims
   await page.goto(`/institutions?period=${expected?.q}&sort=perVisitGrowth.desc`);
-  const institutions = await hydratedTable(page, 'institution-table');
+  const institutions = await hydrated(page, 'institution-table');
   await page.screenshot({ path: 'test-results/screens/institutions.png', fullPage: true });
   const firstRow = institutions.locator('tbody tr').first();
   await firstRow.focus();

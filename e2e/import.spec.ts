@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { hydrated } from './sign-in';
 
 /** An inspector uploads a small CSV on the 导入 page, watches the server-driven progress, sees it loaded, then downloads the error report. */
 test('upload a CSV through the import page', async ({ page }) => {
@@ -10,7 +11,7 @@ test('upload a CSV through the import page', async ({ page }) => {
 
   await page.goto('/import');
   await expect(page.getByRole('heading', { name: '导入', exact: true })).toBeVisible();
-  await expect(page.getByTestId('dropzone')).toHaveAttribute('data-ready', 'true');
+  await hydrated(page, 'dropzone');
   // Fresh ids each run, so a rerun on the same database still inserts one row.
   const stamp = Date.now().toString(36);
   const csv = [

@@ -24,11 +24,12 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 /**
- * A DataTable once React has hydrated it (`data-ready`, components/use-hydrated.ts): keys pressed before that
- * reach server-rendered rows with no handlers and are lost, which made keyboard steps flaky on a slow machine.
+ * An interactive widget (a DataTable, the import drop zone) once React has hydrated it (`data-ready`,
+ * components/use-hydrated.ts): keys pressed or files chosen before that reach server-rendered HTML with no handlers
+ * and are lost, which made keyboard steps flaky on a slow machine.
  */
-export async function hydratedTable(page: Page, testId: string): Promise<Locator> {
-  const table = page.getByTestId(testId);
-  await expect(table).toHaveAttribute('data-ready', 'true');
-  return table;
+export async function hydrated(page: Page, testId: string): Promise<Locator> {
+  const widget = page.getByTestId(testId);
+  await expect(widget).toHaveAttribute('data-ready', 'true');
+  return widget;
 }
