@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_FIELDS, type Kind } from '../lib/ingest/columns';
-import { FAST, SCHEMAS, validateRow } from '../lib/ingest/validate';
+import { FAST, parseSetlTime, SCHEMAS, setlTimeText, validateRow, validDate, yuanTextToFen, yuanToFen } from '../lib/ingest/validate';
 
 // spellings seen in real extracts, valid and not, per field shape
 const TEXTS = ['S1', ' P 1 ', '', '   ', 'x'.repeat(65), 'x'.repeat(201), 12, 0, true, null, { a: 1 }, '结算'];
@@ -121,5 +121,34 @@ describe('fast validator agrees with the zod schemas', () => {
         { file: 'a.ndjson', row: 7, field: 'medfee_sumamt', message: '金额无效 not an amount in yuan with at most 2 decimals: "1.234"', value: '1.234' },
       ],
     });
+  });
+});
+
+describe('the digit-by-digit readers of the hot path agree with the general ones', () => {
+  it('amounts: every string and number gives the fen the general reading gives', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'0123456789.-+, e'.split('')), maxLength: 18 });
+    fc.assert(fc.property(text, (s) => Object.is(yuanToFen(s), yuanTextToFen(s))), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double(), (n) => Object.is(yuanToFen(n), Number.isFinite(n) ? yuanTextToFen(String(n)) : null)), { numRuns: 5_000 });
+    for (const s of ['0', '-0', '5.', '+5', '.5', '1.2300', '1.2301', '9999999999999.99', '99999999999999', '1,2', ' 1', '1e3'])
+      expect([s, yuanToFen(s)]).toEqual([s, yuanTextToFen(s)]);
+  });
+
+  it("settlement times: the platform's spelling read by character code as by the regular expression", () => {
+    const two = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => String(n).padStart(2, '0'));
+    const sep = fc.constantFrom('-', '-', '/', ' ');
+    const time = fc
+      .tuple(fc.integer({ min: 1890, max: 2110 }), sep, two(0, 13), sep, two(0, 32), fc.constantFrom(' ', ' ', 'T', '_'), two(0, 25), two(0, 61), two(0, 61))
+      .map(([y, s1, mo, s2, d, t, h, mi, se]) => `${y}${s1}${mo}${s2}${d}${t}${h}:${mi}:${se}`);
+    fc.assert(fc.property(time, (s) => JSON.stringify(parseSetlTime(s)) === JSON.stringify(setlTimeText(s))), { numRuns: 20_000 });
+    expect(parseSetlTime('2024-02-29 23:59:59')).toEqual({ literal: '2024-02-29 23:59:59+08', month: '2024-02' });
+  });
+
+  it('calendar days without Date: the same answer as a Date for every day of 1899–2101', () => {
+    for (let y = 1899; y <= 2101; y++)
+      for (let m = 0; m <= 13; m++)
+        for (let d = 0; d <= 32; d++) {
+          const byDate = y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+          if (validDate(y, m, d) !== byDate) expect([y, m, d, validDate(y, m, d)]).toEqual([y, m, d, byDate]);
+        }
   });
 });

@@ -10,7 +10,47 @@ const AMOUNT_RE = /^([+-]?)(\d{1,13})(?:\.(\d*))?$/;
 
 /** '12.3' → 1230; '-0.05' → -5; '1.230' → 123; '1.234' → null (sub-fen amount is an error, not rounded). */
 export function yuanToFen(v: unknown): number | null {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'string' ? v.trim().replace(/,/g, '') : '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'string' ? v : '';
+  return plainFen(s) ?? yuanTextToFen(s);
+}
+
+/**
+ * The usual spelling (sign, 1–13 digits, a point and decimals; nothing else) read digit by digit, with no regular
+ * expression or string made per amount (8 a settlement); undefined for anything else, which yuanTextToFen reads.
+ * Both give the same fen for every string (tested).
+ */
+function plainFen(s: string): number | null | undefined {
+  const n = s.length;
+  let i = 0;
+  let neg = false;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 || c0 === 43) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  let yuan = 0;
+  const from = i;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return undefined;
+    yuan = yuan * 10 + (c - 48);
+  }
+  if (i === from || i - from > 13) return undefined;
+  let fen = 0;
+  for (let k = 0, j = i + 1; j < n; j++, k++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return undefined;
+    if (k < 2) fen += (c - 48) * (k === 0 ? 10 : 1);
+    else if (c !== 48) return null;
+  }
+  const total = yuan * 100 + fen;
+  return neg ? -total : total;
+}
+
+/** any amount text: spaces around it and thousands separators allowed */
+export function yuanTextToFen(text: string): number | null {
+  const s = text.trim().replace(/,/g, '');
   const m = AMOUNT_RE.exec(s);
   if (!m) return null;
   const frac = m[3] ?? '';
@@ -43,7 +83,7 @@ const DECIMAL_RE = /^[+-]?\d{1,12}(\.\d{1,4})?$/;
 /** cnt, pric: numeric(16,4) kept as their decimal text */
 const decimal: FieldCheck<string | null> = (v, issue) => {
   if (v === undefined) return null;
-  const s = String(v).trim();
+  const s = str(v).trim();
   if (!DECIMAL_RE.test(s)) {
     issue(`数值无效 not a number with at most 4 decimals: "${s}"`);
     return null;
@@ -73,7 +113,7 @@ const region = (required: boolean): FieldCheck<string | null> => (v, issue) => {
     if (required) issue('缺少医保区划 required region code missing');
     return null;
   }
-  const s = String(v).trim();
+  const s = str(v).trim();
   if (!REGION_RE.test(s)) issue(`区划代码应为 6 位数字 region code must be 6 digits: "${s}"`);
   return s;
 };
@@ -98,6 +138,8 @@ const BOOL_ALIASES: Record<string, boolean> = {
 };
 
 const own = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+/** a cell as text (most cells are text already: no String() call for them) */
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 
 function code<T>(table: Record<string, T>, label: string, required: boolean, fallback?: (s: string) => T | undefined): FieldCheck<T | null> {
   return (v, issue) => {
@@ -105,10 +147,14 @@ function code<T>(table: Record<string, T>, label: string, required: boolean, fal
       if (required) issue(`缺少${label} required field missing`);
       return null;
     }
-    const s = String(v).trim();
+    const s = str(v).trim();
     // own keys only: "constructor" or "__proto__" in a cell is an unknown code, not an Object.prototype member
-    const lower = s.toLowerCase();
-    const hit = own(table, s) ? table[s] : own(table, lower) ? table[lower] : fallback?.(s);
+    // the fallbacks accept digits only, so trying them before the lower-cased spelling gives the same answer
+    let hit = own(table, s) ? table[s] : fallback?.(s);
+    if (hit === undefined) {
+      const lower = s.toLowerCase();
+      if (own(table, lower)) hit = table[lower];
+    }
     if (hit === undefined) {
       issue(`${label}代码无效 unknown code "${s}"`);
       return null;
@@ -132,7 +178,7 @@ function flag(): FieldCheck<boolean | null> {
   return (v, issue) => {
     if (v === undefined) return null;
     if (typeof v === 'boolean') return v;
-    const k = String(v).trim().toLowerCase();
+    const k = str(v).trim().toLowerCase();
     const b = own(BOOL_ALIASES, k) ? BOOL_ALIASES[k] : undefined;
     if (b === undefined) issue(`应为是/否 expected a yes/no flag: "${String(v)}"`);
     return b ?? null;
@@ -140,13 +186,15 @@ function flag(): FieldCheck<boolean | null> {
 }
 
 const DATE_RE = /^(\d{4})-?(\d{2})-?(\d{2})$/;
-function validDate(y: number, m: number, d: number): boolean {
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+export function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 2100) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : (MONTH_DAYS[m - 1] as number));
 }
 const birthDate: FieldCheck<string | null> = (v, issue) => {
   if (v === undefined) return null;
-  const s = String(v).trim().slice(0, 10);
+  const s = str(v).trim().slice(0, 10);
   const m = DATE_RE.exec(s);
   if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
     issue(`日期无效 not a date (yyyy-MM-dd): "${String(v)}"`);
@@ -164,7 +212,14 @@ export interface SetlTime {
 }
 /** ISO 8601 or the platform's 'yyyy-MM-dd HH:mm:ss'; without an offset it is Asia/Shanghai wall-clock time. */
 export function parseSetlTime(v: unknown): SetlTime | null {
-  const s = typeof v === 'string' ? v.trim() : '';
+  if (typeof v !== 'string') return null;
+  const t = v.length === 19 ? platformTime(v) : undefined;
+  return t === undefined ? setlTimeText(v) : t;
+}
+
+/** any spelling parseSetlTime accepts (the general reading; platformTime gives the same for its own) */
+export function setlTimeText(v: string): SetlTime | null {
+  const s = v.trim();
   const m = TIME_RE.exec(s);
   if (!m) return null;
   const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
@@ -179,6 +234,21 @@ export function parseSetlTime(v: unknown): SetlTime | null {
   const local = new Date(t + 8 * 3600_000);
   return { literal: `${base}${off}`, month: `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}` };
 }
+const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+/**
+ * The platform's own spelling 'yyyy-MM-dd HH:mm:ss' (nearly every row) read by character code, without the regular
+ * expression's groups; undefined for any other text (parseSetlTime's general reading then decides).
+ */
+function platformTime(s: string): SetlTime | null | undefined {
+  for (let i = 0; i < 19; i++) {
+    const c = s.charCodeAt(i);
+    const want = i === 4 || i === 7 ? 45 : i === 10 ? 32 : i === 13 || i === 16 ? 58 : 0;
+    if (want ? c !== want : c < 48 || c > 57) return undefined;
+  }
+  if (!validDate(d2(s, 0) * 100 + d2(s, 2), d2(s, 5), d2(s, 8)) || d2(s, 11) > 23 || d2(s, 14) > 59 || d2(s, 17) > 59) return null;
+  return { literal: `${s}+08`, month: s.slice(0, 7) };
+}
+
 const setlTime: FieldCheck<SetlTime | null> = (v, issue) => {
   if (v === undefined) {
     issue('缺少结算时间 required field missing');
@@ -191,7 +261,7 @@ const setlTime: FieldCheck<SetlTime | null> = (v, issue) => {
 
 const intDays: FieldCheck<number | null> = (v, issue) => {
   if (v === undefined) return null;
-  const s = String(v).trim();
+  const s = str(v).trim();
   if (!/^\d{1,4}$/.test(s)) {
     issue(`用药天数应为非负整数 expected whole days: "${s}"`);
     return null;
@@ -312,9 +382,12 @@ function fastRowOf<F extends Fields>(fields: F): (values: Record<string, unknown
   const keys = Object.keys(fields);
   const checks = keys.map((k) => fields[k] as FieldCheck<unknown>);
   const n = keys.length;
+  // every row's output is a copy of one object holding all the fields: V8 keeps it a fixed-shape object, where adding 34
+  // properties one by one to {} would turn it into a hash table (slower to build, and to read in every later step)
+  const shape = Object.fromEntries(keys.map((k) => [k, null])) as Record<string, unknown>;
   return (values) => {
     failed = false;
-    const out: Record<string, unknown> = {};
+    const out = { ...shape };
     for (let i = 0; i < n; i++) {
       const k = keys[i] as string;
       out[k] = (checks[i] as FieldCheck<unknown>)(values[k], noteIssue);
@@ -357,10 +430,21 @@ const KNOWN_SETS = Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) 
 /** Fields of a record the contract does not name; kept in `extra` rather than rejected. */
 export function extraOf(kind: Kind, values: Record<string, unknown>): Record<string, unknown> | null {
   const known = KNOWN_SETS[kind];
+  // records of one file mostly have the same keys in the same order: a key the last record had at this place (the same
+  // internalized string) and that was known is not looked up again
+  const knownAt = KNOWN_AT[kind];
   let extra: Record<string, unknown> | null = null;
-  for (const k in values) if (!known.has(k)) (extra ??= {})[k] = values[k];
+  let i = 0;
+  for (const k in values) {
+    if (k !== knownAt[i]) {
+      if (known.has(k)) knownAt[i] = k;
+      else (extra ??= {})[k] = values[k];
+    }
+    i++;
+  }
   return extra;
 }
+const KNOWN_AT: Record<Kind, string[]> = { settlements: [], details: [], institutions: [], doctors: [], persons: [] };
 
 export type ValidateResult<K extends Kind> =
   | { ok: true; value: z.output<(typeof SCHEMAS)[K]>; extra: Record<string, unknown> | null }
