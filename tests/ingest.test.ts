@@ -211,15 +211,59 @@ describe('bad rows, reload, reversal, strict', () => {
   });
 
   it('takes statistics of the settlement partitions a batch wrote before looking up its fee lines', async () => {
-    // stale statistics of a just-filled partition made the lookup by setl_id scan whole primary keys (10× slower at 1M)
+    // stale statistics of a just-filled partition made the lookup by setl_id scan whole primary keys (10× slower at 1M).
+    // Lookups happen for the fee lines whose settlement is not in the batch's index (here: no index at all)
     const base = { psn_no: 'PW4', psn_type: '1101', admdvs: '152501', fixmedins_code: 'H9', fixmedins_type: 'hospital', hosp_lv: '1', medfee_sumamt: '10', inscp_scp_amt: '10' };
     const setl = write('w4.ndjson', [1, 2, 3].map((i) => JSON.stringify({ ...base, setl_id: `W4-${i}`, setl_time: `2023-03-0${i} 10:00:00` })).join('\n'));
     const details = write('w4-d.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt\nW4D1,W4-1,09,10\n');
     const stats = () => q<{ attname: string }>(`select attname from pg_stats where tablename = 'settlements_202303' order by 1`);
     expect(await stats()).toEqual([]);
-    expect(await ingestFiles(db, [setl, details], { pipeline: false })).toMatchObject({ inserted: 4 });
+    expect(await ingestFiles(db, [setl, details], { pipeline: false, settlementIndexBytes: 0 })).toMatchObject({ inserted: 4 });
     // setl_id alone: the ingest's ANALYZE, not autovacuum's (which takes every column, and not for three rows)
     expect(await stats()).toEqual([{ attname: 'setl_id' }]);
+  });
+
+  it("fee lines take their settlement's columns from the batch's index exactly as from the facts (re-sent, reversed, orphaned)", async () => {
+    const base = { psn_no: 'PX1', psn_type: '1101', admdvs: '140500', fixmedins_code: 'HX1', fixmedins_type: 'hospital', hosp_lv: '2', medfee_sumamt: '10', inscp_scp_amt: '10' };
+    const line = (id: string, time: string, more: object = {}) => JSON.stringify({ ...base, setl_id: id, setl_time: time, ...more });
+    // ix.ndjson, one chunk straight into the facts: its fee lines read the index (IX2 reversed with its own id: looked up;
+    // IX6 reversed by IX7R: its columns stand; IX5 of another person with a backslash in its id and a tab in its institution).
+    // ix-1.ndjson has IX1 twice, two weeks apart (one chunk: the parse hands over up to 1,000 rows): the later row wins.
+    // ix-3.ndjson re-sends IX3 a month later (a merged chunk).
+    const s1 = write('ix.ndjson', [
+      line('IX2', '2024-08-02 09:00:00'), line('IX3', '2024-08-03 09:00:00'), line('IX5\\b', '2024-08-05 10:30:00', { psn_no: 'PX\\2', fixmedins_code: 'HX\t2' }),
+      line('IX6', '2024-08-06 09:00:00'), line('IX2', '2024-08-02 09:00:00', { refd_setl_flag: '1', medfee_sumamt: '-10', inscp_scp_amt: '-10' }),
+      line('IX7R', '2024-08-20 09:00:00', { init_setl_id: 'IX6', refd_setl_flag: '1', medfee_sumamt: '-10', inscp_scp_amt: '-10' }),
+    ].join('\n'));
+    const s2 = write('ix-1.ndjson', [line('IX1', '2024-08-01 09:00:00'), line('IX1', '2024-08-15 09:00:00')].join('\n'));
+    const s3 = write('ix-3.ndjson', line('IX3', '2024-09-03 09:00:00'));
+    const d = write('ix-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'IXD1,IX1,09,1', 'IXD2,IX2,09,2', 'IXD3,IX3,09,3', 'IXD5,IX5\\b,09,5', 'IXD6,IX6,09,6', 'IXD9,IX404,09,9'].join('\n'));
+    const facts = () =>
+      q(`select tableoid::regclass::text as p, admdvs, feedetl_sn, setl_id, setl_time::text, psn_no, fixmedins_code from fee_details where feedetl_sn like 'IXD%'
+         union all select tableoid::regclass::text, admdvs, null, setl_id, setl_time::text, psn_no, fixmedins_code from settlements where setl_id like 'IX%' order by 3, 4`);
+    const clear = () => q(`delete from fee_details where feedetl_sn like 'IXD%'; delete from settlements where setl_id like 'IX%'`);
+    const looked = await ingestFiles(db, [s1, s2, s3, d], { pipeline: false, settlementIndexBytes: 0 });
+    const fromFacts = await facts();
+    await clear();
+    const indexed = await ingestFiles(db, [s1, s2, s3, d], { pipeline: false });
+    expect(await facts()).toEqual(fromFacts);
+    expect(indexed).toMatchObject({ inserted: looked.inserted, updated: looked.updated, unchanged: looked.unchanged, rejected: 1, reversed: 2 });
+    const row = (p: string, sn: string | null, id: string, time: string, psn = 'PX1', inst = 'HX1') => ({ p, admdvs: '140500', feedetl_sn: sn, setl_id: id, setl_time: `${time}+08`, psn_no: psn, fixmedins_code: inst });
+    expect(fromFacts).toEqual([
+      row('fee_details_202408', 'IXD1', 'IX1', '2024-08-15 09:00:00'),
+      row('fee_details_202408', 'IXD2', 'IX2', '2024-08-02 09:00:00'),
+      row('fee_details_202409', 'IXD3', 'IX3', '2024-09-03 09:00:00'),
+      row('fee_details_202408', 'IXD5', 'IX5\\b', '2024-08-05 10:30:00', 'PX\\2', 'HX\t2'),
+      row('fee_details_202408', 'IXD6', 'IX6', '2024-08-06 09:00:00'),
+      // one settlement for each id: the first IX1 is not stored beside the later one
+      row('settlements_202408', null, 'IX1', '2024-08-15 09:00:00'),
+      row('settlements_202408', null, 'IX2', '2024-08-02 09:00:00'),
+      row('settlements_202409', null, 'IX3', '2024-09-03 09:00:00'),
+      row('settlements_202408', null, 'IX5\\b', '2024-08-05 10:30:00', 'PX\\2', 'HX\t2'),
+      row('settlements_202408', null, 'IX6', '2024-08-06 09:00:00'),
+      row('settlements_202408', null, 'IX7R', '2024-08-20 09:00:00'),
+    ]);
+    await clear();
   });
 
   it('gives the same result when the claims are merged in many small chunks (reversal before its original, details across chunks)', async () => {

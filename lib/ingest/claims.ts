@@ -133,6 +133,35 @@ export async function keysInByteOrder(client: pg.PoolClient): Promise<boolean> {
   return JSON.stringify(r.rows[0]?.s) === JSON.stringify([...sample].sort());
 }
 
+/**
+ * The chunk loads of one file, run one after another on the ingest's connection while the parse goes on. Up to `depth`
+ * chunks are queued or loading at once: the backend's COPY of a chunk and Node's parse of the next take about as long,
+ * and with one chunk ahead neither side idles on the other's jitter (a chunk is ~10 MB of COPY text).
+ * A load that fails fails those queued after it; the error surfaces at the next push or at drain.
+ */
+class LoadQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private inFlight: Array<Promise<void>> = [];
+  waited = 0;
+
+  constructor(private readonly depth = 2) {}
+
+  async push(load: () => Promise<void>): Promise<void> {
+    const tw = performance.now();
+    while (this.inFlight.length >= this.depth) await this.inFlight.shift();
+    this.waited += performance.now() - tw;
+    const p = this.tail.then(load);
+    p.catch(() => undefined);
+    this.tail = p;
+    this.inFlight.push(p);
+  }
+
+  async drain(): Promise<void> {
+    await this.tail;
+    this.inFlight = [];
+  }
+}
+
 interface Inst {
   region: string;
   name: string | null;
@@ -157,8 +186,7 @@ export class SettlementLoader {
   private hiMonth = '0000-00';
   private insts = new Map<string, Inst>();
   private persons = new Map<string, Person>();
-  private pending: Promise<void> = Promise.resolve();
-  waited = 0;
+  private queue = new LoadQueue();
 
   constructor(
     private client: pg.PoolClient,
@@ -171,13 +199,19 @@ export class SettlementLoader {
     return this.lines.rows + this.rev.rows;
   }
 
+  /** ms the parse waited for the loads */
+  get waited() {
+    return this.queue.waited;
+  }
+
   add(row: number, s: SettlementRow, extra: Record<string, unknown> | null) {
+    const id = s.setl_id as string;
     if (s.refd_setl_flag) {
+      this.st.setlIndex?.poison(id);
       this.rev.push(reversalLine(this.fileNo, row, this.batchId, s, extra));
       return;
     }
     this.lines.push(settlementLine(this.batchId, s, extra));
-    const id = s.setl_id as string;
     if (this.keys.has(id)) this.dup = true;
     else this.keys.add(id);
     const month = s.setl_time?.month ?? '';
@@ -189,6 +223,7 @@ export class SettlementLoader {
     this.st.regions.add(admdvs);
     // institution: region of the institution when given, else the insured's; the names and levels as the merge took them
     const code = s.fixmedins_code as string;
+    this.st.setlIndex?.add(id, admdvs, s.setl_time?.literal ?? '', s.psn_no as string, code);
     const region = str(extra?.fixmedins_admdvs) ?? admdvs;
     const name = str(extra?.fixmedins_name);
     const type = s.fixmedins_type ?? 'hospital';
@@ -214,11 +249,8 @@ export class SettlementLoader {
     }
   }
 
-  /** Waits for the previous chunk, then starts this one (it runs while the caller parses the next). */
+  /** Queues this chunk's load (it runs while the caller parses the next). */
   async flush(): Promise<void> {
-    const tw = performance.now();
-    await this.pending;
-    this.waited += performance.now() - tw;
     if (!this.rows) return;
     const chunk = {
       lines: this.lines.take(),
@@ -236,14 +268,12 @@ export class SettlementLoader {
     this.hiMonth = '0000-00';
     this.insts = new Map();
     this.persons = new Map();
-    this.pending = this.load(chunk);
-    // a failure surfaces at the next await of `pending`
-    this.pending.catch(() => undefined);
+    await this.queue.push(() => this.load(chunk));
   }
 
   async finish(): Promise<void> {
     await this.flush();
-    await this.pending;
+    await this.queue.drain();
   }
 
   private async load(c: { lines: Buffer[]; rev: Buffer[]; keys: string[]; dup: boolean; lo: string; hi: string; insts: Map<string, Inst>; persons: Person[] }) {
@@ -255,6 +285,8 @@ export class SettlementLoader {
       const n = loaded ? null : await copyFast(client, 'settlements', SETTLEMENT_COPY, c.lines);
       if (n !== null) st.add(this.batchId, 'inserted', n);
       else {
+        // what the facts hold for these ids may now differ from what the file said: their fee lines look them up
+        st.setlIndex?.forget(c.keys);
         await client.query('truncate stg_settlements');
         await copyLines(client, `copy stg_settlements (${SETTLEMENT_COPY}) from stdin`, c.lines);
         await mergeSettlements(st, this.batchId);
@@ -293,10 +325,14 @@ async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst
 
 interface DetailChunk {
   /**
-   * `feedetl_sn \t setl_id \t row \t <detailTail>` per detail, as UTF-8 Buffers (LineBuffer): held until the lookup
-   * of their settlements, off the JS heap (as strings they outlive the young generation and swell the old one)
+   * The chunk's fee lines in file order (a key twice in a chunk: the later line wins, merge.ts), as UTF-8 Buffers
+   * (LineBuffer: off the JS heap; as strings they would outlive the young generation and swell the old one). A line
+   * whose settlement this batch COPYed (SettlementIndex) is ready for the facts (DETAIL_COPY order); any other is
+   * pending: `PENDING feedetl_sn \t setl_id \t row \t <detailTail>`, completed after the lookup of its settlement.
    */
   lines: LineBuffer;
+  pending: number;
+  /** the settlements to look up (of the pending lines) */
   setlIds: Set<string>;
   dup: boolean;
   /** doctor → the lowest department code and settlement id seen with it (the settlement gives institution and region) */
@@ -307,8 +343,12 @@ interface DetailChunk {
 export class DetailLoader {
   private c: DetailChunk = DetailLoader.empty();
   private keys = new Set<string>();
-  private pending: Promise<void> = Promise.resolve();
-  waited = 0;
+  private queue = new LoadQueue();
+  /** the settlement of the previous line (a settlement's lines are usually consecutive) */
+  private last: { id: string; s: SetlOf | null } = { id: '', s: null };
+  /** lines whose settlement came from the index, and those looked up in the facts */
+  fromIndex = 0;
+  lookedUp = 0;
 
   constructor(
     private client: pg.PoolClient,
@@ -318,11 +358,16 @@ export class DetailLoader {
   ) {}
 
   private static empty(): DetailChunk {
-    return { lines: new LineBuffer(), setlIds: new Set(), dup: false, doctors: new Map() };
+    return { lines: new LineBuffer(), pending: 0, setlIds: new Set(), dup: false, doctors: new Map() };
   }
 
   get rows() {
     return this.c.lines.rows;
+  }
+
+  /** ms the parse waited for the loads */
+  get waited() {
+    return this.queue.waited;
   }
 
   add(row: number, d: DetailRow, extra: Record<string, unknown> | null) {
@@ -331,8 +376,17 @@ export class DetailLoader {
     const setl = d.setl_id as string;
     if (this.keys.has(sn)) c.dup = true;
     else this.keys.add(sn);
-    c.lines.push(`${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
-    c.setlIds.add(setl);
+    if (this.last.id !== setl) this.last = { id: setl, s: this.st.setlIndex?.get(setl) ?? null };
+    const s = this.last.s;
+    if (s) {
+      c.lines.push(`${s.admdvs}\t${copyValue(sn)}\t${copyValue(setl)}\t${s.rest}\t${detailTail(this.batchId, d, extra)}`);
+      this.fromIndex++;
+    } else {
+      c.lines.push(`${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
+      c.pending++;
+      c.setlIds.add(setl);
+      this.lookedUp++;
+    }
     if (d.bilg_dr_codg) {
       const doc = c.doctors.get(d.bilg_dr_codg);
       if (!doc) c.doctors.set(d.bilg_dr_codg, { dept: d.bilg_dept_codg, setl });
@@ -344,24 +398,44 @@ export class DetailLoader {
   }
 
   async flush(): Promise<void> {
-    const tw = performance.now();
-    await this.pending;
-    this.waited += performance.now() - tw;
-    if (!this.c.lines.rows) return;
+    if (!this.rows) return;
     const c = this.c;
     const keys = [...this.keys];
     this.c = DetailLoader.empty();
     this.keys = new Set();
-    this.pending = this.load(c, keys);
-    this.pending.catch(() => undefined);
+    await this.queue.push(() => this.load(c, keys));
   }
 
   async finish(): Promise<void> {
     await this.flush();
-    await this.pending;
+    await this.queue.drain();
   }
 
   private async load(c: DetailChunk, keys: string[]) {
+    const { client, st } = this;
+    const t = performance.now();
+    const setl = c.pending ? await this.lookUp(c) : new Map<string, SetlOf>();
+    const n = c.lines.rows;
+    const parts = c.lines.take();
+    if (n) {
+      const loaded = c.dup || (await anyLoaded(client, 'fee_details', 'feedetl_sn', keys, st.byteOrderKeys));
+      const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
+      if (copied !== null) st.add(this.batchId, 'inserted', copied);
+      else {
+        await client.query('truncate stg_details');
+        await copyLines(client, `copy stg_details (${DETAIL_COPY}) from stdin`, parts);
+        await mergeDetails(st, this.batchId);
+      }
+      if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
+    }
+    await upsertDoctors(client, c.doctors, (id) => setl.get(id) ?? st.setlIndex?.get(id) ?? undefined);
+  }
+
+  /**
+   * The settlements of the pending lines, from the facts; each pending line then joins the ready ones with its
+   * settlement's columns, or is rejected (no such settlement, or one of another region than the uploader's).
+   */
+  private async lookUp(c: DetailChunk): Promise<Map<string, SetlOf>> {
     const { client, st } = this;
     const t = performance.now();
     // statistics of the settlements partitions written so far in this batch (ANALYZE sees this transaction's rows)
@@ -399,6 +473,12 @@ export class DetailLoader {
       for (;;) {
         const end = text.indexOf('\n', at);
         if (end < 0) break;
+        if (text[at] !== PENDING) {
+          lines.push(text.slice(at, end + 1));
+          at = end + 1;
+          continue;
+        }
+        at += PENDING.length;
         const t1 = text.indexOf('\t', at);
         const t2 = text.indexOf('\t', t1 + 1);
         const t3 = text.indexOf('\t', t2 + 1);
@@ -418,32 +498,23 @@ export class DetailLoader {
         at = end + 1;
       }
     }
-    const n = lines.rows;
-    const parts = lines.take();
-    if (n) {
-      const loaded = c.dup || (await anyLoaded(client, 'fee_details', 'feedetl_sn', keys, st.byteOrderKeys));
-      const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
-      if (copied !== null) st.add(this.batchId, 'inserted', copied);
-      else {
-        await client.query('truncate stg_details');
-        await copyLines(client, `copy stg_details (${DETAIL_COPY}) from stdin`, parts);
-        await mergeDetails(st, this.batchId);
-      }
-      if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
-    }
-    await upsertDoctors(client, c.doctors, setl);
+    c.lines = lines;
+    return setl;
   }
 }
+
+/** marks a pending fee line (never the first character of a ready one, which starts with the region's digits) */
+const PENDING = '\u0001';
 
 /** a value back from COPY text (only setl_id needs it here: the key of the lookup) */
 function uncopy(s: string): string {
   return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c)) : s;
 }
 
-async function upsertDoctors(client: pg.PoolClient, doctors: Map<string, { dept: string | null; setl: string }>, setl: Map<string, SetlOf>) {
+async function upsertDoctors(client: pg.PoolClient, doctors: Map<string, { dept: string | null; setl: string }>, setlOf: (id: string) => SetlOf | undefined) {
   const rows: Array<[string, string | null, string, string]> = [];
   for (const [dr, d] of doctors) {
-    const s = setl.get(d.setl);
+    const s = setlOf(d.setl);
     if (s) rows.push([dr, d.dept, s.fixmedinsCode, s.admdvs]);
   }
   if (!rows.length) return;

@@ -18,6 +18,7 @@ import { DetailLoader, keysInByteOrder, SettlementLoader } from './claims';
 import { CopyWriter } from './copy';
 import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
 import { openFile, type Format, type ParsedFile } from './parse';
+import { SettlementIndex } from './setl-index';
 import { createStaging, doctorLine, dropStaging, institutionLine, personLine, STAGING } from './staging';
 import { validateRow, type RowError } from './validate';
 
@@ -41,6 +42,8 @@ export interface IngestOptions {
   regions?: readonly string[];
   /** claims rows per merge chunk (default CHUNK_ROWS; tests use tiny chunks to cross chunk borders) */
   chunkRows?: number;
+  /** memory for the settlements index the fee lines read (default SETTLEMENT_INDEX_BYTES; 0: look each one up in the facts) */
+  settlementIndexBytes?: number;
 }
 
 export interface IngestResult {
@@ -66,6 +69,11 @@ const MAX_ERRORS = 20_000;
 const PROGRESS_EVERY = 25_000;
 /** Claims rows per merge chunk: big enough that per-chunk statements cost little, small enough to keep memory flat. */
 const CHUNK_ROWS = Number(process.env.OFM_INGEST_CHUNK) || 40_000;
+/**
+ * Memory for the settlements index (setl-index.ts): ~80 bytes a settlement, so ~1M settlements of a batch are held;
+ * the fee lines of any further settlements look theirs up in the facts.
+ */
+const SETTLEMENT_INDEX_BYTES = 96 << 20;
 /** master data files first (claims never overwrite them), then settlements, then the details that need them */
 const KIND_ORDER: Record<Kind, number> = { institutions: 0, doctors: 0, persons: 0, settlements: 1, details: 2 };
 
@@ -152,6 +160,8 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
     const st = new MergeState(tracer(client), names, staged);
     st.allowed = opts.regions && !opts.regions.includes('*') ? new Set(opts.regions) : null;
     st.byteOrderKeys = await keysInByteOrder(client);
+    const indexBytes = opts.settlementIndexBytes ?? SETTLEMENT_INDEX_BYTES;
+    st.setlIndex = indexBytes > 0 ? new SettlementIndex(indexBytes) : null;
     let mastersStaged = false;
     let reversalsDone = false;
 
@@ -221,7 +231,11 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       }
       await progress;
       staged.set(batchId, (staged.get(batchId) ?? 0) + good);
-      if (trace) process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms, waiting for the load ${Math.round(claims?.waited ?? 0)} ms\n`);
+      if (trace) {
+        const from = claims instanceof DetailLoader ? `, settlements from the index ${claims.fromIndex}, looked up ${claims.lookedUp}` : '';
+        const idx = st.setlIndex ? `, index ${st.setlIndex.size} settlements ${Math.round(st.setlIndex.allocated / 1e6)} MB` : '';
+        process.stderr.write(`[stage] ${o.name} ${rows} rows ${Math.round(performance.now() - tStage)} ms, waiting for the load ${Math.round(claims?.waited ?? 0)} ms${from}${idx}\n`);
+      }
       fileInfo[i] = { file: o.name, kind: o.kind, format: o.parsed.format, encoding: o.parsed.encoding, rows };
       await db.execute(sql`update ingest_batches set rows = ${rows}, file_sha256 = ${await o.hash} where id = ${batchId}`);
       opts.onProgress?.(rows);

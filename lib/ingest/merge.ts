@@ -20,6 +20,7 @@
  */
 import type pg from 'pg';
 import { qualify } from '../db/columns';
+import type { SettlementIndex } from './setl-index';
 import { D_COLS, DETAIL_COPY, NO_HASH, S_COLS, SETTLEMENT_COPY } from './staging';
 import type { RowError } from './validate';
 
@@ -46,6 +47,16 @@ function addScope(st: MergeState, r: { months: string[]; regions: string[] }): v
   for (const m of r.months) st.months.add(m);
   for (const x of r.regions) st.regions.add(x);
 }
+
+/**
+ * A key twice in one chunk: the later line wins, as when it comes in a later chunk (which updates the stored row). The
+ * staging table is filled by COPY in file order right after a truncate, so its physical order (ctid) is the file's.
+ * Without this both lines were stored when their times differed (the fact key includes setl_time): one visit twice.
+ * A same-id reversal row is not a settlement of its own and never replaces one.
+ */
+const LAST_OF_SETTLEMENT = `delete from stg_settlements s where ${S_STORED}
+  and exists (select 1 from stg_settlements t where t.setl_id = s.setl_id and t.ctid > s.ctid and not (t.refd_setl_flag and t.init_setl_id is null))`;
+const LAST_OF_DETAIL = `delete from stg_details d where exists (select 1 from stg_details e where e.feedetl_sn = d.feedetl_sn and e.ctid > d.ctid)`;
 
 const D_KEY_COLS = 'admdvs, feedetl_sn, setl_id, setl_time, psn_no, fixmedins_code';
 const D_CHANGED = `row(${qualify(D_KEY_COLS, 'f')}, ${qualify(D_COLS, 'f')}) is distinct from row(${qualify(D_KEY_COLS, 'd')}, ${qualify(D_COLS, 'd')})`;
@@ -132,6 +143,8 @@ export class MergeState {
    * index — 10× slower lookups (0.5–0.9 s instead of 70 ms a chunk), in about half of the runs at 1M settlements.
    */
   unanalyzed = new Set<string>();
+  /** the settlements this batch COPYed, for its fee lines (claims.ts); null: every fee line looks its settlement up */
+  setlIndex: SettlementIndex | null = null;
   /** whether the claim keys (setl_id, feedetl_sn) sort by byte, as in the C and C.UTF-8 collations (ingestFiles asks) */
   byteOrderKeys = false;
   /** the regions this batch may write (null: any), from IngestOptions.regions */
@@ -259,10 +272,11 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
   // --- partitions for every month the chunk touches
   // statistics on the join keys only: enough for the planner to probe the fact indexes rather than hash whole
   // partitions, at a fraction of a full ANALYZE of every column of every chunk
-  const span = await q(`analyze stg_settlements (setl_id); select to_char(min(setl_time), 'YYYY-MM-DD') as lo, to_char(max(setl_time), 'YYYY-MM-DD') as hi,
+  const span = await q(`analyze stg_settlements (setl_id); ${LAST_OF_SETTLEMENT};
+    select to_char(min(setl_time), 'YYYY-MM-DD') as lo, to_char(max(setl_time), 'YYYY-MM-DD') as hi,
       array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements) as months,
       array(select distinct admdvs from stg_settlements) as regions from stg_settlements`);
-  const sp = (span as unknown as pg.QueryResult[])[1]?.rows[0] as { lo: string | null; hi: string | null; months: string[] | null; regions: string[] | null } | undefined;
+  const sp = results(span).at(-1)?.rows[0] as { lo: string | null; hi: string | null; months: string[] | null; regions: string[] | null } | undefined;
   if (!sp?.lo || !sp.hi) return;
   await st.ensurePartitions(sp.lo, sp.hi);
   for (const m of sp.months ?? []) {
@@ -351,7 +365,7 @@ export async function mergeReversals(st: MergeState): Promise<void> {
  */
 export async function mergeDetails(st: MergeState, batchId: number | null): Promise<void> {
   const { q } = st;
-  const r = await q(`analyze stg_details (feedetl_sn);
+  const r = await q(`analyze stg_details (feedetl_sn); ${LAST_OF_DETAIL};
     create temp table if not exists seen_details (like fee_details);
     truncate seen_details;
     insert into seen_details select f.* from fee_details f where f.feedetl_sn in (select feedetl_sn from stg_details);
