@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { SettlementIndex } from '../lib/ingest/setl-index';
+
+describe('the settlements index of a batch', () => {
+  it('gives back what was added, as COPY text, and nothing for an id seen twice, forgotten or poisoned', () => {
+    const ix = new SettlementIndex(1 << 22);
+    ix.add('S1', '140500', '2024-08-01 09:00:00+08', 'P\\1', 'H\t1');
+    ix.add('S2', '430100', '2024-08-02 09:00:00+08', 'P2', 'H2');
+    ix.add('S3', '140500', '2024-08-03 09:00:00+08', 'P3', 'H1');
+    expect(ix.get('S1')).toEqual({ admdvs: '140500', rest: '2024-08-01 09:00:00+08\tP\\\\1\tH\\t1', fixmedinsCode: 'H\t1' });
+    expect(ix.get('S2')).toEqual({ admdvs: '430100', rest: '2024-08-02 09:00:00+08\tP2\tH2', fixmedinsCode: 'H2' });
+    expect(ix.get('S9')).toBeNull();
+    ix.add('S2', '430100', '2024-09-02 09:00:00+08', 'P2', 'H2');
+    ix.forget(['S3']);
+    ix.poison('S4');
+    ix.add('S4', '140500', '2024-08-04 09:00:00+08', 'P4', 'H4');
+    expect([ix.get('S2'), ix.get('S3'), ix.get('S4')]).toEqual([null, null, null]);
+    // outside printable ASCII: left to the lookup
+    ix.add('结算5', '140500', '2024-08-05 09:00:00+08', 'P5', 'H5');
+    ix.add('S6', '140500', '2024-08-06 09:00:00+08', '人员6', 'H6');
+    expect([ix.get('结算5'), ix.get('S6')]).toEqual([null, null]);
+  });
+
+  it('stays within its memory budget: past it no settlement is added, those added stay found', () => {
+    const budget = 3 << 20;
+    const ix = new SettlementIndex(budget);
+    for (let i = 0; i < 200_000; i++) ix.add(`S${i}`, '140500', '2024-08-01 09:00:00+08', `P${i % 1000}`, `H${i % 50}`);
+    expect(ix.allocated).toBeLessThanOrEqual(budget);
+    expect(ix.size).toBeGreaterThan(10_000);
+    expect(ix.size).toBeLessThan(200_000);
+    expect(ix.get('S0')?.rest).toBe('2024-08-01 09:00:00+08\tP0\tH0');
+    expect(ix.get(`S${ix.size - 1}`)?.fixmedinsCode).toBe(`H${(ix.size - 1) % 50}`);
+    expect(ix.get(`S${ix.size}`)).toBeNull();
+    expect(ix.get('S199999')).toBeNull();
+  });
+});
