@@ -15,6 +15,10 @@ describe('the settlements index of a batch', () => {
     ix.poison('S4');
     ix.add('S4', '140500', '2024-08-04 09:00:00+08', 'P4', 'H4');
     expect([ix.get('S2'), ix.get('S3'), ix.get('S4')]).toEqual([null, null, null]);
+    // a time in another spelling than the platform's is kept as written
+    ix.add('S7', '140500', '2024-08-07 01:00:00.5Z', 'P7', 'H7');
+    ix.add('S8', '140500', '1899-12-31 23:59:59+08', 'P8', 'H8');
+    expect([ix.get('S7')?.rest, ix.get('S8')?.rest]).toEqual(['2024-08-07 01:00:00.5Z\tP7\tH7', '1899-12-31 23:59:59+08\tP8\tH8']);
     // outside printable ASCII: left to the lookup
     ix.add('结算5', '140500', '2024-08-05 09:00:00+08', 'P5', 'H5');
     ix.add('S6', '140500', '2024-08-06 09:00:00+08', '人员6', 'H6');

@@ -15,8 +15,11 @@ import { copyValue } from './copy';
 
 const PAGE = 1 << 20;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-/** bytes of the per-entry arrays: hash, offset, institution (4 each), key length, value length, region (1 each) */
-const ENTRY_BYTES = 4 + 4 + 4 + 1 + 1 + 1;
+/** bytes of the per-entry arrays: hash, offset, institution (4 each), key length, time length, value length, region (1 each) */
+const ENTRY_BYTES = 4 + 4 + 4 + 1 + 1 + 1 + 1;
+/** the platform's time as the settlement line writes it, 'yyyy-MM-dd HH:mm:ss+08': kept as 6 bytes, not 22 */
+const PLATFORM_TIME = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\+08$/;
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** FNV-1a over the UTF-16 code units (the keys are printable ASCII) */
 function hashOf(s: string): number {
@@ -40,6 +43,8 @@ export class SettlementIndex {
   private off = new Uint32Array(1024);
   private inst = new Uint32Array(1024);
   private klen = new Uint8Array(1024);
+  /** 0: the time is packed (6 bytes: year − 1900, month, day, hour, minute, second); else the length of its text */
+  private tlen = new Uint8Array(1024);
   private vlen = new Uint8Array(1024);
   /** 0: unknown (ask the facts); else 1 + the index of the region in `regions` */
   private reg = new Uint8Array(1024);
@@ -86,8 +91,11 @@ export class SettlementIndex {
       return;
     }
     if (!PRINTABLE_ASCII.test(id) || !PRINTABLE_ASCII.test(time) || !PRINTABLE_ASCII.test(psnNo)) return;
-    // one byte a character from here on: the value is ASCII (a tab, and psn_no escaped for COPY)
-    const value = `${time}\t${copyValue(psnNo)}`;
+    // one byte a character from here on: the time packed or as written, then psn_no escaped for COPY
+    const m = PLATFORM_TIME.exec(time);
+    const y = m ? Number(m[1]) - 1900 : -1;
+    const packed = m && y >= 0 && y < 256 ? String.fromCharCode(y, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : null;
+    const value = `${packed ?? time}${copyValue(psnNo)}`;
     if (id.length > 255 || value.length > 255) return;
     let r = this.regionNo.get(admdvs);
     if (r === undefined) {
@@ -100,7 +108,7 @@ export class SettlementIndex {
       i = this.insts.push(fixmedinsCode) - 1;
       this.instNo.set(fixmedinsCode, i);
     }
-    this.insert(h, id, value, r + 1, i);
+    this.insert(h, id, value, packed ? 0 : time.length, r + 1, i);
   }
 
   /** An id named by a row that is not a plain settlement (a reversal of the same id): its entry, now or later, is unknown. */
@@ -108,7 +116,7 @@ export class SettlementIndex {
     const h = hashOf(id);
     const e = this.find(id, h);
     if (e >= 0) this.reg[e] = 0;
-    else if (id.length <= 255 && PRINTABLE_ASCII.test(id)) this.insert(h, id, '', 0, 0);
+    else if (id.length <= 255 && PRINTABLE_ASCII.test(id)) this.insert(h, id, '', 0, 0, 0);
   }
 
   /** The settlements of a chunk that went through the merge: what the facts hold may differ from what the file said. */
@@ -124,7 +132,7 @@ export class SettlementIndex {
     return this.pages.length * PAGE + this.hash.length * ENTRY_BYTES + this.slots.length * 4;
   }
 
-  private insert(h: number, id: string, value: string, reg: number, inst: number): void {
+  private insert(h: number, id: string, value: string, tlen: number, reg: number, inst: number): void {
     const len = id.length + value.length;
     // whatever this entry would make the index allocate next must stay within the budget
     const more = (this.at + len > PAGE ? PAGE : 0) + (this.n === this.hash.length ? this.hash.length * ENTRY_BYTES : 0) + ((this.n + 1) * 2 > this.slots.length ? this.slots.length * 4 : 0);
@@ -141,6 +149,7 @@ export class SettlementIndex {
     this.hash[e] = h;
     this.off[e] = (this.pages.length - 1) * PAGE + this.at;
     this.klen[e] = id.length;
+    this.tlen[e] = tlen;
     this.vlen[e] = value.length;
     this.reg[e] = reg;
     this.inst[e] = inst;
@@ -167,6 +176,7 @@ export class SettlementIndex {
     this.off = widen(this.off, (k) => new Uint32Array(k));
     this.inst = widen(this.inst, (k) => new Uint32Array(k));
     this.klen = widen(this.klen, (k) => new Uint8Array(k));
+    this.tlen = widen(this.tlen, (k) => new Uint8Array(k));
     this.vlen = widen(this.vlen, (k) => new Uint8Array(k));
     this.reg = widen(this.reg, (k) => new Uint8Array(k));
   }
@@ -183,11 +193,12 @@ export class SettlementIndex {
     const o = this.off[e] as number;
     const page = this.pages[Math.floor(o / PAGE)] as Buffer;
     const p = (o % PAGE) + (this.klen[e] as number);
+    const tlen = this.tlen[e] as number;
+    const t = tlen
+      ? page.toString('latin1', p, p + tlen)
+      : `${1900 + (page[p] as number)}-${pad(page[p + 1] as number)}-${pad(page[p + 2] as number)} ${pad(page[p + 3] as number)}:${pad(page[p + 4] as number)}:${pad(page[p + 5] as number)}+08`;
+    const psn = page.toString('latin1', p + (tlen || 6), p + (this.vlen[e] as number));
     const fixmedinsCode = this.insts[this.inst[e] as number] as string;
-    return {
-      admdvs: this.regions[(this.reg[e] as number) - 1] as string,
-      rest: `${page.toString('latin1', p, p + (this.vlen[e] as number))}\t${copyValue(fixmedinsCode)}`,
-      fixmedinsCode,
-    };
+    return { admdvs: this.regions[(this.reg[e] as number) - 1] as string, rest: `${t}\t${psn}\t${copyValue(fixmedinsCode)}`, fixmedinsCode };
   }
 }
