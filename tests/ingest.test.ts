@@ -228,7 +228,7 @@ describe('bad rows, reload, reversal, strict', () => {
     const line = (id: string, time: string, more: object = {}) => JSON.stringify({ ...base, setl_id: id, setl_time: time, ...more });
     // ix.ndjson, one chunk straight into the facts: its fee lines read the index (IX2 reversed with its own id: looked up;
     // IX6 reversed by IX7R: its columns stand; IX5 of another person with a backslash in its id and a tab in its institution).
-    // ix-1.ndjson has IX1 twice, two weeks apart (one chunk: the parse hands over up to 1,000 rows): the later row wins.
+    // ix-1.ndjson has IX1 twice, two weeks apart (one chunk: the parse hands over up to 256 rows at a time): the later row wins.
     // ix-3.ndjson re-sends IX3 a month later (a merged chunk).
     const s1 = write('ix.ndjson', [
       line('IX2', '2024-08-02 09:00:00'), line('IX3', '2024-08-03 09:00:00'), line('IX5\\b', '2024-08-05 10:30:00', { psn_no: 'PX\\2', fixmedins_code: 'HX\t2' }),

@@ -344,6 +344,8 @@ export class DetailLoader {
   private c: DetailChunk = DetailLoader.empty();
   private keys = new Set<string>();
   private queue = new LoadQueue();
+  /** the doctor rows this file sent (upsertDoctors) */
+  private doctorsSent = new Set<string>();
   /** the settlement of the previous line (a settlement's lines are usually consecutive) */
   private last: { id: string; s: SetlOf | null } = { id: '', s: null };
   /** lines whose settlement came from the index, and those looked up in the facts */
@@ -428,7 +430,9 @@ export class DetailLoader {
       }
       if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }
-    await upsertDoctors(client, c.doctors, (id) => setl.get(id) ?? st.setlIndex?.get(id) ?? undefined);
+    const td = performance.now();
+    const sent = await upsertDoctors(client, c.doctors, (id) => setl.get(id) ?? st.setlIndex?.get(id) ?? undefined, this.doctorsSent);
+    if (trace()) log(`[doctors] ${sent} of ${c.doctors.size} ${Math.round(performance.now() - td)} ms`);
   }
 
   /**
@@ -511,13 +515,27 @@ function uncopy(s: string): string {
   return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c)) : s;
 }
 
-async function upsertDoctors(client: pg.PoolClient, doctors: Map<string, { dept: string | null; setl: string }>, setlOf: (id: string) => SetlOf | undefined) {
+/**
+ * Doctors and departments seen in a chunk's fee lines, unless this file sent the very same (doctor, department,
+ * institution, region) already: that insert would change nothing (the institutions it reads are loaded before any
+ * fee line), and at 1M lines ~80 chunks each re-sent the same few thousand doctors. The number of rows sent.
+ */
+async function upsertDoctors(
+  client: pg.PoolClient,
+  doctors: Map<string, { dept: string | null; setl: string }>,
+  setlOf: (id: string) => SetlOf | undefined,
+  sent: Set<string>,
+): Promise<number> {
   const rows: Array<[string, string | null, string, string]> = [];
   for (const [dr, d] of doctors) {
     const s = setlOf(d.setl);
-    if (s) rows.push([dr, d.dept, s.fixmedinsCode, s.admdvs]);
+    if (!s) continue;
+    const key = `${dr}\t${d.dept ?? ''}\t${d.dept === null ? 0 : 1}\t${s.fixmedinsCode}\t${s.admdvs}`;
+    if (sent.has(key)) continue;
+    sent.add(key);
+    rows.push([dr, d.dept, s.fixmedinsCode, s.admdvs]);
   }
-  if (!rows.length) return;
+  if (!rows.length) return 0;
   // the doctor's region: the institution's (preferring the one in the insured's region), else the insured's
   await client.query(
     `with g as (
@@ -529,4 +547,5 @@ async function upsertDoctors(client: pg.PoolClient, doctors: Map<string, { dept:
      on conflict do nothing`,
     [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
   );
+  return rows.length;
 }
