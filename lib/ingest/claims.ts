@@ -11,8 +11,9 @@
  * Master data seen in the claims (institutions and insured persons from settlements, doctors and departments
  * from details) is collected per chunk in Node — a few thousand distinct keys — and upserted set-based, with
  * the rules the merge used to apply to its staging table.
- * A fee detail carries its settlement's admdvs, setl_time, psn_no and fixmedins_code: they are looked up once
- * per chunk by setl_id; a detail whose settlement is not loaded is a rejected row.
+ * A fee detail carries its settlement's admdvs, setl_time, psn_no and fixmedins_code: from the index of the settlements
+ * this batch COPYed (setl-index.ts), else looked up once per chunk by setl_id; a detail whose settlement is not loaded
+ * is a rejected row.
  * The probes and the lookup are named statements run with a generic plan (ingestFiles sets plan_cache_mode): a
  * custom plan would estimate `= any(<40,000 keys>)` key by key on every partition, ~10× the time of running it.
  */
