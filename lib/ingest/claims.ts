@@ -18,6 +18,7 @@
  * custom plan would estimate `= any(<40,000 keys>)` key by key on every partition, ~10× the time of running it.
  */
 import type pg from 'pg';
+import { ChunkKeys } from './chunk-keys';
 import { copyLines, copyValue, LineBuffer } from './copy';
 import { mergeDetails, mergeSettlements, type MergeState } from './merge';
 import { DETAIL_COPY, detailTail, REVERSAL_COPY, REVERSALS_TABLE, reversalLine, SETTLEMENT_COPY, settlementLine, type SetlOf } from './staging';
@@ -65,10 +66,14 @@ async function indexed<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<
  * key falls inside the range are the keys looked up one by one. IDs are usually issued in order, so a new file's
  * chunks fall beyond everything stored and the first check settles it.
  */
-async function anyLoaded(client: pg.PoolClient, table: string, key: string, keys: string[], byteOrder: boolean): Promise<boolean> {
+async function anyLoaded(client: pg.PoolClient, table: string, key: string, ck: ChunkKeys, keysOf: () => string[], byteOrder: boolean): Promise<boolean> {
   const t = performance.now();
+  let list: string[] | null = null;
+  const keys = () => (list ??= keysOf());
   const loaded = await indexed(client, async () => {
-    const bounds = byteOrder ? asciiBounds(keys) : null;
+    // the bounds as the key column orders them, when that is plain JS string order (printable ASCII keys, columns that
+    // order by byte: keysInByteOrder)
+    const bounds: [string, string] | null = byteOrder && ck.ascii ? [ck.lo, ck.hi] : null;
     // the bounds found here: two strings sent, not the 40,000 keys (whose transfer and unnest cost ~70 ms a chunk)
     const range = await client.query<{ x: boolean | null }>(
       bounds
@@ -81,42 +86,24 @@ async function anyLoaded(client: pg.PoolClient, table: string, key: string, keys
             name: `ofm_ingest_range_${table}`,
             text: `select (select f.${key} from ${table} f where f.${key} >= r.lo order by f.${key} limit 1) <= r.hi as x
                    from (select min(k) as lo, max(k) as hi from unnest($1::text[]) k) r`,
-            values: [keys],
+            values: [keys()],
           },
     );
     if (!range.rows[0]?.x) return false;
     const exact = await client.query<{ x: boolean }>({
       name: `ofm_ingest_probe_${table}`,
       text: `select exists (select 1 from ${table} where ${key} = any($1::text[])) as x`,
-      values: [keys.sort()],
+      values: [keys().sort()],
     });
     return exact.rows[0]?.x ?? true;
   });
-  if (trace()) log(`[probe] ${table} ${keys.length} keys ${Math.round(performance.now() - t)} ms${loaded ? ' (some loaded)' : ''}`);
+  if (trace()) log(`[probe] ${table} ${ck.size} keys ${Math.round(performance.now() - t)} ms${loaded ? ' (some loaded)' : ''}`);
   return loaded;
-}
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-/**
- * The lowest and highest of `keys` as the key column orders them, or null when that order is not plain JS string order:
- * only for printable ASCII keys, and only used when keysInByteOrder said the columns order them by byte.
- */
-function asciiBounds(keys: string[]): [string, string] | null {
-  let lo = keys[0];
-  let hi = keys[0];
-  if (lo === undefined || hi === undefined) return null;
-  for (const k of keys) {
-    if (!PRINTABLE_ASCII.test(k)) return null;
-    if (k < lo) lo = k;
-    else if (k > hi) hi = k;
-  }
-  return [lo, hi];
 }
 
 /**
  * Whether settlements.setl_id and fee_details.feedetl_sn order printable ASCII keys byte by byte, as JS compares them
- * (the probe's bounds, asciiBounds). Asked of the server rather than read from the locale's name: the columns must use
+ * (the probe's bounds, ChunkKeys). Asked of the server rather than read from the locale's name: the columns must use
  * the database default or "C"/"POSIX", and the default must sort a sample of every printable ASCII character, and of
  * keys that case- or punctuation-aware collations reorder, exactly as JS does (true for C and C.UTF-8, false for
  * en_US.UTF-8 or ICU).
@@ -181,8 +168,7 @@ const maxStr = (a: string | null, b: string | null) => (a === null ? b : b === n
 export class SettlementLoader {
   private lines = new LineBuffer();
   private rev = new LineBuffer();
-  private keys = new Set<string>();
-  private dup = false;
+  private keys = new ChunkKeys();
   private loMonth = '9999-99';
   private hiMonth = '0000-00';
   private insts = new Map<string, Inst>();
@@ -213,8 +199,7 @@ export class SettlementLoader {
       return;
     }
     this.lines.push(settlementLine(this.batchId, s, extra));
-    if (this.keys.has(id)) this.dup = true;
-    else this.keys.add(id);
+    this.keys.add(id);
     const month = s.setl_time?.month ?? '';
     if (month < this.loMonth) this.loMonth = month;
     if (month > this.hiMonth) this.hiMonth = month;
@@ -256,15 +241,13 @@ export class SettlementLoader {
     const chunk = {
       lines: this.lines.take(),
       rev: this.rev.take(),
-      keys: [...this.keys],
-      dup: this.dup,
+      keys: this.keys,
       lo: this.loMonth,
       hi: this.hiMonth,
       insts: this.insts,
       persons: [...this.persons.values()],
     };
-    this.keys = new Set();
-    this.dup = false;
+    this.keys = new ChunkKeys();
     this.loMonth = '9999-99';
     this.hiMonth = '0000-00';
     this.insts = new Map();
@@ -277,23 +260,25 @@ export class SettlementLoader {
     await this.queue.drain();
   }
 
-  private async load(c: { lines: Buffer[]; rev: Buffer[]; keys: string[]; dup: boolean; lo: string; hi: string; insts: Map<string, Inst>; persons: Person[] }) {
+  private async load(c: { lines: Buffer[]; rev: Buffer[]; keys: ChunkKeys; lo: string; hi: string; insts: Map<string, Inst>; persons: Person[] }) {
     const { client, st } = this;
     const t = performance.now();
-    if (c.keys.length) {
+    if (c.keys.size) {
       await st.ensurePartitions(`${c.lo}-01`, `${c.hi}-01`);
-      const loaded = c.dup || (await anyLoaded(client, 'settlements', 'setl_id', c.keys, st.byteOrderKeys));
+      // setl_id is the second column of a settlement line
+      const keysOf = () => keysOfLines(c.lines, 1);
+      const loaded = c.keys.repeats || (await anyLoaded(client, 'settlements', 'setl_id', c.keys, keysOf, st.byteOrderKeys));
       const n = loaded ? null : await copyFast(client, 'settlements', SETTLEMENT_COPY, c.lines);
       if (n !== null) st.add(this.batchId, 'inserted', n);
       else {
         // what the facts hold for these ids may now differ from what the file said: their fee lines look them up
-        st.setlIndex?.forget(c.keys);
+        st.setlIndex?.forget(keysOf());
         await client.query('truncate stg_settlements');
         await copyLines(client, `copy stg_settlements (${SETTLEMENT_COPY}) from stdin`, c.lines);
         await mergeSettlements(st, this.batchId);
       }
       await upsertClaimMasters(client, c.insts, c.persons);
-      if (trace()) log(`[chunk] settlements ${c.keys.length} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
+      if (trace()) log(`[chunk] settlements ${c.keys.size} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }
     if (c.rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} (${REVERSAL_COPY}) from stdin`, c.rev);
   }
@@ -335,7 +320,7 @@ interface DetailChunk {
   pending: number;
   /** the settlements to look up (of the pending lines) */
   setlIds: Set<string>;
-  dup: boolean;
+  keys: ChunkKeys;
   /** doctor → the lowest department code and settlement id seen with it (the settlement gives institution and region) */
   doctors: Map<string, { dept: string | null; setl: string }>;
 }
@@ -343,7 +328,6 @@ interface DetailChunk {
 /** Fee details of one file, chunk by chunk; their settlements are loaded already (settlement files go first). */
 export class DetailLoader {
   private c: DetailChunk = DetailLoader.empty();
-  private keys = new Set<string>();
   private queue = new LoadQueue();
   /** the doctor rows this file sent (upsertDoctors) */
   private doctorsSent = new Set<string>();
@@ -361,7 +345,7 @@ export class DetailLoader {
   ) {}
 
   private static empty(): DetailChunk {
-    return { lines: new LineBuffer(), pending: 0, setlIds: new Set(), dup: false, doctors: new Map() };
+    return { lines: new LineBuffer(), pending: 0, setlIds: new Set(), keys: new ChunkKeys(), doctors: new Map() };
   }
 
   get rows() {
@@ -377,8 +361,7 @@ export class DetailLoader {
     const c = this.c;
     const sn = d.feedetl_sn as string;
     const setl = d.setl_id as string;
-    if (this.keys.has(sn)) c.dup = true;
-    else this.keys.add(sn);
+    c.keys.add(sn);
     if (this.last.id !== setl) this.last = { id: setl, s: this.st.setlIndex?.get(setl) ?? null };
     const s = this.last.s;
     if (s) {
@@ -403,10 +386,8 @@ export class DetailLoader {
   async flush(): Promise<void> {
     if (!this.rows) return;
     const c = this.c;
-    const keys = [...this.keys];
     this.c = DetailLoader.empty();
-    this.keys = new Set();
-    await this.queue.push(() => this.load(c, keys));
+    await this.queue.push(() => this.load(c));
   }
 
   async finish(): Promise<void> {
@@ -414,14 +395,15 @@ export class DetailLoader {
     await this.queue.drain();
   }
 
-  private async load(c: DetailChunk, keys: string[]) {
+  private async load(c: DetailChunk) {
     const { client, st } = this;
     const t = performance.now();
     const setl = c.pending ? await this.lookUp(c) : new Map<string, SetlOf>();
     const n = c.lines.rows;
     const parts = c.lines.take();
     if (n) {
-      const loaded = c.dup || (await anyLoaded(client, 'fee_details', 'feedetl_sn', keys, st.byteOrderKeys));
+      // feedetl_sn is the second column of a (completed) fee line
+      const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, () => keysOfLines(parts, 1), st.byteOrderKeys));
       const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
       if (copied !== null) st.add(this.batchId, 'inserted', copied);
       else {
@@ -510,6 +492,23 @@ export class DetailLoader {
 
 /** marks a pending fee line (never the first character of a ready one, which starts with the region's digits) */
 const PENDING = '\u0001';
+
+/** the values of column `col` (0-based) of COPY text lines */
+function keysOfLines(parts: Buffer[], col: number): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    const text = part.toString('utf8');
+    for (let at = 0; at < text.length; ) {
+      const end = text.indexOf('\n', at);
+      let from = at;
+      for (let k = 0; k < col; k++) from = text.indexOf('\t', from) + 1;
+      const to = text.indexOf('\t', from);
+      out.push(uncopy(text.slice(from, to < 0 || to > end ? end : to)));
+      at = end + 1;
+    }
+  }
+  return out;
+}
 
 /** a value back from COPY text (only setl_id needs it here: the key of the lookup) */
 function uncopy(s: string): string {
