@@ -36,5 +36,9 @@ describe('the settlements index of a batch', () => {
     expect(ix.get(`S${ix.size - 1}`)?.fixmedinsCode).toBe(`H${(ix.size - 1) % 50}`);
     expect(ix.get(`S${ix.size}`)).toBeNull();
     expect(ix.get('S199999')).toBeNull();
+    // an empty time (no settlement row has one) is not kept: it could not be told from a packed time
+    const small = new SettlementIndex(1 << 22);
+    small.add('E1', '140500', '', 'P1', 'H1');
+    expect(small.get('E1')).toBeNull();
   });
 });

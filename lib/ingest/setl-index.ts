@@ -90,7 +90,8 @@ export class SettlementIndex {
       this.reg[e] = 0;
       return;
     }
-    if (!PRINTABLE_ASCII.test(id) || !PRINTABLE_ASCII.test(time) || !PRINTABLE_ASCII.test(psnNo)) return;
+    // (an empty time cannot be told from a packed one: never indexed; a settlement row always has one)
+    if (!time || !PRINTABLE_ASCII.test(id) || !PRINTABLE_ASCII.test(time) || !PRINTABLE_ASCII.test(psnNo)) return;
     // one byte a character from here on: the time packed or as written, then psn_no escaped for COPY
     const m = PLATFORM_TIME.exec(time);
     const y = m ? Number(m[1]) - 1900 : -1;
@@ -103,12 +104,13 @@ export class SettlementIndex {
       r = this.regions.push(admdvs) - 1;
       this.regionNo.set(admdvs, r);
     }
-    let i = this.instNo.get(fixmedinsCode);
-    if (i === undefined) {
-      i = this.insts.push(fixmedinsCode) - 1;
+    // an institution is kept only with an entry that names it: past the budget, new codes do not grow the heap either
+    const known = this.instNo.get(fixmedinsCode);
+    const i = known ?? this.insts.length;
+    if (this.insert(h, id, value, packed ? 0 : time.length, r + 1, i) && known === undefined) {
+      this.insts.push(fixmedinsCode);
       this.instNo.set(fixmedinsCode, i);
     }
-    this.insert(h, id, value, packed ? 0 : time.length, r + 1, i);
   }
 
   /** An id named by a row that is not a plain settlement (a reversal of the same id): its entry, now or later, is unknown. */
@@ -132,11 +134,12 @@ export class SettlementIndex {
     return this.pages.length * PAGE + this.hash.length * ENTRY_BYTES + this.slots.length * 4;
   }
 
-  private insert(h: number, id: string, value: string, tlen: number, reg: number, inst: number): void {
+  /** whether the entry was added (false: the budget is spent) */
+  private insert(h: number, id: string, value: string, tlen: number, reg: number, inst: number): boolean {
     const len = id.length + value.length;
     // whatever this entry would make the index allocate next must stay within the budget
     const more = (this.at + len > PAGE ? PAGE : 0) + (this.n === this.hash.length ? this.hash.length * ENTRY_BYTES : 0) + ((this.n + 1) * 2 > this.slots.length ? this.slots.length * 4 : 0);
-    if (more && this.allocated + more > this.maxBytes) return;
+    if (more && this.allocated + more > this.maxBytes) return false;
     if (this.at + len > PAGE) {
       this.pages.push(Buffer.allocUnsafe(PAGE));
       this.at = 0;
@@ -156,6 +159,7 @@ export class SettlementIndex {
     this.at += len;
     if (this.n * 2 > this.slots.length) this.rehash();
     else this.place(e);
+    return true;
   }
 
   private place(e: number): void {
