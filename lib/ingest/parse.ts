@@ -11,7 +11,7 @@ import { parse as csvParse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { InputError } from '../errors';
-import { canonicalField } from './columns';
+import { canonicalField, keyTestByPosition } from './columns';
 
 export type Format = 'csv' | 'xlsx' | 'ndjson';
 export type Cell = string | number | boolean | null | undefined;
@@ -159,8 +159,7 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
     return c;
   };
   let line = 0;
-  /** the NHSA-named keys of the last record, in their order */
-  const nhsaKeys: string[] = [];
+  const isNhsaName = keyTestByPosition((k) => canon(k) === k);
   const toRow = (raw: string): ParsedRow | null => {
     line++;
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -173,26 +172,16 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
       return { row: line, values: { __error: `不是有效的 JSON 行 not a JSON line: ${(e as Error).message}` } };
     }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { row: line, values: { __error: '不是 JSON 对象 not a JSON object' } };
-    // the record itself is used when its keys are already NHSA names and no value is null or empty (the usual case).
-    // Keys come from JSON.parse internalized, so a key the previous record had at the same place is the same string
-    // object and compares by pointer; only another key is looked up.
+    // the record itself is used when its keys are already NHSA names and no value is null or empty (the usual case)
     const o = obj as Record<string, unknown>;
     let clean = true;
     let i = 0;
     for (const k in o) {
       const v = o[k];
-      if (v === null || v === '') {
+      if (v === null || v === '' || !isNhsaName(k, i++)) {
         clean = false;
         break;
       }
-      if (k !== nhsaKeys[i]) {
-        if (canon(k) !== k) {
-          clean = false;
-          break;
-        }
-        nhsaKeys[i] = k;
-      }
-      i++;
     }
     if (clean) return { row: line, values: o };
     const values: Record<string, unknown> = {};

@@ -4,7 +4,7 @@
  * codes and the readable aliases of CONTRACT.md; `setl_time` without an offset is Asia/Shanghai.
  */
 import { z } from 'zod';
-import { KNOWN_FIELDS, type Kind } from './columns';
+import { KNOWN_FIELDS, keyTestByPosition, type Kind } from './columns';
 
 const AMOUNT_RE = /^([+-]?)(\d{1,13})(?:\.(\d*))?$/;
 
@@ -428,26 +428,21 @@ export interface RowError {
   value?: string;
 }
 
-const KNOWN_SETS = Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, new Set(v)])) as Record<Kind, Set<string>>;
+const IS_KNOWN = Object.fromEntries(
+  Object.entries(KNOWN_FIELDS).map(([kind, fields]) => {
+    const known = new Set(fields);
+    return [kind, keyTestByPosition((k) => known.has(k))];
+  }),
+) as Record<Kind, (key: string, position: number) => boolean>;
 
 /** Fields of a record the contract does not name; kept in `extra` rather than rejected. */
 export function extraOf(kind: Kind, values: Record<string, unknown>): Record<string, unknown> | null {
-  const known = KNOWN_SETS[kind];
-  // records of one file mostly have the same keys in the same order: a key the last record had at this place (the same
-  // internalized string) and that was known is not looked up again
-  const knownAt = KNOWN_AT[kind];
+  const isKnown = IS_KNOWN[kind];
   let extra: Record<string, unknown> | null = null;
   let i = 0;
-  for (const k in values) {
-    if (k !== knownAt[i]) {
-      if (known.has(k)) knownAt[i] = k;
-      else (extra ??= {})[k] = values[k];
-    }
-    i++;
-  }
+  for (const k in values) if (!isKnown(k, i++)) (extra ??= {})[k] = values[k];
   return extra;
 }
-const KNOWN_AT: Record<Kind, string[]> = { settlements: [], details: [], institutions: [], doctors: [], persons: [] };
 
 export type ValidateResult<K extends Kind> =
   | { ok: true; value: z.output<(typeof SCHEMAS)[K]>; extra: Record<string, unknown> | null }
