@@ -66,10 +66,8 @@ async function indexed<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<
  * key falls inside the range are the keys looked up one by one. IDs are usually issued in order, so a new file's
  * chunks fall beyond everything stored and the first check settles it.
  */
-async function anyLoaded(client: pg.PoolClient, table: string, key: string, ck: ChunkKeys, keysOf: () => string[], byteOrder: boolean): Promise<boolean> {
+async function anyLoaded(client: pg.PoolClient, table: string, key: string, ck: ChunkKeys, keys: () => string[], byteOrder: boolean): Promise<boolean> {
   const t = performance.now();
-  let list: string[] | null = null;
-  const keys = () => (list ??= keysOf());
   const loaded = await indexed(client, async () => {
     // the bounds as the key column orders them, when that is plain JS string order (printable ASCII keys, columns that
     // order by byte: keysInByteOrder)
@@ -265,8 +263,8 @@ export class SettlementLoader {
     const t = performance.now();
     if (c.keys.size) {
       await st.ensurePartitions(`${c.lo}-01`, `${c.hi}-01`);
-      // setl_id is the second column of a settlement line
-      const keysOf = () => keysOfLines(c.lines, 1);
+      // setl_id is the second column of a settlement line (read at most once: by the probe and/or for the index)
+      const keysOf = memo(() => keysOfLines(c.lines, 1));
       const loaded = c.keys.repeats || (await anyLoaded(client, 'settlements', 'setl_id', c.keys, keysOf, st.byteOrderKeys));
       const n = loaded ? null : await copyFast(client, 'settlements', SETTLEMENT_COPY, c.lines);
       if (n !== null) st.add(this.batchId, 'inserted', n);
@@ -317,8 +315,7 @@ interface DetailChunk {
    * pending: `PENDING feedetl_sn \t setl_id \t row \t <detailTail>`, completed after the lookup of its settlement.
    */
   lines: LineBuffer;
-  pending: number;
-  /** the settlements to look up (of the pending lines) */
+  /** the settlements to look up (of the pending lines; empty: no line is pending) */
   setlIds: Set<string>;
   keys: ChunkKeys;
   /** doctor → the lowest department code and settlement id seen with it (the settlement gives institution and region) */
@@ -345,7 +342,7 @@ export class DetailLoader {
   ) {}
 
   private static empty(): DetailChunk {
-    return { lines: new LineBuffer(), pending: 0, setlIds: new Set(), keys: new ChunkKeys(), doctors: new Map() };
+    return { lines: new LineBuffer(), setlIds: new Set(), keys: new ChunkKeys(), doctors: new Map() };
   }
 
   get rows() {
@@ -369,7 +366,6 @@ export class DetailLoader {
       this.fromIndex++;
     } else {
       c.lines.push(`${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
-      c.pending++;
       c.setlIds.add(setl);
       this.lookedUp++;
     }
@@ -398,12 +394,12 @@ export class DetailLoader {
   private async load(c: DetailChunk) {
     const { client, st } = this;
     const t = performance.now();
-    const setl = c.pending ? await this.lookUp(c) : new Map<string, SetlOf>();
+    const setl = c.setlIds.size ? await this.lookUp(c) : new Map<string, SetlOf>();
     const n = c.lines.rows;
     const parts = c.lines.take();
     if (n) {
       // feedetl_sn is the second column of a (completed) fee line
-      const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, () => keysOfLines(parts, 1), st.byteOrderKeys));
+      const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, memo(() => keysOfLines(parts, 1)), st.byteOrderKeys));
       const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
       if (copied !== null) st.add(this.batchId, 'inserted', copied);
       else {
@@ -492,6 +488,12 @@ export class DetailLoader {
 
 /** marks a pending fee line (never the first character of a ready one, which starts with the region's digits) */
 const PENDING = '\u0001';
+
+/** f's value, computed at the first call only */
+function memo<T>(f: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= f());
+}
 
 /** the values of column `col` (0-based) of COPY text lines */
 function keysOfLines(parts: Buffer[], col: number): string[] {
