@@ -12,6 +12,7 @@
  * the file size. Only printable ASCII ids and persons are kept (IDs in practice); anything else is looked up.
  */
 import { copyValue } from './copy';
+import type { SetlOf } from './staging';
 
 const PAGE = 1 << 20;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -26,13 +27,6 @@ function hashOf(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
-}
-
-export interface IndexedSettlement {
-  admdvs: string;
-  /** `setl_time \t psn_no \t fixmedins_code` as COPY text, as the settlement's own line has them */
-  rest: string;
-  fixmedinsCode: string;
 }
 
 export class SettlementIndex {
@@ -191,7 +185,7 @@ export class SettlementIndex {
   }
 
   /** The settlement of a fee line, when this batch COPYed it and the facts hold exactly that; else null (look it up). */
-  get(id: string): IndexedSettlement | null {
+  get(id: string): SetlOf | null {
     const e = this.find(id, hashOf(id));
     if (e < 0 || !this.reg[e]) return null;
     const o = this.off[e] as number;
