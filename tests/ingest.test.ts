@@ -128,6 +128,22 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(saved[0]?.n).toBeGreaterThanOrEqual(5);
   });
 
+  it('a file it cannot recognise stops the batch before anything is written, and the files opened before it are let go', async () => {
+    const good = write('opened-first.ndjson', JSON.stringify({ setl_id: 'OPEN1', psn_no: 'P1', psn_type: '1101', admdvs: '140500', setl_time: '2024-04-01 08:00:00', fixmedins_code: 'H1', medfee_sumamt: '1', inscp_scp_amt: '1' }));
+    const odd = write('odd.csv', 'colour,size\nred,3\n');
+    const openFds = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === good;
+      } catch {
+        return false;
+      }
+    });
+    await expect(ingestFiles(db, [good, odd], { pipeline: false })).rejects.toMatchObject({ where: { file: 'odd.csv', row: 1, field: 'header' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds()).toEqual([]);
+    expect(await q(`select 1 from settlements where setl_id = 'OPEN1'`)).toEqual([]);
+  });
+
   it('reloading the same files changes nothing and says so; a changed row is updated', async () => {
     const s = write('re.ndjson', [1, 2, 3].map((i) => JSON.stringify({ setl_id: `R${i}`, psn_no: 'P1', psn_type: '1101', admdvs: '152501', setl_time: `2024-05-0${i} 09:00:00`, fixmedins_code: 'H5', fixmedins_type: 'hospital', hosp_lv: '2', medfee_sumamt: '100', inscp_scp_amt: '100' })).join('\n'));
     const d = write('re-d.csv', 'feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt,bilg_dr_codg\nRD1,R1,02,10,DR9\nRD2,R2,04,20,DR9\n');
@@ -228,16 +244,17 @@ describe('bad rows, reload, reversal, strict', () => {
     const line = (id: string, time: string, more: object = {}) => JSON.stringify({ ...base, setl_id: id, setl_time: time, ...more });
     // ix.ndjson, one chunk straight into the facts: its fee lines read the index (IX2 reversed with its own id: looked up;
     // IX6 reversed by IX7R: its columns stand; IX5 of another person with a backslash in its id and a tab in its institution).
-    // ix-1.ndjson has IX1 twice, two weeks apart (one chunk: the parse hands over up to 256 rows at a time): the later row wins.
+    // ix-1.ndjson has IX1 twice, in August and then in September, after IX8 of September (one chunk): the later row wins,
+    // though a chunk's lines go to the facts grouped by month (September's group first); the same for IXD7 in ix-d.csv.
     // ix-3.ndjson re-sends IX3 a month later (a merged chunk).
     const s1 = write('ix.ndjson', [
       line('IX2', '2024-08-02 09:00:00'), line('IX3', '2024-08-03 09:00:00'), line('IX5\\b', '2024-08-05 10:30:00', { psn_no: 'PX\\2', fixmedins_code: 'HX\t2' }),
       line('IX6', '2024-08-06 09:00:00'), line('IX2', '2024-08-02 09:00:00', { refd_setl_flag: '1', medfee_sumamt: '-10', inscp_scp_amt: '-10' }),
       line('IX7R', '2024-08-20 09:00:00', { init_setl_id: 'IX6', refd_setl_flag: '1', medfee_sumamt: '-10', inscp_scp_amt: '-10' }),
     ].join('\n'));
-    const s2 = write('ix-1.ndjson', [line('IX1', '2024-08-01 09:00:00'), line('IX1', '2024-08-15 09:00:00')].join('\n'));
+    const s2 = write('ix-1.ndjson', [line('IX8', '2024-09-01 09:00:00'), line('IX1', '2024-08-01 09:00:00'), line('IX1', '2024-09-15 09:00:00')].join('\n'));
     const s3 = write('ix-3.ndjson', line('IX3', '2024-09-03 09:00:00'));
-    const d = write('ix-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'IXD1,IX1,09,1', 'IXD2,IX2,09,2', 'IXD3,IX3,09,3', 'IXD5,IX5\\b,09,5', 'IXD6,IX6,09,6', 'IXD9,IX404,09,9'].join('\n'));
+    const d = write('ix-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'IXD1,IX1,09,1', 'IXD2,IX2,09,2', 'IXD3,IX3,09,3', 'IXD5,IX5\\b,09,5', 'IXD6,IX6,09,6', 'IXD7,IX2,09,7', 'IXD7,IX3,09,8', 'IXD9,IX404,09,9'].join('\n'));
     const facts = () =>
       q(`select tableoid::regclass::text as p, admdvs, feedetl_sn, setl_id, setl_time::text, psn_no, fixmedins_code from fee_details where feedetl_sn like 'IXD%'
          union all select tableoid::regclass::text, admdvs, null, setl_id, setl_time::text, psn_no, fixmedins_code from settlements where setl_id like 'IX%' order by 3, 4`);
@@ -250,18 +267,20 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(indexed).toMatchObject({ inserted: looked.inserted, updated: looked.updated, unchanged: looked.unchanged, rejected: 1, reversed: 2 });
     const row = (p: string, sn: string | null, id: string, time: string, psn = 'PX1', inst = 'HX1') => ({ p, admdvs: '140500', feedetl_sn: sn, setl_id: id, setl_time: `${time}+08`, psn_no: psn, fixmedins_code: inst });
     expect(fromFacts).toEqual([
-      row('fee_details_202408', 'IXD1', 'IX1', '2024-08-15 09:00:00'),
+      row('fee_details_202409', 'IXD1', 'IX1', '2024-09-15 09:00:00'),
       row('fee_details_202408', 'IXD2', 'IX2', '2024-08-02 09:00:00'),
       row('fee_details_202409', 'IXD3', 'IX3', '2024-09-03 09:00:00'),
       row('fee_details_202408', 'IXD5', 'IX5\\b', '2024-08-05 10:30:00', 'PX\\2', 'HX\t2'),
       row('fee_details_202408', 'IXD6', 'IX6', '2024-08-06 09:00:00'),
+      row('fee_details_202409', 'IXD7', 'IX3', '2024-09-03 09:00:00'),
       // one settlement for each id: the first IX1 is not stored beside the later one
-      row('settlements_202408', null, 'IX1', '2024-08-15 09:00:00'),
+      row('settlements_202409', null, 'IX1', '2024-09-15 09:00:00'),
       row('settlements_202408', null, 'IX2', '2024-08-02 09:00:00'),
       row('settlements_202409', null, 'IX3', '2024-09-03 09:00:00'),
       row('settlements_202408', null, 'IX5\\b', '2024-08-05 10:30:00', 'PX\\2', 'HX\t2'),
       row('settlements_202408', null, 'IX6', '2024-08-06 09:00:00'),
       row('settlements_202408', null, 'IX7R', '2024-08-20 09:00:00'),
+      row('settlements_202409', null, 'IX8', '2024-09-01 09:00:00'),
     ]);
     await clear();
   });

@@ -19,7 +19,7 @@
  */
 import type pg from 'pg';
 import { ChunkKeys } from './chunk-keys';
-import { copyLines, copyValue, LineBuffer } from './copy';
+import { copyLines, copyValue, GroupedLines, LineBuffer, recycle } from './copy';
 import { mergeDetails, mergeSettlements, type MergeState } from './merge';
 import { DETAIL_COPY, detailTail, REVERSAL_COPY, REVERSALS_TABLE, reversalLine, SETTLEMENT_COPY, settlementLine, type SetlOf } from './staging';
 import type { DetailRow, SettlementRow } from './validate';
@@ -164,7 +164,7 @@ const maxStr = (a: string | null, b: string | null) => (a === null ? b : b === n
 
 /** Settlements of one file, chunk by chunk. Reversal rows are kept aside in stg_reversals (merged at the end, merge.ts). */
 export class SettlementLoader {
-  private lines = new LineBuffer();
+  private lines = new GroupedLines();
   private rev = new LineBuffer();
   private keys = new ChunkKeys();
   private loMonth = '9999-99';
@@ -196,9 +196,9 @@ export class SettlementLoader {
       this.rev.push(reversalLine(this.fileNo, row, this.batchId, s, extra));
       return;
     }
-    this.lines.push(settlementLine(this.batchId, s, extra));
-    this.keys.add(id);
     const month = s.setl_time?.month ?? '';
+    this.lines.push(month, settlementLine(this.batchId, s, extra));
+    this.keys.add(id);
     if (month < this.loMonth) this.loMonth = month;
     if (month > this.hiMonth) this.hiMonth = month;
     const admdvs = s.admdvs as string;
@@ -237,7 +237,8 @@ export class SettlementLoader {
   async flush(): Promise<void> {
     if (!this.rows) return;
     const chunk = {
-      lines: this.lines.take(),
+      // a key twice in the chunk sends it through the merge, where the later line wins: in file order then
+      lines: this.lines.take(this.keys.repeats),
       rev: this.rev.take(),
       keys: this.keys,
       lo: this.loMonth,
@@ -279,6 +280,8 @@ export class SettlementLoader {
       if (trace()) log(`[chunk] settlements ${c.keys.size} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }
     if (c.rev.length) await copyLines(client, `copy ${REVERSALS_TABLE} (${REVERSAL_COPY}) from stdin`, c.rev);
+    recycle(c.lines);
+    recycle(c.rev);
   }
 }
 
@@ -309,12 +312,13 @@ async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst
 
 interface DetailChunk {
   /**
-   * The chunk's fee lines in file order (a key twice in a chunk: the later line wins, merge.ts), as UTF-8 Buffers
-   * (LineBuffer: off the JS heap; as strings they would outlive the young generation and swell the old one). A line
+   * The chunk's fee lines by the month of their settlement, file order kept (GroupedLines: a key twice in a chunk,
+   * the later line wins, merge.ts), as UTF-8 bytes off the JS heap (as strings they would outlive the young generation
+   * and swell the old one). Pending lines are grouped apart until their settlement is known. A line
    * whose settlement this batch COPYed (SettlementIndex) is ready for the facts (DETAIL_COPY order); any other is
    * pending: `PENDING feedetl_sn \t setl_id \t row \t <detailTail>`, completed after the lookup of its settlement.
    */
-  lines: LineBuffer;
+  lines: GroupedLines;
   /** the settlements to look up (of the pending lines; empty: no line is pending) */
   setlIds: Set<string>;
   keys: ChunkKeys;
@@ -329,7 +333,7 @@ export class DetailLoader {
   /** the doctor rows this file sent (upsertDoctors) */
   private doctorsSent = new Set<string>();
   /** the settlement of the previous line (a settlement's lines are usually consecutive) */
-  private last: { id: string; s: SetlOf | null } = { id: '', s: null };
+  private last: { id: string; s: SetlOf | null; month: string } = { id: '', s: null, month: '' };
   /** lines whose settlement came from the index, and those looked up in the facts */
   fromIndex = 0;
   lookedUp = 0;
@@ -342,7 +346,7 @@ export class DetailLoader {
   ) {}
 
   private static empty(): DetailChunk {
-    return { lines: new LineBuffer(), setlIds: new Set(), keys: new ChunkKeys(), doctors: new Map() };
+    return { lines: new GroupedLines(), setlIds: new Set(), keys: new ChunkKeys(), doctors: new Map() };
   }
 
   get rows() {
@@ -359,13 +363,17 @@ export class DetailLoader {
     const sn = d.feedetl_sn as string;
     const setl = d.setl_id as string;
     c.keys.add(sn);
-    if (this.last.id !== setl) this.last = { id: setl, s: this.st.setlIndex?.get(setl) ?? null };
+    if (this.last.id !== setl) {
+      const s = this.st.setlIndex?.get(setl) ?? null;
+      // (the time's first 7 characters: its month, the line's partition up to a time zone's difference)
+      this.last = { id: setl, s, month: s ? s.rest.slice(0, 7) : '' };
+    }
     const s = this.last.s;
     if (s) {
-      c.lines.push(`${s.admdvs}\t${copyValue(sn)}\t${copyValue(setl)}\t${s.rest}\t${detailTail(this.batchId, d, extra)}`);
+      c.lines.push(this.last.month, `${s.admdvs}\t${copyValue(sn)}\t${copyValue(setl)}\t${s.rest}\t${detailTail(this.batchId, d, extra)}`);
       this.fromIndex++;
     } else {
-      c.lines.push(`${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
+      c.lines.push('', `${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
       c.setlIds.add(setl);
       this.lookedUp++;
     }
@@ -396,7 +404,7 @@ export class DetailLoader {
     const t = performance.now();
     const setl = c.setlIds.size ? await this.lookUp(c) : new Map<string, SetlOf>();
     const n = c.lines.rows;
-    const parts = c.lines.take();
+    const parts = c.lines.take(c.keys.repeats);
     if (n) {
       // feedetl_sn is the second column of a (completed) fee line
       const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, memo(() => keysOfLines(parts, 1)), st.byteOrderKeys));
@@ -409,6 +417,7 @@ export class DetailLoader {
       }
       if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }
+    recycle(parts);
     const td = performance.now();
     const sent = await upsertDoctors(client, c.doctors, (id) => setl.get(id) ?? st.setlIndex?.get(id) ?? undefined, this.doctorsSent);
     if (trace()) log(`[doctors] ${sent} of ${c.doctors.size} ${Math.round(performance.now() - td)} ms`);
@@ -449,15 +458,19 @@ export class DetailLoader {
       st.months.add(s.rest.slice(0, 7));
       st.regions.add(s.admdvs);
     }
-    const lines = new LineBuffer();
-    for (const part of c.lines.take()) {
+    const lines = new GroupedLines();
+    const pending = c.lines.take(c.keys.repeats);
+    for (const part of pending) {
       const text = part.toString('utf8');
       let at = 0;
       for (;;) {
         const end = text.indexOf('\n', at);
         if (end < 0) break;
         if (text[at] !== PENDING) {
-          lines.push(text.slice(at, end + 1));
+          // a ready line: admdvs \t feedetl_sn \t setl_id \t setl_time …
+          let t = at;
+          for (let k = 0; k < 3; k++) t = text.indexOf('\t', t) + 1;
+          lines.push(text.slice(t, t + 7), text.slice(at, end + 1));
           at = end + 1;
           continue;
         }
@@ -472,7 +485,7 @@ export class DetailLoader {
             { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 属统筹区 ${s.admdvs}，不在本账号的权限范围内 the settlement is outside this account's regions`, value: id },
             this.batchId,
           );
-        else if (s) lines.push(`${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
+        else if (s) lines.push(s.rest.slice(0, 7), `${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
         else
           st.reject(
             { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 未导入 the settlement of this detail is not loaded`, value: id },
@@ -481,6 +494,7 @@ export class DetailLoader {
         at = end + 1;
       }
     }
+    recycle(pending);
     c.lines = lines;
     return setl;
   }

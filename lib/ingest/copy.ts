@@ -76,32 +76,152 @@ export async function copyLines(client: pg.PoolClient, sql: string, parts: Buffe
   return stream.rowCount;
 }
 
+/** Characters of COPY text joined at once: ≤ 128 KiB as a two-byte string, so the joined string dies young (see below). */
+const JOIN_CHARS = 1 << 15;
+/** bytes of one slab of COPY text; a slab holds several joins (each at most 3 bytes a character in UTF-8) */
+const SLAB_BYTES = 1 << 18;
+/** slabs kept for reuse (64 MiB): about what the chunks in flight hold at once; beyond that they are left to the GC */
+const SPARE_SLABS = 256;
+const spare: Buffer[] = [];
+/** the slabs handed out and not yet recycled (a slab is recycled once only: twice would give it to two chunks) */
+const lent = new WeakSet<ArrayBufferLike>();
+
 /**
- * COPY lines collected for a chunk, kept as UTF-8 Buffers of ~256 lines each: a line is a template-literal
- * result (a tree of string pieces in V8) and would otherwise survive into the old generation for the
- * whole chunk; as bytes outside the JS heap the chunk costs its size and the strings die young.
+ * COPY lines collected for a chunk, as UTF-8 bytes outside the JS heap: a line is a template-literal result (a tree
+ * of string pieces in V8) and would otherwise survive into the old generation for the whole chunk; as bytes the chunk
+ * costs its size and the strings die young. Lines are joined ~JOIN_CHARS characters at a time, below V8's
+ * large-object size (128 KiB), which would put the join straight into the old generation (256 settlement lines with
+ * Chinese names were ~230 KB: ~0.9 GB of old-generation garbage at 1M settlements).
+ * The bytes go into reused 256 KiB slabs: V8 counts every fresh ArrayBuffer towards its next full GC, and a chunk's
+ * text (~20 MB) allocated anew each time set off a mark-compact every few hundred ms. `recycle` hands a chunk's
+ * slabs back once its COPY is done.
  */
 export class LineBuffer {
   private parts: Buffer[] = [];
   private small: string[] = [];
+  private chars = 0;
+  private slab: Buffer | null = null;
+  private used = 0;
   rows = 0;
 
   push(line: string) {
     this.small.push(line);
     this.rows++;
-    if (this.small.length >= 256) {
-      this.parts.push(Buffer.from(this.small.join(''), 'utf8'));
-      this.small = [];
+    this.chars += line.length;
+    if (this.chars >= JOIN_CHARS) this.write();
+  }
+
+  /** writes the lines pushed since the last write into the slab */
+  write() {
+    if (!this.small.length) return;
+    const text = this.small.join('');
+    this.small = [];
+    this.chars = 0;
+    const most = text.length * 3;
+    if (!this.slab || this.slab.length - this.used < most) {
+      this.seal();
+      this.slab = most <= SLAB_BYTES ? (spare.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES)) : Buffer.allocUnsafeSlow(most);
+      lent.add(this.slab.buffer);
+      this.used = 0;
     }
+    this.used += this.slab.write(text, this.used, 'utf8');
+  }
+
+  private seal() {
+    if (this.slab) this.parts.push(this.slab.subarray(0, this.used));
+    this.slab = null;
+    this.used = 0;
   }
 
   /** the collected text, emptying the buffer */
   take(): Buffer[] {
-    if (this.small.length) this.parts.push(Buffer.from(this.small.join(''), 'utf8'));
+    if (this.small.length) this.write();
+    this.seal();
     const out = this.parts;
     this.parts = [];
-    this.small = [];
     this.rows = 0;
+    return out;
+  }
+}
+
+/**
+ * Hands the slabs of parts taken from a LineBuffer back for reuse. Only when nothing reads them any more: after
+ * their COPY completed (the server answered, so the socket has sent every byte).
+ */
+export function recycle(parts: Buffer[]) {
+  for (const p of parts) {
+    const ab = p.buffer;
+    if (!lent.has(ab)) continue;
+    lent.delete(ab);
+    if (ab.byteLength === SLAB_BYTES && spare.length < SPARE_SLABS) spare.push(Buffer.from(ab, 0, SLAB_BYTES));
+  }
+}
+
+/**
+ * COPY lines of a chunk grouped by the fact partition they go to (the month of their time), each group a LineBuffer,
+ * and sent group after group. Postgres buffers a COPY's rows per partition and writes them out ~1,000 rows at a time:
+ * rows of twelve months interleaved, as files list them, make each write ~80 rows to each of twelve partitions and
+ * their indexes; grouped, the same rows loaded 20–25 % faster (raw COPY of the bench's rows: 17.0 → 13.0 s for the
+ * settlements, 27.2 → 23.2 s for the fee lines).
+ * The file's order is kept too (the group of each line): a chunk that holds a key twice goes through the merge, where
+ * the later line must win, and is sent in file order.
+ */
+export class GroupedLines {
+  private groups: LineBuffer[] = [];
+  private byKey = new Map<string, number>();
+  /** the group of each line, in file order (at most 255 groups; the rest share the last) */
+  private order = new Uint8Array(4096);
+  /** characters pushed since the groups last wrote theirs: all write together, so no line's string outlives ~JOIN_CHARS */
+  private chars = 0;
+  rows = 0;
+
+  push(group: string, line: string) {
+    let g = this.byKey.get(group);
+    if (g === undefined) {
+      g = this.groups.length < 255 ? this.groups.push(new LineBuffer()) - 1 : 254;
+      this.byKey.set(group, g);
+    }
+    if (this.rows === this.order.length) {
+      const grown = new Uint8Array(this.order.length * 2);
+      grown.set(this.order);
+      this.order = grown;
+    }
+    this.order[this.rows++] = g;
+    (this.groups[g] as LineBuffer).push(line);
+    this.chars += line.length;
+    if (this.chars >= JOIN_CHARS) {
+      for (const b of this.groups) b.write();
+      this.chars = 0;
+    }
+  }
+
+  /** the collected text, group after group or in the order the lines were pushed; empties the buffer */
+  take(fileOrder: boolean): Buffer[] {
+    const parts = this.groups.map((g) => g.take());
+    const n = this.rows;
+    const order = this.order;
+    this.groups = [];
+    this.byKey = new Map();
+    this.order = new Uint8Array(4096);
+    this.chars = 0;
+    this.rows = 0;
+    if (!fileOrder || parts.length < 2) return parts.flat();
+    // each group's lines are in file order: walk the file's order, taking the next line of its group each time
+    const at = parts.map(() => ({ part: 0, pos: 0 }));
+    const out: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const g = order[i] as number;
+      const c = at[g] as { part: number; pos: number };
+      const gp = parts[g] as Buffer[];
+      while ((gp[c.part] as Buffer).length === c.pos) {
+        c.part++;
+        c.pos = 0;
+      }
+      const p = gp[c.part] as Buffer;
+      const end = p.indexOf(0x0a, c.pos) + 1;
+      out.push(p.subarray(c.pos, end));
+      c.pos = end;
+    }
     return out;
   }
 }

@@ -7,7 +7,6 @@
  * The CLI `ingest`, the HTTP upload route, `demo` and the bench all call this.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -17,7 +16,7 @@ import { detectKind, type Kind } from './columns';
 import { DetailLoader, keysInByteOrder, SettlementLoader } from './claims';
 import { CopyWriter } from './copy';
 import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
-import { openFile, type Format, type ParsedFile } from './parse';
+import { fileBlocks, openFile, type Format, type ParsedFile } from './parse';
 import { SettlementIndex } from './setl-index';
 import { createStaging, doctorLine, dropStaging, institutionLine, personLine, STAGING } from './staging';
 import { validateRow, type RowError } from './validate';
@@ -77,20 +76,9 @@ const SETTLEMENT_INDEX_BYTES = 96 << 20;
 /** master data files first (claims never overwrite them), then settlements, then the details that need them */
 const KIND_ORDER: Record<Kind, number> = { institutions: 0, doctors: 0, persons: 0, settlements: 1, details: 2 };
 
-/** One reused buffer: a stream would allocate a fresh 1 MiB buffer per read, dead at once but held until a GC. */
 async function sha256(file: string): Promise<string> {
   const h = createHash('sha256');
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (!bytesRead) break;
-      h.update(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
+  for await (const block of fileBlocks(file)) h.update(block);
   return h.digest('hex');
 }
 
@@ -123,18 +111,22 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
 
   // Open every file first: a file whose kind cannot be recognised stops the whole run before anything is written.
   const opened: Array<{ file: string; name: string; parsed: ParsedFile; kind: Kind; hash: Promise<string> }> = [];
+  const closeAll = () => Promise.all(opened.map((o) => o.parsed.close?.().catch(() => undefined)));
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
-    const p = await openFile(file, opts.format).catch((e: unknown) => {
+    const p = await openFile(file, opts.format).catch(async (e: unknown) => {
+      await closeAll();
       if (e instanceof InputError) throw new InputError(e.message, { ...e.where, file: names[i] });
       throw new InputError(`无法读取文件 cannot read the file: ${(e as Error).message}`, { file: names[i] });
     });
     const kind = detectKind(p.fields);
-    if (!kind)
+    if (!kind) {
+      await Promise.all([closeAll(), p.close?.()]);
       throw new InputError(
         `无法识别文件类型 cannot tell settlements, fee details or master data from the columns: ${p.fields.slice(0, 12).join(', ')}`,
         { file: names[i], row: 1, field: 'header' },
       );
+    }
     opened.push({ file, name: names[i] as string, parsed: p, kind, hash: sha256(file) });
   }
   for (let i = 0; i < opened.length; i++) {
@@ -327,6 +319,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       await db.execute(sql`update ingest_batches set status = 'failed', message = ${(e as Error).message.slice(0, 500)}, finished_at = now() where id = ${id}`).catch(() => undefined);
     throw e;
   } finally {
+    await closeAll();
     if (!released) {
       // the connection may be mid-COPY or mid-transaction: do not hand it back to the pool
       client.release(true);

@@ -27,6 +27,8 @@ export interface ParsedFile {
   fields: string[];
   /** rows in batches (fewer async hops per row) */
   rows: AsyncGenerator<ParsedRow[]>;
+  /** lets go of the file when its rows were not read to the end (an error elsewhere in the batch) */
+  close?: () => Promise<unknown>;
 }
 
 export function formatOf(file: string, explicit?: string): Format {
@@ -68,6 +70,25 @@ export async function detectEncoding(file: string): Promise<string> {
   }
 }
 
+/**
+ * A file's bytes through one reused 1 MiB buffer; each block is valid only until the next is asked for. A read stream
+ * allocates a fresh buffer per read: memory outside the JS heap that V8 nevertheless counts towards its next full GC
+ * (at 1M settlements ~1.4 GB of reads, a mark-compact every few hundred ms, its marking on the second core).
+ */
+export async function* fileBlocks(file: string): AsyncGenerator<Buffer> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 function textStream(file: string, encoding: string): Readable {
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   if (encoding === 'utf-8') return raw;
@@ -83,7 +104,8 @@ export async function openFile(file: string, explicitFormat?: string): Promise<P
 }
 
 async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
-  const parser = textStream(file, encoding).pipe(
+  const input = textStream(file, encoding);
+  const parser = input.pipe(
     csvParse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, delimiter: [',', '\t'] }),
   );
   const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
@@ -110,37 +132,53 @@ async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
     }
     if (batch.length) yield batch;
   }
-  return { format: 'csv', encoding, fields, rows: rows() };
+  return { format: 'csv', encoding, fields, rows: rows(), close: async () => input.destroy() };
 }
 
 /**
- * Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. UTF-8 bytes
- * are cut at the last newline of each chunk and decoded in one call (a newline byte is never inside a
- * multi-byte character), so no string decoder runs and no character is split.
+ * UTF-8 bytes decoded in one call. The string of a block is at most twice its bytes, so below V8's large-object size
+ * (128 KiB): it is born in the young generation and dies there. A whole 1 MiB read decoded at once (~2 MB of
+ * two-byte text when lines carry Chinese names) went to the large-object space, which is old generation: ~2 GB of it
+ * at 1M settlements, a full mark-compact every ~200 ms.
  */
-async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
+const DECODE_BYTES = 1 << 15;
+
+/**
+ * Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. UTF-8 bytes
+ * are cut at newlines into blocks of about DECODE_BYTES, each decoded in one call (a newline byte is never inside a
+ * multi-byte character), so no string decoder runs and no character is split. A batch is one block's lines.
+ */
+async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
   let rest = '';
   let restBuf: Buffer | null = null;
   for await (const chunk of input) {
-    let text: string;
     if (typeof chunk === 'string') {
-      text = rest + chunk;
-    } else {
-      const buf = chunk as Buffer;
-      const nl = buf.lastIndexOf(0x0a);
-      if (nl < 0) {
-        restBuf = restBuf ? Buffer.concat([restBuf, buf]) : buf;
-        continue;
-      }
-      // only the carried-over tail and this chunk's first line are copied together, not the whole chunk
-      const first = restBuf ? buf.indexOf(0x0a) : -1;
-      const head = restBuf ? Buffer.concat([restBuf, buf.subarray(0, first + 1)]).toString('utf8') : '';
-      text = head + buf.toString('utf8', first + 1, nl + 1);
-      restBuf = nl + 1 < buf.length ? buf.subarray(nl + 1) : null;
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      yield parts;
+      continue;
     }
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    yield parts;
+    const buf = chunk as Buffer;
+    // (the blocks of fileBlocks are reused: what is kept of one is copied)
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl < 0) {
+      restBuf = Buffer.concat(restBuf ? [restBuf, buf] : [buf]);
+      continue;
+    }
+    let start = 0;
+    if (restBuf) {
+      // only the carried-over tail and this chunk's first line are copied together
+      const first = buf.indexOf(0x0a);
+      yield [Buffer.concat([restBuf, buf.subarray(0, first)]).toString('utf8')];
+      start = first + 1;
+    }
+    while (start <= nl) {
+      let end = start + DECODE_BYTES < nl ? buf.lastIndexOf(0x0a, start + DECODE_BYTES) : nl;
+      if (end < start) end = buf.indexOf(0x0a, start + DECODE_BYTES); // one line longer than a block
+      yield buf.toString('utf8', start, end).split('\n');
+      start = end + 1;
+    }
+    restBuf = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : null;
   }
   if (restBuf) rest += restBuf.toString('utf8');
   if (rest !== '') yield [rest];
@@ -150,8 +188,7 @@ const ROWS_AT_ONCE = 256;
 
 async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
   // a multi-byte UTF-8 character may be split between chunks: decode through a string decoder
-  const input = textStream(file, encoding);
-  const batches = lineBatches(input);
+  const batches = lineBatches(encoding === 'utf-8' ? fileBlocks(file) : textStream(file, encoding));
   const keyCache = new Map<string, string>();
   const canon = (k: string) => {
     let c = keyCache.get(k);
@@ -218,7 +255,7 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
       }
     }
   }
-  return { format: 'ndjson', encoding, fields, rows: rows() };
+  return { format: 'ndjson', encoding, fields, rows: rows(), close: () => batches.return(undefined) };
 }
 
 /** Excel cells: dates come back as JS Dates holding the wall-clock time in UTC fields; rich text and formulas are unwrapped. */
