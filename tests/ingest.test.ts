@@ -128,20 +128,31 @@ describe('bad rows, reload, reversal, strict', () => {
     expect(saved[0]?.n).toBeGreaterThanOrEqual(5);
   });
 
-  it('a file it cannot recognise stops the batch before anything is written, and the files opened before it are let go', async () => {
-    const good = write('opened-first.ndjson', JSON.stringify({ setl_id: 'OPEN1', psn_no: 'P1', psn_type: '1101', admdvs: '140500', setl_time: '2024-04-01 08:00:00', fixmedins_code: 'H1', medfee_sumamt: '1', inscp_scp_amt: '1' }));
-    const odd = write('odd.csv', 'colour,size\nred,3\n');
-    const openFds = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+  it('a batch that stops early (a file it cannot recognise, one that breaks off mid-load) writes nothing and lets go of its files', async () => {
+    // more than one read (1 MiB): the file is open, half read, when the next one turns out unrecognisable
+    const line = (i: number) => JSON.stringify({ setl_id: `OPEN${i}`, psn_no: 'P1', psn_type: '1101', admdvs: '140500', setl_time: '2024-04-01 08:00:00', fixmedins_code: 'H1', medfee_sumamt: '1', inscp_scp_amt: '1' });
+    const good = write('opened-first.ndjson', Array.from({ length: 12_000 }, (_, i) => line(i)).join('\n'));
+    expect(fs.statSync(good).size).toBeGreaterThan(2 ** 20);
+    const odd = write('odd.csv', `colour,size\n${'red,3\n'.repeat(300_000)}`);
+    const openFds = (files: string[]) => fs.readdirSync('/proc/self/fd').filter((fd) => {
       try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`) === good;
+        return files.includes(fs.readlinkSync(`/proc/self/fd/${fd}`));
       } catch {
         return false;
       }
     });
     await expect(ingestFiles(db, [good, odd], { pipeline: false })).rejects.toMatchObject({ where: { file: 'odd.csv', row: 1, field: 'header' } });
     await new Promise((r) => setTimeout(r, 50));
-    expect(openFds()).toEqual([]);
+    expect(openFds([good, odd])).toEqual([]);
     expect(await q(`select 1 from settlements where setl_id = 'OPEN1'`)).toEqual([]);
+    // a file that breaks off while the batch is loading (a quote never closed): the files not yet read are let go too
+    const broken = write('broken.csv', `${HEAD_ZH}\nOPENX1,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,01,1,1,1\n"OPENX2,P1\n`);
+    const details = write('opened-later.ndjson', Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ feedetl_sn: `OPEND${i}`, setl_id: 'OPENX1', med_chrgitm_type: '09', det_item_fee_sumamt: '1' })).join('\n'));
+    expect(fs.statSync(details).size).toBeGreaterThan(2 ** 20);
+    await expect(ingestFiles(db, [broken, details], { pipeline: false })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds([broken, details])).toEqual([]);
+    expect(await q(`select 1 from settlements where setl_id = 'OPENX1'`)).toEqual([]);
   });
 
   it('reloading the same files changes nothing and says so; a changed row is updated', async () => {
@@ -245,7 +256,8 @@ describe('bad rows, reload, reversal, strict', () => {
     // ix.ndjson, one chunk straight into the facts: its fee lines read the index (IX2 reversed with its own id: looked up;
     // IX6 reversed by IX7R: its columns stand; IX5 of another person with a backslash in its id and a tab in its institution).
     // ix-1.ndjson has IX1 twice, in August and then in September, after IX8 of September (one chunk): the later row wins,
-    // though a chunk's lines go to the facts grouped by month (September's group first); the same for IXD7 in ix-d.csv.
+    // though a chunk's lines go to the facts grouped by month (September's group first). In ix-d.csv IXD7 comes twice, first
+    // with a settlement whose fee lines are completed after a lookup, then with one from the index (August, grouped first).
     // ix-3.ndjson re-sends IX3 a month later (a merged chunk).
     const s1 = write('ix.ndjson', [
       line('IX2', '2024-08-02 09:00:00'), line('IX3', '2024-08-03 09:00:00'), line('IX5\\b', '2024-08-05 10:30:00', { psn_no: 'PX\\2', fixmedins_code: 'HX\t2' }),
@@ -254,7 +266,7 @@ describe('bad rows, reload, reversal, strict', () => {
     ].join('\n'));
     const s2 = write('ix-1.ndjson', [line('IX8', '2024-09-01 09:00:00'), line('IX1', '2024-08-01 09:00:00'), line('IX1', '2024-09-15 09:00:00')].join('\n'));
     const s3 = write('ix-3.ndjson', line('IX3', '2024-09-03 09:00:00'));
-    const d = write('ix-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'IXD1,IX1,09,1', 'IXD2,IX2,09,2', 'IXD3,IX3,09,3', 'IXD5,IX5\\b,09,5', 'IXD6,IX6,09,6', 'IXD7,IX2,09,7', 'IXD7,IX3,09,8', 'IXD9,IX404,09,9'].join('\n'));
+    const d = write('ix-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt', 'IXD6,IX6,09,6', 'IXD1,IX1,09,1', 'IXD2,IX2,09,2', 'IXD3,IX3,09,3', 'IXD5,IX5\\b,09,5', 'IXD7,IX3,09,7', 'IXD7,IX6,09,8', 'IXD9,IX404,09,9'].join('\n'));
     const facts = () =>
       q(`select tableoid::regclass::text as p, admdvs, feedetl_sn, setl_id, setl_time::text, psn_no, fixmedins_code from fee_details where feedetl_sn like 'IXD%'
          union all select tableoid::regclass::text, admdvs, null, setl_id, setl_time::text, psn_no, fixmedins_code from settlements where setl_id like 'IX%' order by 3, 4`);
@@ -272,7 +284,7 @@ describe('bad rows, reload, reversal, strict', () => {
       row('fee_details_202409', 'IXD3', 'IX3', '2024-09-03 09:00:00'),
       row('fee_details_202408', 'IXD5', 'IX5\\b', '2024-08-05 10:30:00', 'PX\\2', 'HX\t2'),
       row('fee_details_202408', 'IXD6', 'IX6', '2024-08-06 09:00:00'),
-      row('fee_details_202409', 'IXD7', 'IX3', '2024-09-03 09:00:00'),
+      row('fee_details_202408', 'IXD7', 'IX6', '2024-08-06 09:00:00'),
       // one settlement for each id: the first IX1 is not stored beside the later one
       row('settlements_202409', null, 'IX1', '2024-09-15 09:00:00'),
       row('settlements_202408', null, 'IX2', '2024-08-02 09:00:00'),
