@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { copyValue } from '../lib/ingest/copy';
 import { SettlementIndex } from '../lib/ingest/setl-index';
 
 describe('the settlements index of a batch', () => {
@@ -40,5 +42,26 @@ describe('the settlements index of a batch', () => {
     const small = new SettlementIndex(1 << 22);
     small.add('E1', '140500', '', 'P1', 'H1');
     expect(small.get('E1')).toBeNull();
+  });
+
+  it('gives back every time and person exactly as written, or nothing (property: packed times, near misses, any text)', () => {
+    const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const platform = fc
+      .tuple(fc.integer({ min: 1850, max: 2200 }), two, two, two, two, two)
+      .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d} ${h}:${mi}:${s}+08`);
+    // the platform's spelling with one character replaced, cut short or lengthened
+    const nearMiss = fc.tuple(platform, fc.nat(23), fc.string({ maxLength: 2 }), fc.boolean()).map(([t, at, c, cut]) => (cut ? t.slice(0, at) : t.slice(0, at) + c + t.slice(at + 1)));
+    const time = fc.oneof(platform, nearMiss, fc.string({ maxLength: 30 }));
+    const person = fc.oneof(fc.string({ maxLength: 20 }), fc.stringMatching(/^[P\\\t 0-9]{0,12}$/));
+    const printable = (s: string) => /^[\x20-\x7e]*$/.test(s);
+    fc.assert(
+      fc.property(time, person, (t, psn) => {
+        const ix = new SettlementIndex(1 << 22);
+        ix.add('S1', '140500', t, psn, 'H1');
+        const kept = t !== '' && printable(t) && printable(psn);
+        expect(ix.get('S1')).toEqual(kept ? { admdvs: '140500', rest: `${t}\t${copyValue(psn)}\tH1`, fixmedinsCode: 'H1' } : null);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -15,12 +15,58 @@ import { copyValue } from './copy';
 import type { SetlOf } from './staging';
 
 const PAGE = 1 << 20;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** bytes of the per-entry arrays: hash, offset, institution (4 each), key length, time length, value length, region (1 each) */
 const ENTRY_BYTES = 4 + 4 + 4 + 1 + 1 + 1 + 1;
-/** the platform's time as the settlement line writes it, 'yyyy-MM-dd HH:mm:ss+08': kept as 6 bytes, not 22 */
-const PLATFORM_TIME = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\+08$/;
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** the digits of `s` at `from` (two or four), or -1 */
+function digitsAt(s: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The platform's time as the settlement line writes it, 'yyyy-MM-dd HH:mm:ss+08' (years 1900–2155), packed into 6
+ * bytes at `at` (year − 1900, month, day, hour, minute, second); false for any other text (then kept as written).
+ */
+function packTime(page: Buffer, at: number, t: string): boolean {
+  if (t.length !== 22 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 32 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return false;
+  if (t.charCodeAt(19) !== 43 || t.charCodeAt(20) !== 48 || t.charCodeAt(21) !== 56) return false;
+  const y = digitsAt(t, 0, 4) - 1900;
+  if (y < 0 || y > 255) return false;
+  const mo = digitsAt(t, 5, 2);
+  const d = digitsAt(t, 8, 2);
+  const hh = digitsAt(t, 11, 2);
+  const mi = digitsAt(t, 14, 2);
+  const ss = digitsAt(t, 17, 2);
+  if ((mo | d | hh | mi | ss) < 0) return false;
+  page[at] = y;
+  page[at + 1] = mo;
+  page[at + 2] = d;
+  page[at + 3] = hh;
+  page[at + 4] = mi;
+  page[at + 5] = ss;
+  return true;
+}
+
+/**
+ * `s` written at `at` one byte a character, a backslash doubled when `escape` (COPY text: the only character of
+ * printable ASCII it escapes); the position after it, or -1 when `s` is not all printable ASCII.
+ */
+function writeAscii(page: Buffer, at: number, s: string, escape: boolean): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return -1;
+    if (escape && c === 0x5c) page[at++] = c;
+    page[at++] = c;
+  }
+  return at;
+}
 
 /** FNV-1a over the UTF-16 code units (the keys are printable ASCII) */
 function hashOf(s: string): number {
@@ -85,13 +131,7 @@ export class SettlementIndex {
       return;
     }
     // (an empty time cannot be told from a packed one: never indexed; a settlement row always has one)
-    if (!time || !PRINTABLE_ASCII.test(id) || !PRINTABLE_ASCII.test(time) || !PRINTABLE_ASCII.test(psnNo)) return;
-    // one byte a character from here on: the time packed or as written, then psn_no escaped for COPY
-    const m = PLATFORM_TIME.exec(time);
-    const y = m ? Number(m[1]) - 1900 : -1;
-    const packed = m && y >= 0 && y < 256 ? String.fromCharCode(y, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : null;
-    const value = `${packed ?? time}${copyValue(psnNo)}`;
-    if (id.length > 255 || value.length > 255) return;
+    if (!time) return;
     let r = this.regionNo.get(admdvs);
     if (r === undefined) {
       if (this.regions.length >= 255) return;
@@ -101,7 +141,7 @@ export class SettlementIndex {
     // an institution is kept only with an entry that names it: past the budget, new codes do not grow the heap either
     const known = this.instNo.get(fixmedinsCode);
     const i = known ?? this.insts.length;
-    if (this.insert(h, id, value, packed ? 0 : time.length, r + 1, i) && known === undefined) {
+    if (this.insert(h, id, time, psnNo, r + 1, i) && known === undefined) {
       this.insts.push(fixmedinsCode);
       this.instNo.set(fixmedinsCode, i);
     }
@@ -112,7 +152,7 @@ export class SettlementIndex {
     const h = hashOf(id);
     const e = this.find(id, h);
     if (e >= 0) this.reg[e] = 0;
-    else if (id.length <= 255 && PRINTABLE_ASCII.test(id)) this.insert(h, id, '', 0, 0, 0);
+    else this.insert(h, id, '', '', 0, 0);
   }
 
   /** The settlements of a chunk that went through the merge: what the facts hold may differ from what the file said. */
@@ -128,29 +168,38 @@ export class SettlementIndex {
     return this.pages.length * PAGE + this.hash.length * ENTRY_BYTES + this.slots.length * 4;
   }
 
-  /** whether the entry was added (false: the budget is spent) */
-  private insert(h: number, id: string, value: string, tlen: number, reg: number, inst: number): boolean {
-    const len = id.length + value.length;
+  /**
+   * Whether the entry was added: false when the budget is spent, or when id, time or person is not printable ASCII or
+   * too long. Bytes: the id, then the time (packed, or as written) and psn_no escaped for COPY.
+   */
+  private insert(h: number, id: string, time: string, psnNo: string, reg: number, inst: number): boolean {
+    // at most this many bytes (a backslash in psn_no takes two)
+    const most = id.length + Math.max(6, time.length) + 2 * psnNo.length;
+    if (id.length > 255) return false;
     // whatever this entry would make the index allocate next must stay within the budget
-    const more = (this.at + len > PAGE ? PAGE : 0) + (this.n === this.hash.length ? this.hash.length * ENTRY_BYTES : 0) + ((this.n + 1) * 2 > this.slots.length ? this.slots.length * 4 : 0);
+    const more = (this.at + most > PAGE ? PAGE : 0) + (this.n === this.hash.length ? this.hash.length * ENTRY_BYTES : 0) + ((this.n + 1) * 2 > this.slots.length ? this.slots.length * 4 : 0);
     if (more && this.allocated + more > this.maxBytes) return false;
-    if (this.at + len > PAGE) {
+    if (this.at + most > PAGE) {
       this.pages.push(Buffer.allocUnsafe(PAGE));
       this.at = 0;
     }
     const page = this.pages[this.pages.length - 1] as Buffer;
-    page.write(id, this.at, 'latin1');
-    page.write(value, this.at + id.length, 'latin1');
+    const atTime = writeAscii(page, this.at, id, false);
+    if (atTime < 0) return false;
+    const packed = packTime(page, atTime, time);
+    const atPsn = packed ? atTime + 6 : writeAscii(page, atTime, time, false);
+    const end = atPsn < 0 ? -1 : writeAscii(page, atPsn, psnNo, true);
+    if (end < 0 || end - atTime > 255) return false;
     if (this.n === this.hash.length) this.grow();
     const e = this.n++;
     this.hash[e] = h;
     this.off[e] = (this.pages.length - 1) * PAGE + this.at;
     this.klen[e] = id.length;
-    this.tlen[e] = tlen;
-    this.vlen[e] = value.length;
+    this.tlen[e] = packed ? 0 : time.length;
+    this.vlen[e] = end - atTime;
     this.reg[e] = reg;
     this.inst[e] = inst;
-    this.at += len;
+    this.at = end;
     if (this.n * 2 > this.slots.length) this.rehash();
     else this.place(e);
     return true;
