@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GroupedLines, LineBuffer, recycle } from '../lib/ingest/copy';
+import { dropSpareSlabs, GroupedLines, LineBuffer, recycle } from '../lib/ingest/copy';
 import { openFile, type ParsedRow } from '../lib/ingest/parse';
 
 const text = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
@@ -55,6 +55,13 @@ describe('COPY text buffers', () => {
     expect(text(bParts)).toBe(want.b);
     expect(text(cParts)).toBe(want.c);
     expect(text(keptParts)).toBe(keptText);
+    // at the end of an ingest the spare slabs are let go
+    recycle(bParts);
+    dropSpareSlabs();
+    const d = new LineBuffer();
+    for (let i = 0; i < 6_000; i++) d.push(line(i));
+    const bSlabs = new Set(bParts.map((p) => p.buffer));
+    expect(d.take().filter((p) => bSlabs.has(p.buffer))).toEqual([]);
   });
 
   it('GroupedLines sends group after group, or the lines in the order they came', () => {

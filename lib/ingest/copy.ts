@@ -157,6 +157,11 @@ export function recycle(parts: Buffer[]) {
   }
 }
 
+/** Lets the spare slabs go (the end of an ingest: a long-running server should not keep 64 MiB for the next upload). */
+export function dropSpareSlabs() {
+  spare.length = 0;
+}
+
 /**
  * COPY lines of a chunk grouped by the fact partition they go to (the month of their time), each group a LineBuffer,
  * and sent group after group. Postgres buffers a COPY's rows per partition and writes them out ~1,000 rows at a time:

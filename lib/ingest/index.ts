@@ -14,7 +14,7 @@ import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
 import { DetailLoader, keysInByteOrder, SettlementLoader } from './claims';
-import { CopyWriter } from './copy';
+import { CopyWriter, dropSpareSlabs } from './copy';
 import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
 import { fileBlocks, openFile, type Format, type ParsedFile } from './parse';
 import { SettlementIndex } from './setl-index';
@@ -320,6 +320,7 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
     throw e;
   } finally {
     await closeAll();
+    dropSpareSlabs();
     if (!released) {
       // the connection may be mid-COPY or mid-transaction: do not hand it back to the pool
       client.release(true);
