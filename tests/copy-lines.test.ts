@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dropSpareSlabs, GroupedLines, LineBuffer, recycle } from '../lib/ingest/copy';
-import { openFile, type ParsedRow } from '../lib/ingest/parse';
+import { detectEncoding, openFile, wholeUtf8, type ParsedRow } from '../lib/ingest/parse';
 
 const text = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
 
@@ -81,6 +81,20 @@ describe('COPY text buffers', () => {
     expect(g.rows).toBe(0);
   });
 
+  it('GroupedLines holds a group of few lines in a small slab (a chunk over many months stays near its text size)', () => {
+    const g = new GroupedLines();
+    let bytes = 0;
+    for (let i = 0; i < 40_000; i++) {
+      const l = line(i);
+      bytes += Buffer.byteLength(l);
+      g.push(`2000-${i % 250}`, l);
+    }
+    const parts = g.take(false);
+    const held = [...new Set(parts.map((p) => p.buffer))].reduce((a, b) => a + b.byteLength, 0);
+    expect(text(parts).length).toBeGreaterThan(0);
+    expect(held).toBeLessThan(3 * bytes);
+  });
+
   it('GroupedLines keeps the file order past 255 groups (the rest share the last group)', () => {
     const g = new GroupedLines();
     const lines = Array.from({ length: 1_000 }, (_, i) => line(i));
@@ -94,6 +108,32 @@ describe('COPY text buffers', () => {
 });
 
 describe('NDJSON reading', () => {
+  it('a UTF-8 file whose first line is longer than the encoding sample, cut inside a character, is still UTF-8', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-enc-'));
+    for (const prefix of ['', 'a', 'ab']) {
+      const f = path.join(dir, `long-${prefix.length}.ndjson`);
+      fs.writeFileSync(f, `${JSON.stringify({ setl_id: 'S1', fixmedins_name: prefix + '中'.repeat(30_000) })}\n`);
+      expect(await detectEncoding(f)).toBe('utf-8');
+    }
+    const b = Buffer.from('a中é𝄞');
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => wholeUtf8(b.subarray(0, n)).toString())).toEqual(['a', 'a', 'a', 'a中', 'a中', 'a中é', 'a中é', 'a中é', 'a中é', 'a中é𝄞']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('looks past a first block of broken lines for the fields that tell the kind of file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-peek-'));
+    const f = path.join(dir, 'peek.ndjson');
+    const broken = Array.from({ length: 300 }, (_, i) => `{"setl_id": "B${i}", ${'x'.repeat(200)}`);
+    fs.writeFileSync(f, [...broken, JSON.stringify({ setl_id: 'S1', psn_no: 'P1' })].join('\n'));
+    const p = await openFile(f);
+    expect(p.fields).toEqual(['setl_id', 'psn_no']);
+    const got: ParsedRow[] = [];
+    for await (const batch of p.rows) got.push(...batch);
+    expect(got.map((r) => r.row)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+    expect(got.filter((r) => '__error' in r.values).length).toBe(300);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reads every line whole through reused blocks: multi-byte text at every offset, lines longer than a block and than a read', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-ndjson-'));
     const f = path.join(dir, 'long.ndjson');

@@ -133,6 +133,9 @@ describe('bad rows, reload, reversal, strict', () => {
     const line = (i: number) => JSON.stringify({ setl_id: `OPEN${i}`, psn_no: 'P1', psn_type: '1101', admdvs: '140500', setl_time: '2024-04-01 08:00:00', fixmedins_code: 'H1', medfee_sumamt: '1', inscp_scp_amt: '1' });
     const good = write('opened-first.ndjson', Array.from({ length: 12_000 }, (_, i) => line(i)).join('\n'));
     expect(fs.statSync(good).size).toBeGreaterThan(2 ** 20);
+    // the same in GB18030 (Excel's CSV on a Chinese Windows): the file behind its decoder is let go too
+    const gbk = write('opened-gbk.csv', iconv.encode(`${HEAD_ZH}\n${csvRows('OPENG').join('\n')}\n`.repeat(40_000), 'gb18030'));
+    expect(fs.statSync(gbk).size).toBeGreaterThan(4 * 2 ** 20);
     const odd = write('odd.csv', `colour,size\n${'red,3\n'.repeat(300_000)}`);
     const openFds = (files: string[]) => fs.readdirSync('/proc/self/fd').filter((fd) => {
       try {
@@ -141,9 +144,14 @@ describe('bad rows, reload, reversal, strict', () => {
         return false;
       }
     });
-    await expect(ingestFiles(db, [good, odd], { pipeline: false })).rejects.toMatchObject({ where: { file: 'odd.csv', row: 1, field: 'header' } });
+    await expect(ingestFiles(db, [good, gbk, odd], { pipeline: false })).rejects.toMatchObject({ where: { file: 'odd.csv', row: 1, field: 'header' } });
     await new Promise((r) => setTimeout(r, 50));
-    expect(openFds([good, odd])).toEqual([]);
+    expect(openFds([good, gbk, odd])).toEqual([]);
+    // a CSV whose header row cannot be parsed: that file too
+    const badHead = write('bad-head.csv', `"setl_id"x,psn_no\n${'a,b\n'.repeat(400_000)}`);
+    await expect(ingestFiles(db, [good, badHead], { pipeline: false })).rejects.toMatchObject({ where: { file: 'bad-head.csv' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds([good, badHead])).toEqual([]);
     expect(await q(`select 1 from settlements where setl_id = 'OPEN1'`)).toEqual([]);
     // a file that breaks off while the batch is loading (a quote never closed): the files not yet read are let go too
     const broken = write('broken.csv', `${HEAD_ZH}\nOPENX1,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,01,1,1,1\n"OPENX2,P1\n`);

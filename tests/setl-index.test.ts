@@ -64,4 +64,16 @@ describe('the settlements index of a batch', () => {
       { numRuns: 20_000 },
     );
   });
+
+  it('a settlement left out (not printable ASCII) takes none of the 255 region slots', () => {
+    const ix = new SettlementIndex(1 << 22);
+    for (let r = 0; r < 255; r++) ix.add(`N${r}`, String(100000 + r), '2024-08-01 09:00:00+08', '张三', 'H1');
+    ix.add('OK1', '999999', '2024-08-01 09:00:00+08', 'P1', 'H1');
+    expect(ix.get('N0')).toBeNull();
+    expect(ix.get('OK1')).toEqual({ admdvs: '999999', rest: '2024-08-01 09:00:00+08\tP1\tH1', fixmedinsCode: 'H1' });
+    // 255 regions kept: a 256th is left to the lookup, the others stay found
+    for (let r = 0; r < 254; r++) ix.add(`R${r}`, String(200000 + r), '2024-08-01 09:00:00+08', 'P1', 'H1');
+    ix.add('R-last', '300000', '2024-08-01 09:00:00+08', 'P1', 'H1');
+    expect([ix.get('R0')?.admdvs, ix.get('R253')?.admdvs, ix.get('R-last')]).toEqual(['200000', '200253', null]);
+  });
 });

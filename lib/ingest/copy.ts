@@ -78,11 +78,24 @@ export async function copyLines(client: pg.PoolClient, sql: string, parts: Buffe
 
 /** Characters of COPY text joined at once: ≤ 128 KiB as a two-byte string, so the joined string dies young (see below). */
 const JOIN_CHARS = 1 << 15;
-/** bytes of one slab of COPY text; a slab holds several joins (each at most 3 bytes a character in UTF-8) */
+/**
+ * Bytes of a slab of COPY text: a buffer's first slab is small and each next one twice the size, up to SLAB_BYTES (a
+ * group of GroupedLines may get only a few lines); a slab holds several joins (each at most 3 bytes a character).
+ */
+const FIRST_SLAB = 1 << 14;
 const SLAB_BYTES = 1 << 18;
-/** slabs kept for reuse (64 MiB): about what the chunks in flight hold at once; beyond that they are left to the GC */
-const SPARE_SLABS = 256;
-const spare: Buffer[] = [];
+/** slabs kept for reuse, by size, up to 64 MiB: about what the chunks in flight hold at once; the rest go to the GC */
+const SPARE_BYTES = 64 << 20;
+const spare = new Map<number, Buffer[]>();
+let spareBytes = 0;
+const pooled = (n: number) => n >= FIRST_SLAB && n <= SLAB_BYTES && (n & (n - 1)) === 0;
+
+function slabOf(size: number): Buffer {
+  const b = spare.get(size)?.pop();
+  if (!b) return Buffer.allocUnsafeSlow(size);
+  spareBytes -= size;
+  return b;
+}
 /** the slabs handed out and not yet recycled (a slab is recycled once only: twice would give it to two chunks) */
 const lent = new WeakSet<ArrayBufferLike>();
 
@@ -92,7 +105,7 @@ const lent = new WeakSet<ArrayBufferLike>();
  * costs its size and the strings die young. Lines are joined ~JOIN_CHARS characters at a time, below V8's
  * large-object size (128 KiB), which would put the join straight into the old generation (256 settlement lines with
  * Chinese names were ~230 KB: ~0.9 GB of old-generation garbage at 1M settlements).
- * The bytes go into reused 256 KiB slabs: V8 counts every fresh ArrayBuffer towards its next full GC, and a chunk's
+ * The bytes go into reused slabs (16–256 KiB): V8 counts every fresh ArrayBuffer towards its next full GC, and a chunk's
  * text (~20 MB) allocated anew each time set off a mark-compact every few hundred ms. `recycle` hands a chunk's
  * slabs back once its COPY is done.
  */
@@ -102,6 +115,7 @@ export class LineBuffer {
   private chars = 0;
   private slab: Buffer | null = null;
   private used = 0;
+  private next = FIRST_SLAB;
   rows = 0;
 
   push(line: string) {
@@ -120,8 +134,11 @@ export class LineBuffer {
     const most = text.length * 3;
     if (!this.slab || this.slab.length - this.used < most) {
       this.seal();
-      this.slab = most <= SLAB_BYTES ? (spare.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES)) : Buffer.allocUnsafeSlow(most);
+      let size = this.next;
+      while (size < most && size < SLAB_BYTES) size *= 2;
+      this.slab = slabOf(Math.max(size, most));
       lent.add(this.slab.buffer);
+      this.next = Math.min(SLAB_BYTES, size * 2);
       this.used = 0;
     }
     this.used += this.slab.write(text, this.used, 'utf8');
@@ -139,6 +156,7 @@ export class LineBuffer {
     this.seal();
     const out = this.parts;
     this.parts = [];
+    this.next = FIRST_SLAB;
     this.rows = 0;
     return out;
   }
@@ -153,13 +171,19 @@ export function recycle(parts: Buffer[]) {
     const ab = p.buffer;
     if (!lent.has(ab)) continue;
     lent.delete(ab);
-    if (ab.byteLength === SLAB_BYTES && spare.length < SPARE_SLABS) spare.push(Buffer.from(ab, 0, SLAB_BYTES));
+    const size = ab.byteLength;
+    if (!pooled(size) || spareBytes + size > SPARE_BYTES) continue;
+    const list = spare.get(size);
+    if (list) list.push(Buffer.from(ab, 0, size));
+    else spare.set(size, [Buffer.from(ab, 0, size)]);
+    spareBytes += size;
   }
 }
 
 /** Lets the spare slabs go (the end of an ingest: a long-running server should not keep 64 MiB for the next upload). */
 export function dropSpareSlabs() {
-  spare.length = 0;
+  spare.clear();
+  spareBytes = 0;
 }
 
 /**

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
@@ -129,17 +130,23 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
     }
     opened.push({ file, name: names[i] as string, parsed: p, kind, hash: sha256(file) });
   }
-  for (let i = 0; i < opened.length; i++) {
-    const o = opened[i];
-    if (!o) continue;
-    const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
-    batchIds.push(batchId);
-    await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
+  let client: pg.PoolClient;
+  try {
+    for (let i = 0; i < opened.length; i++) {
+      const o = opened[i];
+      if (!o) continue;
+      const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
+      batchIds.push(batchId);
+      await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
+    }
+    client = await db.$client.connect();
+  } catch (e) {
+    await closeAll();
+    throw e;
   }
   const rank = (i: number) => KIND_ORDER[opened[i]?.kind ?? 'details'];
   const order = opened.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
 
-  const client = await db.$client.connect();
   let released = false;
   const trace = process.env.OFM_INGEST_TRACE === '1';
   try {

@@ -44,6 +44,16 @@ export function formatOf(file: string, explicit?: string): Format {
 }
 
 /** Reads the first 64 KiB only: valid UTF-8 (with or without BOM) stays UTF-8, otherwise chardet decides (GB18030 by default). */
+/** `b` without a UTF-8 character cut off at its end (its lead byte and the continuation bytes that follow it) */
+export function wholeUtf8(b: Buffer): Buffer {
+  let i = b.length - 1;
+  for (let k = 0; i >= 0 && k < 3 && ((b[i] as number) & 0xc0) === 0x80; k++) i--;
+  if (i < 0) return b;
+  const lead = b[i] as number;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > b.length - i ? b.subarray(0, i) : b;
+}
+
 export async function detectEncoding(file: string): Promise<string> {
   const fh = await fs.promises.open(file, 'r');
   try {
@@ -53,9 +63,8 @@ export async function detectEncoding(file: string): Promise<string> {
     if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
     if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
     if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
-    // a multi-byte character may be cut at the end of the sample: check up to the last newline
-    const lastNl = sample.lastIndexOf(0x0a);
-    const whole = bytesRead < buf.length ? sample : sample.subarray(0, lastNl > 0 ? lastNl : Math.max(0, bytesRead - 4));
+    // a multi-byte character may be cut at the end of the sample (a first line longer than the sample too)
+    const whole = bytesRead < buf.length ? sample : wholeUtf8(sample);
     try {
       new TextDecoder('utf-8', { fatal: true }).decode(whole);
       return 'utf-8';
@@ -92,7 +101,10 @@ export async function* fileBlocks(file: string): AsyncGenerator<Buffer> {
 function textStream(file: string, encoding: string): Readable {
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   if (encoding === 'utf-8') return raw;
-  return raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable;
+  const decoded = raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable;
+  // the file goes with its decoder (destroyed early, a pipe only unpipes its source)
+  decoded.once('close', () => raw.destroy());
+  return decoded;
 }
 
 export async function openFile(file: string, explicitFormat?: string): Promise<ParsedFile> {
@@ -109,8 +121,14 @@ async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
     csvParse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, delimiter: [',', '\t'] }),
   );
   const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const first = await it.next();
-  if (first.done) throw new InputError('文件为空 the file is empty', { file, row: 1 });
+  const first = await it.next().catch((e: unknown) => {
+    input.destroy();
+    throw e;
+  });
+  if (first.done) {
+    input.destroy();
+    throw new InputError('文件为空 the file is empty', { file, row: 1 });
+  }
   const fields = first.value.record.map(canonicalField);
   async function* rows(): AsyncGenerator<ParsedRow[]> {
     const n = fields.length;
@@ -185,6 +203,8 @@ async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerat
 }
 
 const ROWS_AT_ONCE = 256;
+/** lines an NDJSON file is read for its first good record (its fields tell the kind of file) */
+const PEEK_ROWS = 4096;
 
 async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
   // a multi-byte UTF-8 character may be split between chunks: decode through a string decoder
@@ -228,14 +248,15 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
     }
     return { row: line, values };
   };
-  // Peek at the first record for its fields (kind detection), then replay it.
-  let first: ParsedRow[] = [];
-  while (!first.length) {
+  // Peek at the first good record for its fields (kind detection; up to PEEK_ROWS lines), then replay what was read.
+  const first: ParsedRow[] = [];
+  let head: ParsedRow | undefined;
+  while (!head && line < PEEK_ROWS) {
     const b = await batches.next();
     if (b.done) break;
-    first = b.value.map(toRow).filter((r): r is ParsedRow => r !== null);
+    for (const r of b.value.map(toRow)) if (r) first.push(r);
+    head = first.find((r) => !('__error' in r.values));
   }
-  const head = first.find((r) => !('__error' in r.values));
   const fields = head ? Object.keys(head.values) : [];
   async function* rows(): AsyncGenerator<ParsedRow[]> {
     if (first.length) yield first;

@@ -132,16 +132,19 @@ export class SettlementIndex {
     }
     // (an empty time cannot be told from a packed one: never indexed; a settlement row always has one)
     if (!time) return;
-    let r = this.regionNo.get(admdvs);
-    if (r === undefined) {
-      if (this.regions.length >= 255) return;
-      r = this.regions.push(admdvs) - 1;
-      this.regionNo.set(admdvs, r);
-    }
-    // an institution is kept only with an entry that names it: past the budget, new codes do not grow the heap either
+    // a region and an institution are kept only with an entry that names them: an entry left out (past the budget, not
+    // printable ASCII) takes no region slot and does not grow the heap
+    const knownRegion = this.regionNo.get(admdvs);
+    const r = knownRegion ?? this.regions.length;
+    if (r >= 255) return;
     const known = this.instNo.get(fixmedinsCode);
     const i = known ?? this.insts.length;
-    if (this.insert(h, id, time, psnNo, r + 1, i) && known === undefined) {
+    if (!this.insert(h, id, time, psnNo, r + 1, i)) return;
+    if (knownRegion === undefined) {
+      this.regions.push(admdvs);
+      this.regionNo.set(admdvs, r);
+    }
+    if (known === undefined) {
       this.insts.push(fixmedinsCode);
       this.instNo.set(fixmedinsCode, i);
     }
