@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
@@ -102,6 +101,17 @@ export async function createBatch(db: Db, fileName: string, opts: { userId?: num
 
 export async function ingestFiles(db: Db, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
   if (!files.length) throw new InputError('没有文件 no file given', { field: 'file' });
+  // every file the batch opened is let go however it ends (one read to the end is closed already)
+  const openedFiles: ParsedFile[] = [];
+  try {
+    return await runIngest(db, files, opts, openedFiles);
+  } finally {
+    await Promise.all(openedFiles.map((p) => p.close?.().catch(() => undefined)));
+    dropSpareSlabs();
+  }
+}
+
+async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFiles: ParsedFile[]): Promise<IngestResult> {
   const names = files.map((f, i) => opts.displayNames?.[i] ?? path.basename(f));
   const errors: RowError[] = [];
   let errorsTotal = 0;
@@ -112,41 +122,32 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
 
   // Open every file first: a file whose kind cannot be recognised stops the whole run before anything is written.
   const opened: Array<{ file: string; name: string; parsed: ParsedFile; kind: Kind; hash: Promise<string> }> = [];
-  const closeAll = () => Promise.all(opened.map((o) => o.parsed.close?.().catch(() => undefined)));
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
-    const p = await openFile(file, opts.format).catch(async (e: unknown) => {
-      await closeAll();
+    const p = await openFile(file, opts.format).catch((e: unknown) => {
       if (e instanceof InputError) throw new InputError(e.message, { ...e.where, file: names[i] });
       throw new InputError(`无法读取文件 cannot read the file: ${(e as Error).message}`, { file: names[i] });
     });
+    openedFiles.push(p);
     const kind = detectKind(p.fields);
-    if (!kind) {
-      await Promise.all([closeAll(), p.close?.()]);
+    if (!kind)
       throw new InputError(
         `无法识别文件类型 cannot tell settlements, fee details or master data from the columns: ${p.fields.slice(0, 12).join(', ')}`,
         { file: names[i], row: 1, field: 'header' },
       );
-    }
     opened.push({ file, name: names[i] as string, parsed: p, kind, hash: sha256(file) });
   }
-  let client: pg.PoolClient;
-  try {
-    for (let i = 0; i < opened.length; i++) {
-      const o = opened[i];
-      if (!o) continue;
-      const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
-      batchIds.push(batchId);
-      await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
-    }
-    client = await db.$client.connect();
-  } catch (e) {
-    await closeAll();
-    throw e;
+  for (let i = 0; i < opened.length; i++) {
+    const o = opened[i];
+    if (!o) continue;
+    const batchId = opts.batchIds?.[i] ?? (await createBatch(db, o.name, opts));
+    batchIds.push(batchId);
+    await db.execute(sql`update ingest_batches set kind = ${o.kind}, format = ${o.parsed.format}, file_name = ${o.name} where id = ${batchId}`);
   }
   const rank = (i: number) => KIND_ORDER[opened[i]?.kind ?? 'details'];
   const order = opened.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
 
+  const client = await db.$client.connect();
   let released = false;
   const trace = process.env.OFM_INGEST_TRACE === '1';
   try {
@@ -326,8 +327,6 @@ export async function ingestFiles(db: Db, files: string[], opts: IngestOptions =
       await db.execute(sql`update ingest_batches set status = 'failed', message = ${(e as Error).message.slice(0, 500)}, finished_at = now() where id = ${id}`).catch(() => undefined);
     throw e;
   } finally {
-    await closeAll();
-    dropSpareSlabs();
     if (!released) {
       // the connection may be mid-COPY or mid-transaction: do not hand it back to the pool
       client.release(true);

@@ -43,7 +43,6 @@ export function formatOf(file: string, explicit?: string): Format {
   throw new InputError(`无法从扩展名判断格式 cannot tell the format from "${ext}"; use --format csv|xlsx|ndjson`, { file, field: '--format' });
 }
 
-/** Reads the first 64 KiB only: valid UTF-8 (with or without BOM) stays UTF-8, otherwise chardet decides (GB18030 by default). */
 /** `b` without a UTF-8 character cut off at its end (its lead byte and the continuation bytes that follow it) */
 export function wholeUtf8(b: Buffer): Buffer {
   let i = b.length - 1;
@@ -54,6 +53,7 @@ export function wholeUtf8(b: Buffer): Buffer {
   return need > b.length - i ? b.subarray(0, i) : b;
 }
 
+/** Reads the first 64 KiB only: valid UTF-8 (with or without BOM) stays UTF-8, otherwise chardet decides (GB18030 by default). */
 export async function detectEncoding(file: string): Promise<string> {
   const fh = await fs.promises.open(file, 'r');
   try {
@@ -207,7 +207,7 @@ const ROWS_AT_ONCE = 256;
 const PEEK_ROWS = 4096;
 
 async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
-  // a multi-byte UTF-8 character may be split between chunks: decode through a string decoder
+  // UTF-8 through one reused buffer (fileBlocks); any other encoding through its decoder
   const batches = lineBatches(encoding === 'utf-8' ? fileBlocks(file) : textStream(file, encoding));
   const keyCache = new Map<string, string>();
   const canon = (k: string) => {
@@ -263,8 +263,8 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
     for (;;) {
       const b = await batches.next();
       if (b.done) return;
-      // a few hundred records at a time, not the ~4,000 lines of a read: the records alive at a young-generation GC are
-      // copied (and after two, moved to the old generation), so fewer alive at once means less GC work
+      // a few hundred records at a time (a UTF-8 block is ~100 lines, but a decoded read of another encoding ~4,000): the
+      // records alive at a young-generation GC are copied (after two, moved to the old generation), so fewer is less work
       const lines = b.value;
       for (let k = 0; k < lines.length; k += ROWS_AT_ONCE) {
         const out: ParsedRow[] = [];
