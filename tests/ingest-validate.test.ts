@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_FIELDS, type Kind } from '../lib/ingest/columns';
-import { FAST, parseSetlTime, SCHEMAS, setlTimeText, validateRow, validDate, yuanTextToFen, yuanToFen } from '../lib/ingest/validate';
+import { FAST, parseSetlTime, plainSettlement, reportSettlementAmounts, SCHEMAS, setlTimeText, validateRow, validDate, yuanTextToFen, yuanToFen } from '../lib/ingest/validate';
 
 // spellings seen in real extracts, valid and not, per field shape
 const TEXTS = ['S1', ' P 1 ', '', '   ', 'x'.repeat(65), 'x'.repeat(201), 12, 0, true, null, { a: 1 }, '结算'];
@@ -191,6 +191,27 @@ describe('amounts a record cannot have: the fast path and zod agree (issue 18)',
     expect(bad).toBeGreaterThan(200);
   });
 
+  it('the shortcut for the usual settlement accepts exactly the rows the full check finds nothing in', () => {
+    const fen = fc.oneof(fc.integer({ min: -300, max: 12_000 }), fc.constant(null));
+    const fields = ['inscp_scp_amt', 'fulamt_ownpay_amt', 'preselfpay_amt', 'act_pay_dedc', 'hifp_pay', 'acct_pay', 'psn_cash_pay'];
+    let plain = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 10_000 }), fc.constantFrom(null, false, true), fc.array(fen, { minLength: 7, maxLength: 7 }), (total, refd, parts) => {
+        const row: Record<string, unknown> = { medfee_sumamt: total, refd_setl_flag: refd };
+        parts.forEach((p, i) => (row[fields[i] as string] = p === null ? null : Math.round((p * Math.abs(total)) / 30_000)));
+        let found = 0;
+        reportSettlementAmounts(row, () => found++);
+        const shortcut = plainSettlement(row as Parameters<typeof plainSettlement>[0], total);
+        if (shortcut) plain++;
+        // the shortcut never accepts a row the full check rejects; it leaves every reversal to the full check
+        expect(shortcut ? found : 0).toBe(0);
+        if (!refd && !found) expect(shortcut).toBe(true);
+      }),
+      { numRuns: 20_000, seed: 18 },
+    );
+    expect(plain).toBeGreaterThan(1000);
+  });
+
   it('fee lines: cnt × pric near the line total, fractional counts, 4-decimal prices, refund lines', () => {
     const dec = (scale: number, neg: boolean) => fc.integer({ min: neg ? -50_000 : 0, max: 500_000 }).map((n) => (n / scale).toFixed(String(scale).length - 1));
     const row = fc.record({ cnt: dec(10_000, true), pric: dec(100, true), pric4: dec(10_000, false), four: fc.boolean(), off: fc.integer({ min: -3, max: 3 }) });
@@ -241,6 +262,13 @@ describe('amounts a record cannot have: the fast path and zod agree (issue 18)',
     expect(err('details', { ...line, cnt: '0.5', pric: '0.1235', det_item_fee_sumamt: '0.07' })).toEqual([]);
     expect(err('details', { ...line, cnt: '0.5', pric: '0.1235', det_item_fee_sumamt: '0.08' })).toHaveLength(1);
     expect(err('details', { ...line, cnt: '-2', pric: '5.00', det_item_fee_sumamt: '-10.00' })).toEqual([]);
+    // past 2^53 in 1/10^8 yuan the product is taken exactly (bigint): 1,000,000 × 1,234,567.8912, within 50.01 元
+    const big = { ...line, cnt: '1000000', pric: '1234567.8912' };
+    expect(err('details', { ...big, det_item_fee_sumamt: '1234567891200.00' })).toEqual([]);
+    expect(err('details', { ...big, det_item_fee_sumamt: '1234567891250.01' })).toEqual([]);
+    expect(err('details', { ...big, det_item_fee_sumamt: '1234567891250.02' })).toEqual([
+      ['det_item_fee_sumamt', '明细项目费用总额 det_item_fee_sumamt 1,234,567,891,250.02 元与数量 cnt 1000000 × 单价 pric 1234567.8912 = 1,234,567,891,200.00 元不符（允许相差 50.01 元）'],
+    ]);
     expect(err('details', { ...line, cnt: '2', pric: '-5.00', det_item_fee_sumamt: '-10.00' })).toEqual([
       ['pric', '单价 pric -5.00 为负数；退费明细以负的数量 cnt 和费用总额表示，单价不为负'],
     ]);

@@ -14,6 +14,8 @@ export interface DateWindow {
   to: string;
   /** today in Asia/Shanghai, YYYY-MM-DD (the latest birth date) */
   today: string;
+  /** above every local 'YYYY-MM-DD HH:mm:ss…' text of the last date: the bound such a text is compared with */
+  toEnd: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -37,7 +39,8 @@ function earliestFrom(): string {
 export function ingestWindow(now = Date.now()): DateWindow {
   if (current && now < current.until) return current.window;
   from ??= earliestFrom();
-  const window = { from, to: localDate(now + env().INGEST_MAX_DAYS_AHEAD * DAY_MS), today: localDate(now) };
+  const to = localDate(now + env().INGEST_MAX_DAYS_AHEAD * DAY_MS);
+  const window = { from, to, today: localDate(now), toEnd: `${to}\uffff` };
   current = { window, until: now + 60_000 };
   return window;
 }
