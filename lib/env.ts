@@ -10,6 +10,17 @@ const envSchema = z.object({
   APP_URL: z.string().url().optional(),
   /** Database role the web app and CLI act as (RLS applies to it); the owner role runs migrations. */
   APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('ofm_app'),
+  /**
+   * Earliest settlement date an ingest accepts (YYYY-MM-DD, Asia/Shanghai). Unset: the earliest effective_from of the
+   * regional policies in policies/ (no settlement before it can be adjudicated; lib/ingest/date-window.ts).
+   */
+  INGEST_MIN_DATE: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '应为 YYYY-MM-DD')
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), '不是有效日期')
+    .optional(),
+  /** Days after today (Asia/Shanghai) a settlement may be dated; a later one is a row error. */
+  INGEST_MAX_DAYS_AHEAD: z.coerce.number().int().min(0).max(366).default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -25,6 +36,8 @@ export function env(): Env {
     SMTP_URL: process.env.SMTP_URL || undefined,
     APP_URL: process.env.APP_URL || undefined,
     APP_DB_ROLE: process.env.APP_DB_ROLE || undefined,
+    INGEST_MIN_DATE: process.env.INGEST_MIN_DATE || undefined,
+    INGEST_MAX_DAYS_AHEAD: process.env.INGEST_MAX_DAYS_AHEAD || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

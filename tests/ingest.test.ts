@@ -199,7 +199,7 @@ describe('bad rows, reload, reversal, strict', () => {
     const rev = write('rev.ndjson', [
       JSON.stringify({ ...base, setl_id: 'V1R', init_setl_id: 'V1', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-30', inscp_scp_amt: '-30' }),
       JSON.stringify({ ...base, setl_id: 'V2', refd_setl_flag: 1, setl_time: '2024-08-01 09:00:00', medfee_sumamt: '30' }),
-      JSON.stringify({ ...base, setl_id: 'V9R', 原结算ID: 'NOT-LOADED', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-1' }),
+      JSON.stringify({ ...base, setl_id: 'V9R', 原结算ID: 'NOT-LOADED', refd_setl_flag: '1', setl_time: '2024-08-02 09:00:00', medfee_sumamt: '-1', inscp_scp_amt: '-1' }),
     ].join('\n'));
     const r = await ingestFiles(db, [rev], { pipeline: false });
     expect(r).toMatchObject({ inserted: 1, updated: 1, reversed: 2, rejected: 1 });
@@ -310,7 +310,8 @@ describe('bad rows, reload, reversal, strict', () => {
     const s = write('chunks.ndjson', [
       // the reversal comes first; its original is three chunks later
       JSON.stringify({ ...base, setl_id: 'C9R', init_setl_id: 'C9', refd_setl_flag: '1', setl_time: '2024-10-02 09:00:00', medfee_sumamt: '-30', inscp_scp_amt: '-30' }),
-      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => JSON.stringify({ ...base, setl_id: `C${i}`, setl_time: `2024-${i % 2 ? '09' : '10'}-0${i} 09:00:00`, medfee_sumamt: `${i}0` })),
+      // the in-scope amount within the bill (a larger one is a row error)
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => JSON.stringify({ ...base, setl_id: `C${i}`, setl_time: `2024-${i % 2 ? '09' : '10'}-0${i} 09:00:00`, medfee_sumamt: `${i}0`, inscp_scp_amt: `${i}0` })),
     ].join('\n'));
     const d = write('chunks-d.csv', ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt,bilg_dr_codg', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `CD${i},C${i},09,${i},DR8`), 'CDX,C404,09,1,DR8'].join('\n'));
     const r = await ingestFiles(db, [d, s], { pipeline: false, chunkRows: 2 });

@@ -522,8 +522,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
         fund = Math.round(fenOf(String(rec.inscp_scp_amt)) / 2);
         dedc = 0;
       }
-      if (v.overpay) fund += v.overpay;
       const medfee = fenOf(String(rec.medfee_sumamt));
+      if (v.overpay) {
+        // overpaid, but never beyond the bill (a fund share above medfee_sumamt is bad input, issue 18); with no room
+        // for more than PAY-DIFF's 1 yuan the visit is paid as settled and is no anomaly
+        const extra = Math.min(v.overpay, medfee - fund);
+        if (extra > 100) fund += extra;
+        else v.truth = undefined;
+      }
       const rest = Math.max(0, medfee - fund);
       const acct = retired ? 0 : Math.min(rest, Math.round(rest * 0.4));
       rec.act_pay_dedc = yuan(dedc);

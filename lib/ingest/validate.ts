@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { KNOWN_FIELDS, keyTestByPosition, type Kind } from './columns';
+import { ingestWindow } from './date-window';
 
 const AMOUNT_RE = /^([+-]?)(\d{1,13})(?:\.(\d*))?$/;
 
@@ -196,11 +197,21 @@ const birthDate: FieldCheck<string | null> = (v, issue) => {
   if (v === undefined) return null;
   const s = str(v).trim().slice(0, 10);
   const m = DATE_RE.exec(s);
+  if (m && Number(m[1]) < 1900) {
+    issue(`出生日期 brdy ${m[1]}-${m[2]}-${m[3]} 早于 1900-01-01`);
+    return null;
+  }
   if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
     issue(`日期无效 not a date (yyyy-MM-dd): "${String(v)}"`);
     return null;
   }
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  const date = `${m[1]}-${m[2]}-${m[3]}`;
+  const today = ingestWindow().today;
+  if (date > today) {
+    issue(`出生日期 brdy ${date} 晚于今天 ${today}`);
+    return null;
+  }
+  return date;
 };
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -249,13 +260,32 @@ function platformTime(s: string): SetlTime | null | undefined {
   return { literal: `${s}+08`, month: s.slice(0, 7) };
 }
 
+/** 'YYYY-MM-DD HH:mm:ss' in Asia/Shanghai of a parsed settlement time */
+function shanghaiLocal(t: SetlTime): string {
+  if (t.literal.endsWith('+08')) return t.literal.slice(0, 19);
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2})(?::?(\d{2}))?$/.exec(t.literal);
+  if (!m) return t.literal.slice(0, 19);
+  const off = m[4] === 'Z' ? 'Z' : `${m[4]}:${m[5] ?? '00'}`;
+  return new Date(Date.parse(`${m[1]}T${m[2]}${m[3] ?? ''}${off}`) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 const setlTime: FieldCheck<SetlTime | null> = (v, issue) => {
   if (v === undefined) {
     issue('缺少结算时间 required field missing');
     return null;
   }
   const t = parseSetlTime(v);
-  if (!t) issue(`时间无效 not a date-time (ISO 8601 or yyyy-MM-dd HH:mm:ss): "${String(v)}"`);
+  if (!t) {
+    issue(`时间无效 not a date-time (ISO 8601 or yyyy-MM-dd HH:mm:ss): "${String(v)}"`);
+    return null;
+  }
+  const w = ingestWindow();
+  // a Shanghai literal starts with its local date: compared as it is (nearly every row), no string made
+  const local = t.literal.endsWith('+08') ? t.literal : shanghaiLocal(t);
+  if (local < w.from || local > w.toEnd) {
+    issue(`结算时间 setl_time ${local.slice(0, 19)} 不在可导入的日期范围 ${w.from} 至 ${w.to} 内`);
+    return null;
+  }
   return t;
 };
 
@@ -352,10 +382,198 @@ export const PERSON_FIELDS = {
   insutype: text(false, 8),
 };
 
+/**
+ * Amounts a record cannot have (issue 18): checks across the fields of a row whose fields are each valid, run by both
+ * the zod schema and the fast path. A problem is reported on the field that carries it, with the numbers.
+ */
+type RowIssue = (field: string, message: string) => void;
+type CrossCheck = (row: Record<string, unknown>, issue: RowIssue) => void;
+
+/** fen → "1,234.56" (a message's number; the sign kept) */
+function yuanText(fen: number): string {
+  const a = Math.abs(fen);
+  const y = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${fen < 0 ? '-' : ''}${y}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** the settlement's amounts, as the column names of an NHSA extract call them */
+const AMOUNT_LABELS = {
+  medfee_sumamt: '医疗费总额',
+  inscp_scp_amt: '符合政策范围金额',
+  fulamt_ownpay_amt: '全自费金额',
+  preselfpay_amt: '先行自付金额',
+  act_pay_dedc: '实际支付起付线',
+  hifp_pay: '统筹基金支出',
+  acct_pay: '个人账户支出',
+  psn_cash_pay: '个人现金支出',
+} as const;
+type AmountField = keyof typeof AMOUNT_LABELS;
+const AMOUNT_FIELDS = Object.keys(AMOUNT_LABELS) as AmountField[];
+/** the parts of the bill: none alone can be more than it */
+const PART_FIELDS = AMOUNT_FIELDS.filter((f) => f !== 'medfee_sumamt');
+/** who paid the bill: fund + personal account + cash (NHSA: medfee_sumamt = fund payments + acct_pay + psn_cash_pay) */
+const PAYER_FIELDS = ['hifp_pay', 'acct_pay', 'psn_cash_pay'] as const;
+type SettlementAmounts = Record<AmountField, number | null> & { refd_setl_flag: boolean | null };
+const named = (f: AmountField) => `${AMOUNT_LABELS[f]} ${f}`;
+/**
+ * Parts rounded to the fen each may add up to 1 fen more than the bill rounded once (half-up rounding moves each part
+ * by less than ½ fen up and the bill by at most ½ fen down: less than 2 fen in all); a single part never exceeds it.
+ */
+const SUM_ROUNDING_FEN = 1;
+
+const within = (v: number | null, bill: number) => v === null || (v >= 0 && v <= bill);
+/**
+ * The usual row (no reversal, every amount within the bill) accepted by reading each field by name, without the
+ * loops of reportSettlementAmounts, which finds nothing to report in exactly these rows (tested).
+ */
+export function plainSettlement(s: SettlementAmounts, bill: number): boolean {
+  if (s.refd_setl_flag === true || bill < 0) return false;
+  const inscp = s.inscp_scp_amt;
+  const own = s.fulamt_ownpay_amt;
+  const dedc = s.act_pay_dedc;
+  const hifp = s.hifp_pay;
+  const acct = s.acct_pay;
+  const cash = s.psn_cash_pay;
+  return (
+    within(inscp, bill) && within(own, bill) && within(s.preselfpay_amt, bill) && within(dedc, bill) && within(hifp, bill) && within(acct, bill) && within(cash, bill) &&
+    (hifp ?? 0) + (acct ?? 0) + (cash ?? 0) <= bill + SUM_ROUNDING_FEN &&
+    (own === null || inscp === null || own + inscp <= bill + SUM_ROUNDING_FEN) &&
+    (dedc === null || inscp === null || dedc <= inscp)
+  );
+}
+
+/**
+ * A settlement's amounts: none below zero, except in a reversal (refd_setl_flag 1) whose amounts all share the sign of
+ * its medfee_sumamt (the NHSA reversal row carries them negated; the same-id form re-sends the original's, positive).
+ * In either sign (by magnitude): no part above the bill; fund + account + cash, and 全自费 + 符合政策范围, not above
+ * it by more than SUM_ROUNDING_FEN; the deductible paid not above the in-scope amount it was taken from.
+ */
+export function reportSettlementAmounts(row: Record<string, unknown>, issue: RowIssue): void {
+  const s = row as SettlementAmounts;
+  const total = s.medfee_sumamt;
+  if (total === null) return;
+  const refund = s.refd_setl_flag === true;
+  const sign = refund && total < 0 ? -1 : 1;
+  let bad = false;
+  for (const f of AMOUNT_FIELDS) {
+    const v = s[f];
+    if (v === null || v * sign >= 0) continue;
+    bad = true;
+    issue(
+      f,
+      refund
+        ? `退费结算的${named(f)} ${yuanText(v)} 元与医疗费总额 medfee_sumamt ${yuanText(total)} 元正负号相反；退费结算的各项金额应同为负数（或同为正数）`
+        : `${named(f)} ${yuanText(v)} 元为负数；只有退费结算（refd_setl_flag 为 1）的金额可以为负`,
+    );
+  }
+  if (bad) return;
+  const bill = total * sign;
+  for (const f of PART_FIELDS) {
+    const v = s[f];
+    if (v === null || v * sign <= bill) continue;
+    bad = true;
+    issue(f, `${named(f)} ${yuanText(v)} 元超过医疗费总额 medfee_sumamt ${yuanText(total)} 元`);
+  }
+  if (bad) return;
+  const payers = PAYER_FIELDS.filter((f) => s[f] !== null);
+  const paid = payers.reduce((a, f) => a + (s[f] ?? 0), 0);
+  if (payers.length > 1 && paid * sign > bill + SUM_ROUNDING_FEN)
+    issue(
+      payers[payers.length - 1] as AmountField,
+      `${payers.map(named).join('、')} 之和 ${yuanText(paid)} 元超过医疗费总额 medfee_sumamt ${yuanText(total)} 元（分项舍入最多相差 0.01 元）`,
+    );
+  const own = s.fulamt_ownpay_amt;
+  const inscp = s.inscp_scp_amt;
+  if (own !== null && inscp !== null && (own + inscp) * sign > bill + SUM_ROUNDING_FEN)
+    issue(
+      'inscp_scp_amt',
+      `${named('fulamt_ownpay_amt')} ${yuanText(own)} 元与${named('inscp_scp_amt')} ${yuanText(inscp)} 元之和超过医疗费总额 medfee_sumamt ${yuanText(total)} 元`,
+    );
+  const dedc = s.act_pay_dedc;
+  if (dedc !== null && inscp !== null && dedc * sign > inscp * sign)
+    issue('act_pay_dedc', `${named('act_pay_dedc')} ${yuanText(dedc)} 元超过${named('inscp_scp_amt')} ${yuanText(inscp)} 元`);
+}
+const settlementAmounts: CrossCheck = (row, issue) => {
+  const s = row as SettlementAmounts;
+  if (s.medfee_sumamt !== null && !plainSettlement(s, s.medfee_sumamt)) reportSettlementAmounts(row, issue);
+};
+
+const SCALE = [10_000, 1000, 100, 10, 1];
+/** decimals the last tenThousandths() text was written with */
+let decimalsRead = 0;
+/**
+ * A decimal text of DECIMAL_RE as an integer of 1/10000 units, read by character code (a fee line has two); exact
+ * up to 15 digits, which lineFen checks before trusting a product.
+ */
+function tenThousandths(s: string): number {
+  let i = 0;
+  let neg = false;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 || c0 === 43) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  let v = 0;
+  let dec = -1;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) dec = 0;
+    else {
+      v = v * 10 + (c - 48);
+      if (dec >= 0) dec++;
+    }
+  }
+  decimalsRead = dec < 0 ? 0 : dec;
+  v *= SCALE[decimalsRead] as number;
+  return neg ? -v : v;
+}
+/** the same as a bigint, exact at any length */
+function bigTenThousandths(s: string): bigint {
+  const [int = '', frac = ''] = s.replace('+', '').split('.');
+  return BigInt(`${int}${frac.padEnd(4, '0')}`);
+}
+
+/** cnt × pric in fen, rounded half away from zero (a refund line's negative amount rounds as its positive one) */
+function lineFen(cnt: string, c: number, pric: string, p: number): number {
+  const product = c * p; // 1/100,000,000 yuan = 1/1,000,000 fen
+  if (Number.isSafeInteger(product)) return Math.sign(product) * Math.floor((Math.abs(product) + 500_000) / 1_000_000);
+  const b = bigTenThousandths(cnt) * bigTenThousandths(pric);
+  const a = b < 0n ? -b : b;
+  const fen = Number((a + 500_000n) / 1_000_000n);
+  return b < 0n ? -fen : fen;
+}
+
+/**
+ * A fee line: the unit price is never negative (a refund line, 退费明细, has a negative cnt and amount); when cnt and
+ * pric are both given, det_item_fee_sumamt is cnt × pric rounded half-up to the fen, give or take 1 fen plus what the
+ * unit price's own rounding can make of it: |cnt| × ½ unit of pric's last decimal as written (at least the fen's,
+ * as a price is known to the fen at least; the platform keeps more decimals than an extract may show).
+ */
+const detailAmounts: CrossCheck = (row, issue) => {
+  const d = row as { cnt: string | null; pric: string | null; det_item_fee_sumamt: number | null };
+  if (d.pric === null) return;
+  const p = tenThousandths(d.pric);
+  const pricDecimals = decimalsRead;
+  if (p < 0) {
+    issue('pric', `单价 pric ${d.pric} 为负数；退费明细以负的数量 cnt 和费用总额表示，单价不为负`);
+    return;
+  }
+  const sum = d.det_item_fee_sumamt;
+  if (d.cnt === null || sum === null) return;
+  const c = tenThousandths(d.cnt);
+  const fen = lineFen(d.cnt, c, d.pric, p);
+  const allowed = 1 + Math.floor((Math.abs(c) * 5) / 10 ** (Math.max(2, pricDecimals) + 3));
+  if (Math.abs(fen - sum) > allowed)
+    issue(
+      'det_item_fee_sumamt',
+      `明细项目费用总额 det_item_fee_sumamt ${yuanText(sum)} 元与数量 cnt ${d.cnt} × 单价 pric ${d.pric} = ${yuanText(fen)} 元不符（允许相差 ${yuanText(allowed)} 元）`,
+    );
+};
+
 type Fields = Record<string, FieldCheck<unknown>>;
 type Out<F extends Fields> = { [K in keyof F]: ReturnType<F[K]> };
 
-function zodOf<F extends Fields>(fields: F) {
+function zodOf<F extends Fields>(fields: F, cross?: CrossCheck) {
   const shape = {} as { [K in keyof F]: z.ZodType<ReturnType<F[K]>, unknown> };
   for (const k of Object.keys(fields) as Array<keyof F>) {
     const check = fields[k] as F[keyof F];
@@ -364,11 +582,18 @@ function zodOf<F extends Fields>(fields: F) {
       .optional()
       .transform((v, ctx) => check(v, (message) => ctx.addIssue({ code: 'custom', message }))) as unknown as z.ZodType<ReturnType<F[typeof k]>, unknown>;
   }
-  return z.object(shape);
+  const object = z.object(shape);
+  if (!cross) return object;
+  // only a row whose every field passed (as the fast path): `when` runs it on no other
+  return object.check(
+    z.superRefine((row, ctx) => cross(row as Record<string, unknown>, (field, message) => ctx.addIssue({ code: 'custom', path: [field], message })), {
+      when: (payload) => payload.issues.length === 0,
+    }),
+  );
 }
 
-export const settlementSchema = zodOf(SETTLEMENT_FIELDS);
-export const detailSchema = zodOf(DETAIL_FIELDS);
+export const settlementSchema = zodOf(SETTLEMENT_FIELDS, settlementAmounts);
+export const detailSchema = zodOf(DETAIL_FIELDS, detailAmounts);
 export const institutionSchema = zodOf(INSTITUTION_FIELDS);
 export const doctorSchema = zodOf(DOCTOR_FIELDS);
 export const personSchema = zodOf(PERSON_FIELDS);
@@ -380,27 +605,29 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  * name, the output an object literal. A loop over the field names would make every read and write a keyed access with
  * a different key (V8's megamorphic path, ~5 % of the ingest's CPU). The field names are this module's own identifiers.
  */
-function fastRowOf<F extends Fields>(fields: F): (values: Record<string, unknown>) => Out<F> | null {
+function fastRowOf<F extends Fields>(fields: F, cross?: CrossCheck): (values: Record<string, unknown>) => Out<F> | null {
   const keys = Object.keys(fields);
   const bad = keys.find((k) => !IDENTIFIER.test(k));
   if (bad) throw new Error(`field name ${bad} is not an identifier`);
   const checks = keys.map((k) => fields[k] as FieldCheck<unknown>);
   const make = new Function(
     'checks',
+    'cross',
     `let failed = false;
      const issue = () => { failed = true; };
      const [${keys.map((_, i) => `c${i}`).join(', ')}] = checks;
      return (values) => {
        failed = false;
        const out = { ${keys.map((k, i) => `${k}: c${i}(values.${k}, issue)`).join(', ')} };
+       if (!failed && cross !== undefined) cross(out, issue);
        return failed ? null : out;
      };`,
-  ) as (checks: Array<FieldCheck<unknown>>) => (values: Record<string, unknown>) => Out<F> | null;
-  return make(checks);
+  ) as (checks: Array<FieldCheck<unknown>>, cross: CrossCheck | undefined) => (values: Record<string, unknown>) => Out<F> | null;
+  return make(checks, cross);
 }
 export const FAST = {
-  settlements: fastRowOf(SETTLEMENT_FIELDS),
-  details: fastRowOf(DETAIL_FIELDS),
+  settlements: fastRowOf(SETTLEMENT_FIELDS, settlementAmounts),
+  details: fastRowOf(DETAIL_FIELDS, detailAmounts),
   institutions: fastRowOf(INSTITUTION_FIELDS),
   doctors: fastRowOf(DOCTOR_FIELDS),
   persons: fastRowOf(PERSON_FIELDS),
