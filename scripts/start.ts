@@ -7,10 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDb, databaseUrl, getDb } from '../lib/db/client';
+import { embeddedLocation } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
 import { isEmpty, loadDemo } from '../lib/demo';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
-import { env } from '../lib/env';
+import { dataDir, env } from '../lib/env';
 
 const t0 = Date.now();
 const dev = process.argv.includes('--dev');
@@ -39,6 +40,16 @@ function needsBuild(): boolean {
 async function main() {
   const { PORT } = env();
   const url = await databaseUrl();
+  const loc = env().DATABASE_URL ? undefined : await embeddedLocation(dataDir());
+  if (loc?.relocated) {
+    // as root, a clone in a private home (mode 0700) is out of the postgres user's reach (lib/db/embedded.ts)
+    console.log(
+      `postgres 用户无法进入 ${dataDir()}，数据库文件在 ${loc.pgdata}，程序在 ${loc.bin}（日志 ${loc.log}）\n` +
+        `  the postgres user cannot enter ${dataDir()}: database files in ${loc.pgdata}, binaries in ${loc.bin} (log ${loc.log})`,
+    );
+  } else if (loc) {
+    console.log(`数据库文件 database files: ${loc.pgdata}`);
+  }
   const db = await getDb();
   const m = await runMigrations(db);
   console.log(`数据库就绪 database ready (${m.applied} new migrations)`);
