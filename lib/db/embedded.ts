@@ -104,7 +104,11 @@ function runAsIds(): { uid?: number; gid?: number } {
     spawnSync('useradd', ['--system', '-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     ids = lookup();
   }
-  if (!ids) throw new Error('以 root 运行时需要系统用户 postgres，创建失败 (could not create the postgres system user)');
+  if (!ids)
+    throw new Error(
+      '以 root 运行时数据库须以系统用户 postgres 运行，但该用户不存在且无法创建：请以普通用户运行 npm start，或创建 postgres 用户（useradd --system postgres），或设置 DATABASE_URL ' +
+        '(as root the database runs as the postgres system user, which is missing and could not be created: run npm start as a normal user, create the user, or set DATABASE_URL)',
+    );
   return ids;
 }
 
