@@ -3,14 +3,15 @@
  * a production build when sources changed since the last one, then `next start` on PORT.
  * The embedded server keeps running if this process is killed; the next start reuses it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDb, databaseUrl, getDb } from '../lib/db/client';
+import { embeddedLocation } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
-import { isEmpty, loadDemo } from '../lib/demo';
+import { demoSet, isEmpty, loadDemo } from '../lib/demo';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
-import { env } from '../lib/env';
+import { dataDir, env } from '../lib/env';
 
 const t0 = Date.now();
 const dev = process.argv.includes('--dev');
@@ -39,22 +40,44 @@ function needsBuild(): boolean {
 async function main() {
   const { PORT } = env();
   const url = await databaseUrl();
+  const loc = env().DATABASE_URL ? undefined : await embeddedLocation(dataDir());
+  if (loc?.relocated) {
+    // as root, a clone in a private home (mode 0700) is out of the postgres user's reach (lib/db/embedded.ts)
+    console.log(
+      `postgres 用户无法进入 ${dataDir()}，数据库文件在 ${loc.pgdata}，程序在 ${loc.bin}（日志 ${loc.log}）\n` +
+        `  the postgres user cannot enter ${dataDir()}: database files in ${loc.pgdata}, binaries in ${loc.bin} (log ${loc.log})`,
+    );
+  } else if (loc) {
+    console.log(`数据库文件 database files: ${loc.pgdata}`);
+  }
   const db = await getDb();
   const m = await runMigrations(db);
   console.log(`数据库就绪 database ready (${m.applied} new migrations)`);
   // A malformed policy file stops start-up here, naming the file and the field.
   const policies = await syncPolicyVersions(db, loadPolicies());
   console.log(`政策已加载 policies loaded: ${policies}`);
-  if (await isEmpty(db)) {
-    console.log('数据库为空，正在加载演示数据 loading demo data…');
-    const demo = await loadDemo(db);
-    console.log(`演示数据已加载 demo data loaded: ${JSON.stringify(demo)}`);
-  }
+  // The build (no database needed) runs while the demo loads: on a first start the two take about as long.
+  let build: Promise<void> = Promise.resolve();
   if (!dev && needsBuild()) {
     console.log('正在构建 building the app…');
-    const b = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit', env: process.env });
-    if (b.status !== 0) throw new Error('next build failed');
+    const b = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit', env: process.env });
+    build = new Promise((resolve, reject) => {
+      b.once('error', reject);
+      b.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`构建失败 next build failed (exit ${code})`))));
+    });
+    process.once('exit', () => b.kill('SIGTERM'));
+    build.catch(() => undefined); // awaited below; a failure then stops start-up
   }
+  if (await isEmpty(db)) {
+    const set = demoSet();
+    console.log(`数据库为空，正在加载演示数据 loading demo data (OFM_DEMO=${process.env.OFM_DEMO || 'city'}: ${set.persons} 人 persons × ${set.months} 月 months)…`);
+    const demo = await loadDemo(db, { set });
+    console.log(
+      `演示数据已加载 demo data loaded: ${demo.settlements} 笔结算 settlements, ${demo.details} 条明细 details (${demo.from} – ${demo.to}) in ${(demo.ms / 1000).toFixed(1)} s; ` +
+        `登录 sign in: ${demo.users.map((u) => `${u.email} / ${u.password}`).join(', ')}`,
+    );
+  }
+  await build;
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(PORT)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },

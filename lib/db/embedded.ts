@@ -6,9 +6,14 @@
  * binaries the package ships (initdb, pg_ctl, postgres) and run the server detached with pg_ctl;
  * `postmaster.pid` says whether it is up, `pg.json` holds the port and the generated password.
  * The last process out stops it (see `release`).
+ *
+ * As root, Postgres runs as the `postgres` system user, who must reach its binaries and data: a clone
+ * in a private home (/root/x, mode 0700) is not reachable. Then the binaries are copied to
+ * RELOCATED_BASE/bin-<hash> and the cluster lives in RELOCATED_BASE/data-<hash>, both owned by
+ * `postgres`; pg.json (in DATA_DIR, readable by root only) records where (see `embeddedLocation`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,17 +23,38 @@ import pg from 'pg';
 export const EMBEDDED_USER = 'ofm';
 export const EMBEDDED_DB = 'ofm';
 
+/** Where the server's files go as root when the postgres user cannot reach DATA_DIR or node_modules. */
+export const RELOCATED_BASE = '/var/lib/ofm-pg';
+
 interface ConnInfo {
   port: number;
   user: string;
   password: string;
+  /** the cluster directory (absent: DATA_DIR/pg) */
+  pgdata?: string;
+  /** the binaries the server runs from (absent: the package's own) */
+  bin?: string;
+}
+
+export interface EmbeddedLocation {
+  /** the cluster directory */
+  pgdata: string;
+  /** the server's log file */
+  log: string;
+  /** the directory of initdb, pg_ctl and postgres */
+  bin: string;
+  /** true when the files live outside DATA_DIR / node_modules because the postgres user cannot reach them */
+  relocated: boolean;
 }
 
 export interface EmbeddedHandle {
   url: string;
+  location: EmbeddedLocation;
   /** Stops the server when no other client is connected (the last process out turns it off), unless OFM_KEEP_DB=1. */
   release(): Promise<void>;
 }
+
+type Ids = { uid?: number; gid?: number };
 
 async function binDir(): Promise<string> {
   const platform = os.platform();
@@ -78,13 +104,105 @@ function runAsIds(): { uid?: number; gid?: number } {
     spawnSync('useradd', ['--system', '-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     ids = lookup();
   }
-  if (!ids) throw new Error('以 root 运行时需要系统用户 postgres，创建失败 (could not create the postgres system user)');
+  if (!ids)
+    throw new Error(
+      '以 root 运行时数据库须以系统用户 postgres 运行，但该用户不存在且无法创建：请以普通用户运行 npm start，或创建 postgres 用户（useradd --system postgres），或设置 DATABASE_URL ' +
+        '(as root the database runs as the postgres system user, which is missing and could not be created: run npm start as a normal user, create the user, or set DATABASE_URL)',
+    );
   return ids;
 }
 
-function chownTree(dir: string, ids: { uid?: number; gid?: number }) {
+function chownTree(dir: string, ids: Ids) {
   if (ids.uid === undefined || ids.gid === undefined) return;
   fs.chownSync(dir, ids.uid, ids.gid);
+}
+
+function chownRecursive(dir: string, ids: Ids) {
+  if (ids.uid === undefined || ids.gid === undefined) return;
+  fs.lchownSync(dir, ids.uid, ids.gid);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownRecursive(p, ids);
+    else fs.lchownSync(p, ids.uid, ids.gid);
+  }
+}
+
+/**
+ * Whether the postgres user can use `p` (`test -x`, `-w`…, run as that user, so the kernel judges every
+ * directory on the way, ACLs and all). Not root: the current user is the server's user, nothing to check.
+ */
+function reachable(p: string, ids: Ids, ...tests: string[]): boolean {
+  if (ids.uid === undefined) return true;
+  return tests.every((t) => spawnSync('test', [t, p], { ...ids, stdio: 'ignore' }).status === 0);
+}
+
+const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+
+function relocationError(what: string, target: string, e: unknown): Error {
+  return new Error(
+    `postgres 用户无法访问${what}，且无法在 ${RELOCATED_BASE} 下为其准备目录（${(e as Error).message}）。` +
+      `请以普通用户（非 root）运行 npm start，或把项目放在 postgres 用户可进入的目录（如 /srv、/opt），或设置 DATABASE_URL 使用已有的数据库。` +
+      ` (the postgres user cannot reach ${target} and ${RELOCATED_BASE} could not be prepared: run npm start as a non-root user, ` +
+      `move the project to a directory the postgres user can enter (e.g. /srv, /opt), or set DATABASE_URL to an existing server)`,
+  );
+}
+
+function ensureRelocatedBase() {
+  fs.mkdirSync(RELOCATED_BASE, { recursive: true, mode: 0o755 });
+  fs.chmodSync(RELOCATED_BASE, 0o755);
+}
+
+/** A directory under RELOCATED_BASE owned by the postgres user. */
+function relocatedDir(name: string, ids: Ids, mode: number): string {
+  ensureRelocatedBase();
+  const dir = path.join(RELOCATED_BASE, name);
+  fs.mkdirSync(dir, { recursive: true, mode });
+  chownTree(dir, ids);
+  return dir;
+}
+
+/**
+ * The binaries the server runs from: the package's own when the postgres user can execute them, else a
+ * copy of the package's `native` tree (bin, lib, share) under RELOCATED_BASE, owned by postgres.
+ */
+function serverBin(bin: string, ids: Ids): string {
+  if (reachable(path.join(bin, 'postgres'), ids, '-x')) return bin;
+  const native = path.dirname(bin);
+  const dest = path.join(RELOCATED_BASE, `bin-${shortHash(fs.realpathSync(native))}`);
+  const done = path.join(dest, '.complete');
+  if (fs.existsSync(done)) return path.join(dest, path.basename(bin));
+  try {
+    ensureRelocatedBase();
+    const tmp = `${dest}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // modes are kept (executables stay executable), symlinks of the libraries stay symlinks
+    fs.cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    fs.writeFileSync(path.join(tmp, '.complete'), `${native}\n`);
+    chownRecursive(tmp, ids);
+    fs.chmodSync(tmp, 0o755);
+    try {
+      fs.renameSync(tmp, dest);
+    } catch (e) {
+      // another process copied it first
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(done)) throw e;
+    }
+  } catch (e) {
+    throw relocationError('数据库程序', native, e);
+  }
+  return path.join(dest, path.basename(bin));
+}
+
+/** The cluster's directory: DATA_DIR/pg when the postgres user can work in DATA_DIR, else RELOCATED_BASE/data-<hash of DATA_DIR>. */
+function dataBase(root: string, ids: Ids): { base: string; relocated: boolean } {
+  if (ids.uid === undefined) return { base: root, relocated: false };
+  chownTree(root, ids);
+  if (reachable(root, ids, '-x', '-w')) return { base: root, relocated: false };
+  try {
+    return { base: relocatedDir(`data-${shortHash(fs.realpathSync(root))}`, ids, 0o700), relocated: true };
+  } catch (e) {
+    throw relocationError('数据目录', root, e);
+  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -144,11 +262,13 @@ function urlOf(c: ConnInfo, db = EMBEDDED_DB) {
   return `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@127.0.0.1:${c.port}/${db}`;
 }
 
-async function initCluster(bin: string, root: string, pgdata: string, ids: { uid?: number; gid?: number }): Promise<ConnInfo> {
+async function initCluster(bin: string, pkgBin: string, root: string, base: string, ids: Ids): Promise<ConnInfo> {
+  const pgdata = path.join(base, 'pg');
+  fs.rmSync(pgdata, { recursive: true, force: true });
   const password = randomBytes(18).toString('base64url');
-  // The password file lives in DATA_DIR, not /tmp: as root the postgres user must read it and
-  // a world-readable temp file would leak it. It is removed right after initdb.
-  const pwfile = path.join(root, '.pwfile');
+  // The password file lives next to the cluster (DATA_DIR, or its relocated directory owned by postgres),
+  // not /tmp: as root the postgres user must read it and a temp file there could leak it. Removed right after initdb.
+  const pwfile = path.join(base, '.pwfile');
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   chownTree(pwfile, ids);
   fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
@@ -161,16 +281,26 @@ async function initCluster(bin: string, root: string, pgdata: string, ids: { uid
   fs.rmSync(pwfile, { force: true });
   if (r.status !== 0) throw new Error(`initdb 失败 (initdb failed): ${r.stderr || r.error?.message}`);
   const conn: ConnInfo = { port: await freePort(), user: EMBEDDED_USER, password };
+  // recorded only when relocated: a DATA_DIR moved with the project keeps working
+  if (base !== root) conn.pgdata = pgdata;
+  if (bin !== pkgBin) conn.bin = bin;
   fs.writeFileSync(path.join(root, 'pg.json'), JSON.stringify(conn), { mode: 0o600 });
   return conn;
 }
 
-async function startServer(bin: string, root: string, pgdata: string, conn: ConnInfo, ids: { uid?: number; gid?: number }) {
+function locationOf(root: string, conn: ConnInfo | undefined, fallbackBin: string): EmbeddedLocation {
+  const pgdata = conn?.pgdata ?? path.join(root, 'pg');
+  const bin = conn?.bin ?? fallbackBin;
+  return { pgdata, log: path.join(path.dirname(pgdata), 'postgres.log'), bin, relocated: Boolean(conn?.pgdata || conn?.bin) };
+}
+
+async function startServer(root: string, loc: EmbeddedLocation, conn: ConnInfo, ids: Ids) {
+  const { bin, pgdata } = loc;
   if (!(await portFree(conn.port))) {
     conn.port = await freePort();
     fs.writeFileSync(path.join(root, 'pg.json'), JSON.stringify(conn), { mode: 0o600 });
   }
-  const logFile = path.join(root, 'postgres.log');
+  const logFile = loc.log;
   if (!fs.existsSync(logFile)) fs.writeFileSync(logFile, '');
   chownTree(logFile, ids);
   // TCP on 127.0.0.1 only; no Unix socket (its default directory may not be writable).
@@ -197,11 +327,18 @@ async function ensureDatabase(conn: ConnInfo) {
   }
 }
 
+/** Where the server under `root` keeps its cluster, log and binaries (pg.json), or undefined before the first start. */
+export async function embeddedLocation(root: string): Promise<EmbeddedLocation | undefined> {
+  root = path.resolve(root);
+  const conn = readConn(path.join(root, 'pg.json'));
+  return conn ? locationOf(root, conn, await binDir()) : undefined;
+}
+
 export async function stopEmbedded(root: string): Promise<void> {
-  const pgdata = path.join(root, 'pg');
-  if (!runningPid(pgdata)) return;
-  const bin = await binDir();
-  spawnSync(path.join(bin, 'pg_ctl'), ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { ...runAsIds(), encoding: 'utf8' });
+  root = path.resolve(root);
+  const loc = locationOf(root, readConn(path.join(root, 'pg.json')), await binDir());
+  if (!runningPid(loc.pgdata)) return;
+  spawnSync(path.join(loc.bin, 'pg_ctl'), ['-D', loc.pgdata, '-m', 'fast', '-w', 'stop'], { ...runAsIds(), encoding: 'utf8' });
 }
 
 async function otherClients(url: string): Promise<number> {
@@ -223,26 +360,39 @@ async function otherClients(url: string): Promise<number> {
  * Start (or join) the embedded server under `root`. Safe to call from several processes at once.
  * @returns the connection URL of the owner role and a release function.
  */
-export async function ensureEmbedded(root: string): Promise<EmbeddedHandle> {
+export async function ensureEmbedded(root: string, opts: { binDir?: string } = {}): Promise<EmbeddedHandle> {
   root = path.resolve(root);
-  fs.mkdirSync(root, { recursive: true });
-  const pgdata = path.join(root, 'pg');
+  try {
+    fs.mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw new Error(
+      `无法创建数据目录 ${root}（${(e as Error).message}）：请把 DATA_DIR 设为可写的目录，或设置 DATABASE_URL (cannot create the data directory; set DATA_DIR to a writable directory or DATABASE_URL to an existing server)`,
+    );
+  }
   const ids = runAsIds();
-  if (ids.uid !== undefined) chownTree(root, ids);
   return withLock(root, async () => {
-    const bin = await binDir();
+    const pkgBin = opts.binDir ?? (await binDir());
     let conn = readConn(path.join(root, 'pg.json'));
-    if (!conn || !fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
-      fs.rmSync(pgdata, { recursive: true, force: true });
-      conn = await initCluster(bin, root, pgdata, ids);
+    let loc = locationOf(root, conn, pkgBin);
+    if (!conn || !fs.existsSync(path.join(loc.pgdata, 'PG_VERSION'))) {
+      const bin = serverBin(pkgBin, ids);
+      const { base } = dataBase(root, ids);
+      conn = await initCluster(bin, pkgBin, root, base, ids);
+      loc = locationOf(root, conn, pkgBin);
+    } else if (!fs.existsSync(path.join(loc.bin, 'postgres'))) {
+      // the copied binaries were removed: copy again
+      conn.bin = serverBin(pkgBin, ids);
+      fs.writeFileSync(path.join(root, 'pg.json'), JSON.stringify(conn), { mode: 0o600 });
+      loc = locationOf(root, conn, pkgBin);
     }
-    if (!runningPid(pgdata)) {
-      await startServer(bin, root, pgdata, conn, ids);
+    if (!runningPid(loc.pgdata)) {
+      await startServer(root, loc, conn, ids);
     }
     await ensureDatabase(conn);
     const url = urlOf(conn);
     return {
       url,
+      location: loc,
       async release() {
         if (process.env.OFM_KEEP_DB === '1') return;
         if ((await otherClients(url)) > 0) return;

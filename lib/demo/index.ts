@@ -1,7 +1,8 @@
 /**
- * The demo data set `npm start` loads into an empty database (and `cli demo`): a small generated set
- * (300 persons × 12 months from 2024-01, fixed seed) written to DATA_DIR/demo and loaded through the
- * same ingest path as any file, plus the demo users of the accounts issue.
+ * The demo data set `npm start` loads into an empty database (and `cli demo`): a generated year (fixed seed)
+ * written to DATA_DIR/demo and loaded through the same ingest path as any file, plus the demo users of the
+ * accounts issue. OFM_DEMO picks the set: `city` (default, what a new user sees: every region large enough
+ * for peer statistics, rankings and every rule) or `small` (300 persons, what the tests and e2e journeys use).
  */
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -21,7 +22,34 @@ export const DEMO_REGIONS = [
   { code: '152501', name: '二连浩特市', provinceCode: '15' },
 ];
 
-export const DEMO_SET = { persons: 300, months: 12, seed: 20240101, from: '2024-01' } as const;
+export interface DemoSet {
+  persons: number;
+  months: number;
+  seed: number;
+  from: string;
+  /** the generator's showcase patterns (lib/generate `showcase`) */
+  showcase: boolean;
+}
+
+export const DEMO_SETS = {
+  /** the set the unit tests and e2e journeys were written against (OFM_DEMO=small) */
+  small: { persons: 300, months: 12, seed: 20240101, from: '2024-01', showcase: false },
+  /**
+   * A city-scale year for a new user (default): with the usual shares, 晋城 ~8,000 persons, 二连浩特 ~3,000;
+   * every region gets ≥ 5 peers in its larger peer groups with enough monthly visits to rank, and the
+   * showcase patterns give every rule an alert.
+   */
+  city: { persons: 25_000, months: 12, seed: 20240101, from: '2024-01', showcase: true },
+} as const satisfies Record<string, DemoSet>;
+
+export type DemoName = keyof typeof DEMO_SETS;
+
+/** The set OFM_DEMO names (default `city`); an unknown name stops with a message naming the variable. */
+export function demoSet(name = process.env.OFM_DEMO || 'city'): DemoSet {
+  if (!(name in DEMO_SETS))
+    throw new Error(`环境变量 OFM_DEMO 无效：应为 ${Object.keys(DEMO_SETS).join(' 或 ')} (invalid OFM_DEMO "${name}": use ${Object.keys(DEMO_SETS).join(' or ')})`);
+  return DEMO_SETS[name as DemoName];
+}
 
 export async function isEmpty(db: Db): Promise<boolean> {
   const { rows } = await db.execute<{ n: number }>(sql`select (select count(*) from settlements)::int + (select count(*) from users)::int as n`);
@@ -29,6 +57,7 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 export interface DemoResult {
+  set: DemoSet;
   users: Array<{ email: string; password: string; role: string; regions: string[] }>;
   from: string;
   to: string;
@@ -37,8 +66,9 @@ export interface DemoResult {
   ms: number;
 }
 
-export async function loadDemo(db: Db, opts: { dir?: string } = {}): Promise<DemoResult> {
+export async function loadDemo(db: Db, opts: { dir?: string; set?: DemoSet } = {}): Promise<DemoResult> {
   const t0 = performance.now();
+  const set = opts.set ?? demoSet();
   await db.insert(regions).values(DEMO_REGIONS).onConflictDoNothing();
   const dir = opts.dir ?? path.join(dataDir(), 'demo');
   let engine;
@@ -47,12 +77,12 @@ export async function loadDemo(db: Db, opts: { dir?: string } = {}): Promise<Dem
   } catch (e) {
     // without the adjudication engine the settled amounts cannot be computed: start with users only
     console.warn(`演示结算数据未生成 demo claims skipped: ${(e as Error).message}`);
-    return { users: await createDemoUsers(db), from: '', to: '', settlements: 0, details: 0, ms: Math.round(performance.now() - t0) };
+    return { set, users: await createDemoUsers(db), from: '', to: '', settlements: 0, details: 0, ms: Math.round(performance.now() - t0) };
   }
-  const g = await generate({ ...DEMO_SET, out: dir, engine });
+  const g = await generate({ ...set, out: dir, engine });
   const files = ['institutions.ndjson', 'doctors.ndjson', 'settlements.ndjson', 'details.ndjson'].map((f) => path.join(dir, f));
   const r = await ingestFiles(db, files);
   if (r.rejected) throw new Error(`演示数据有 ${r.rejected} 行被拒绝 demo data had rejected rows: ${JSON.stringify(r.errors.slice(0, 3))}`);
   const users = await createDemoUsers(db);
-  return { users, from: g.from, to: g.to, settlements: g.settlements, details: g.details, ms: Math.round(performance.now() - t0) };
+  return { set, users, from: g.from, to: g.to, settlements: g.settlements, details: g.details, ms: Math.round(performance.now() - t0) };
 }

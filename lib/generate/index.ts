@@ -32,6 +32,14 @@ export interface GenerateOptions {
   /** first month, 'YYYY-MM' (default 2024-01, so that 12 months span Shanxi's 2024-07-01 change) */
   from?: string;
   engine?: Engine;
+  /**
+   * Demo only: also put into every region the patterns the remaining rules look for — claims settled without a
+   * card, in arrears or temporarily out of area (fund paid), prescriptions over the general but within the
+   * maximum days, an impossible doctor day, two persons visiting together, repeated high-value purchases of one
+   * drug at one pharmacy — so that every rule has something to show. Drawn from their own random stream and
+   * off by default: the output for given persons/months/seed is unchanged. Listed in truth.json only where they reuse a kind of docs/anomaly-kinds.md (the extra institution-month injections).
+   */
+  showcase?: boolean;
 }
 
 export interface Anomaly {
@@ -119,7 +127,16 @@ interface Visit {
   time: string;
   inst: Institution;
   lines: Line[];
-  flags: { designated?: boolean; suspended?: boolean; inpatient_overlap?: boolean; rx_from_designated?: boolean; chronic?: boolean };
+  flags: {
+    designated?: boolean;
+    suspended?: boolean;
+    inpatient_overlap?: boolean;
+    rx_from_designated?: boolean;
+    chronic?: boolean;
+    noCard?: boolean;
+    arrears?: boolean;
+    outOfArea?: boolean;
+  };
   away?: boolean;
   overpay?: number;
   fakePay?: boolean;
@@ -161,6 +178,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const world: World = buildWorld(rng, byRegion, HOSP_VISITS);
   const truth: Anomaly[] = [];
   const groups = new Map<string, Anomaly>();
+  // showcase patterns (opts.showcase): their own stream, a month near the end, each person's rank in its region
+  const show = opts.showcase
+    ? { rng: new Rng(opts.seed ^ 0x5c0e), month: (months[Math.max(0, months.length - 2)] as { key: string }).key, seen: new Map<string, number>() }
+    : null;
 
   // --- subject-period anomalies chosen up front
   const monthKeysFrom = (r: string) => {
@@ -199,6 +220,23 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       truth.push({ kind, subject_type: 'institution', subject_id: h.code, region_code: h.region, period: mk });
     }
   });
+  if (show) {
+    // every region gets each institution-month kind, at a hospital with ≥ 5 peers (same level, or Shanxi fee class)
+    // so that the peer rules can rank it
+    const peers = (h: Institution) => hospitalsAll.filter((x) => x.region === h.region && (h.feeClass ? x.feeClass === h.feeClass : x.level === h.level)).length;
+    for (const kind of ['cost_growth', 'self_pay_spike', 'high_exam_share'] as const) {
+      for (const reg of REGIONS) {
+        if (truth.some((a) => a.kind === kind && a.region_code === reg.code)) continue;
+        const h = eligible.find((x) => x.region === reg.code && !usedInst.has(x.idx) && peers(x) >= 5);
+        const ms = h ? monthKeysFrom(h.region) : [];
+        if (!h || !ms.length) continue;
+        usedInst.add(h.idx);
+        const mk = (ms[show.rng.int(0, ms.length - 1)] as { key: string }).key;
+        instMonth.set(`${h.idx}:${mk}`, kind);
+        truth.push({ kind, subject_type: 'institution', subject_id: h.code, region_code: h.region, period: mk });
+      }
+    }
+  }
   const prescriberMonth = new Map<string, string>();
   const multiDoc = hospitalsAll.filter((h) => h.doctors.length >= 3);
   for (const h of choose(multiDoc.length ? multiDoc : [...hospitalsAll].sort((a, b) => b.doctors.length - a.doctors.length), RATES.high_volume_prescriber, 3)) {
@@ -221,6 +259,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   let pv = 0; // pharmacy visits so far
   let cv = 0; // chronic prescriptions so far
   const personRng = new Rng(opts.seed ^ 0x51ed);
+  const consultLine = (r: Rng, inst: Institution, dr: string | null, dept: string | null) =>
+    simpleLine(r, { code: 'C0000002', name: '诊察费', type: '02', price: CONSULT_FEE[inst.level] ?? 1000, lv: '01' }, inst, dr, dept);
 
   const drugLine = (r: Rng, item: Item, days: number, inst: Institution, dr: string | null, dept: string | null, lv?: '03'): Line => {
     const cnt = Math.max(1, Math.round(days / 7)) * (item.chronic ? 1 : r.int(1, 2));
@@ -260,6 +300,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       return rr.pick(ok.length ? ok : ORDINARY_DRUGS);
     };
     let monthDrugs = new Set<string>();
+    const nth = show?.seen.get(region.code) ?? 0;
+    show?.seen.set(region.code, nth + 1);
     if (highFund) truth.push({ kind: 'high_fund_use', subject_type: 'insured', subject_id: psnNo, region_code: region.code, period: highFundYear });
 
     for (const mo of months) {
@@ -286,6 +328,35 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
         t: Date.UTC(mo.y, mo.m - 1, d, h, mi) / 60000,
         time: `${mo.key}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(r.int(0, 59))}`,
       });
+      if (show && mo.key === show.month) {
+        const x = show.rng;
+        const atX = (d: number) => {
+          const h = x.int(8, 16);
+          const mi = x.int(0, 59);
+          used.add(d);
+          return { t: Date.UTC(mo.y, mo.m - 1, d, h, mi) / 60000, time: `${mo.key}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(x.int(0, 59))}` };
+        };
+        const hospVisit = (d: number, inst: Institution, dr: string): Visit => {
+          const dept = inst.depts.length ? x.pick(inst.depts) : null;
+          return { ...atX(d), inst, lines: [consultLine(x, inst, dr, dept), drugLine(x, ordinary(x), x.int(3, 7), inst, dr, dept)], flags: {} };
+        };
+        // DR-DAY-LOAD: the region's busiest hospital's last doctor sees the first 90 persons on the 12th (limit 80)
+        const big = hosp.list[0] as Institution;
+        if (nth < 90) visits.push(hospVisit(12, big, big.doctors[big.doctors.length - 1] as string));
+        // CO-VISIT: the first two persons at the same hospital on the same four days
+        const co = (hosp.list[1] ?? big) as Institution;
+        if (nth < 2) for (const d of [3, 8, 17, 24]) visits.push(hospVisit(d, co, x.pick(co.doctors)));
+        // CASH-OUT: the third person buys one drug four times at its pharmacy, each over 200 yuan
+        if (nth === 2) {
+          const dg = ordinary(x);
+          for (const d of [4, 11, 18, 25]) {
+            const l = drugLine(x, dg, 7, myPharmacy, null, null);
+            l.cnt = Math.ceil(25_000 / l.pric);
+            l.amount = l.cnt * l.pric;
+            visits.push({ ...atX(d), inst: myPharmacy, lines: [l], flags: { rx_from_designated: true } });
+          }
+        }
+      }
       for (let k = 0; k < nh + np; k++) {
         const d = freeDay();
         if (d === null) break;
@@ -358,6 +429,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
             flags.chronic = true;
             lastChronicT = when.t;
             cv++;
+            if (show && cv % 60 === 13) {
+              // RX-DAYS-CHR-WARN: a month or two (over the general 30, within 90); the next one waits for the supply
+              const l = lines[lines.length - 1] as Line;
+              l.days = show.rng.int(31, 60);
+              lastChronicT = when.t + (l.days - 28) * 1440;
+            }
           }
           if (r.chance(0.25)) lines.push(simpleLine(r, r.pick(EXAM_ITEMS.filter((e) => e.type === '03')), inst, dr, dept, mult));
           if (r.chance(0.35)) lines.push(simpleLine(r, r.pick(EXAM_ITEMS.filter((e) => e.type === '04')), inst, dr, dept, mult));
@@ -415,6 +492,16 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
           v.fakePay = true;
         }
         if (kind === 'overpaid') v.overpay = r.int(500, 6000);
+        if (show && !kind && !im) {
+          // EXCL-NO-CARD / EXCL-ARREARS / EXCL-OUT-OF-AREA with the fund paid; RX-DAYS-ORD-WARN (8–14 days)
+          const s = hv % 700;
+          if (s === 211) v.flags.noCard = true;
+          else if (s === 421) v.flags.arrears = true;
+          else if (s === 631) v.flags.outOfArea = true;
+          if (v.flags.noCard || v.flags.arrears || v.flags.outOfArea) v.fakePay = true;
+          const ord = lines.find((l) => l.days !== undefined && !l.item.chronic);
+          if (!chronic && ord && hv % 400 === 57) ord.days = show.rng.int(8, 14);
+        }
         if (kind && kind !== 'split_visit' && kind !== 'two_places') v.truth = { kind };
         visits.push(v);
         if (kind === 'split_visit' || kind === 'two_places') {
@@ -505,6 +592,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       if (v.flags.designated === false) rec.designated = false;
       if (v.flags.suspended) rec.suspended = true;
       if (v.flags.inpatient_overlap) rec.inpatient_overlap = true;
+      if (v.flags.noCard) rec.has_card = false;
+      if (v.flags.arrears) rec.in_arrears = true;
+      if (v.flags.outOfArea) rec.out_of_area_temporary = true;
       if (v.inst.type === 'pharmacy') rec.rx_from_designated = v.flags.rx_from_designated !== false;
       if (v.flags.chronic || chronic) rec.chronic = chronic;
       return rec;
