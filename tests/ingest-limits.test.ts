@@ -241,16 +241,16 @@ describe('a line beyond the line limit', () => {
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     const e = await failure([f]).finally(() => clearInterval(timer));
     expect(e.where).toMatchObject({ file: 'long.ndjson', row: 2 });
-    expect(e.message).toMatch(/第 2 行超过 1 MB 的单行上限（OFM_INGEST_MAX_LINE_BYTES）/);
+    expect(e.message).toMatch(/第 2 行超过 4 MB 的单行上限（OFM_INGEST_MAX_LINE_BYTES）/);
     expect(peak - rss0).toBeLessThan(40 << 20);
     expect(await q(`select setl_id from settlements where setl_id like 'LL%'`)).toEqual([]);
   });
 
   it('CSV: a record beyond the limit fails the file naming its line', async () => {
-    const f = write('long.csv', `setl_id,psn_no,psn_type,admdvs,setl_time,fixmedins_code,fixmedins_type,hosp_lv,medfee_sumamt,inscp_scp_amt,note\nLC1,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,3,10,10,a\nLC2,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,3,10,10,${'y'.repeat(3 << 20)}\n`);
+    const f = write('long.csv', `setl_id,psn_no,psn_type,admdvs,setl_time,fixmedins_code,fixmedins_type,hosp_lv,medfee_sumamt,inscp_scp_amt,note\nLC1,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,3,10,10,a\nLC2,P1,1101,140500,2024-03-05 10:00:00,H1,hospital,3,10,10,${'y'.repeat(5 << 20)}\n`);
     const e = await failure([f]);
     expect(e.where).toMatchObject({ file: 'long.csv', row: 3 });
-    expect(e.message).toMatch(/第 3 行超过 1 MB 的单行上限/);
+    expect(e.message).toMatch(/第 3 行超过 4 MB 的单行上限/);
     expect(await q(`select setl_id from settlements where setl_id like 'LC%'`)).toEqual([]);
   });
 });

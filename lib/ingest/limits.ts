@@ -14,7 +14,7 @@ interface Limit {
 
 export const LIMITS = {
   /** one CSV record or NDJSON line (bytes); a line is held whole while it is parsed */
-  lineBytes: { env: 'OFM_INGEST_MAX_LINE_BYTES', fallback: 1 * MiB },
+  lineBytes: { env: 'OFM_INGEST_MAX_LINE_BYTES', fallback: 4 * MiB },
   /** everything an XLSX expands to, all its parts together (bytes, as inflated, not as the zip declares) */
   xlsxUnzippedBytes: { env: 'OFM_XLSX_MAX_UNZIPPED_BYTES', fallback: 1024 * MiB },
   /** xl/sharedStrings.xml inflated (bytes): the one part held in memory whole while the sheet is read */
