@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { expect, test, type Page } from '@playwright/test';
@@ -62,6 +63,8 @@ async function waitBatch(page: Page, id: unknown): Promise<Record<string, unknow
 
 test('a 200 MB upload arrives whole while nine small ones load their own files', async ({ page }) => {
   test.setTimeout(900_000);
+  await signIn(page, DEMO.admin);
+  const cookie = await sessionCookie(page);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-e2e-upload-'));
   try {
     const bigRows = 38_000;
@@ -74,8 +77,6 @@ test('a 200 MB upload arrives whole while nine small ones load their own files',
       await writeNdjson(f, `s${k}`, 50 + k);
       small.push(f);
     }
-    await signIn(page, DEMO.admin);
-    const cookie = await sessionCookie(page);
 
     const bigPost = post(cookie, big, 'big.ndjson');
     const smallPosts = small.map((f, k) => post(cookie, f, `small-${k}.ndjson`));
@@ -114,6 +115,47 @@ test('a body that ends before its Content-Length is a failed batch, never a load
       .toBe('failed');
     expect(String(batch?.message)).toMatch(/上传(不完整|中断)/);
     expect(batch?.inserted).toBe(0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nine uploads made while a CLI ingest runs each load their own file', async ({ page }) => {
+  test.setTimeout(900_000);
+  await signIn(page, DEMO.admin);
+  const cookie = await sessionCookie(page);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-e2e-upload-'));
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; err: string }>((resolve) => {
+      // the CLI joins the app's embedded database through its DATA_DIR, as a person at the server would
+      const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+        env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR ?? '.data-e2e', DATABASE_URL: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, err }));
+    });
+  try {
+    const gen = path.join(dir, 'gen');
+    expect((await cli(['generate', '--persons', '3000', '--months', '12', '--seed', '24', '--out', gen])).code).toBe(0);
+    const running = cli(['ingest', ...['institutions', 'doctors', 'settlements', 'details'].map((k) => path.join(gen, `${k}.ndjson`))]);
+    // the uploads arrive while the CLI holds the load (they wait for it, then load)
+    await new Promise((r) => setTimeout(r, 3000));
+    const files: string[] = [];
+    for (let k = 0; k < 9; k++) {
+      const f = path.join(dir, `during-${k}.ndjson`);
+      await writeNdjson(f, `d${k}`, 20 + k);
+      files.push(f);
+    }
+    const responses = await Promise.all(files.map((f, k) => post(cookie, f, `during-${k}.ndjson`)));
+    for (const r of responses) expect(r.status).toBe(202);
+    const batches = [];
+    for (const r of responses) batches.push(await waitBatch(page, r.body.id));
+    const cliResult = await running;
+    expect(cliResult.err).toBe('');
+    expect(cliResult.code).toBe(0);
+    batches.forEach((b, k) => expect(b).toMatchObject({ status: 'done', kind: 'institutions', rows: 20 + k, inserted: 20 + k, rejected: 0 }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

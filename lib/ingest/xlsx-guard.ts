@@ -121,6 +121,9 @@ export async function checkXlsx(file: string): Promise<void> {
     const cd = await centralDirectory(fh, fileSize);
     entries = cd.entries.sort((a, b) => a.offset - b.offset);
     if (!entries.length) throw notXlsx('压缩包是空的');
+    // ZIP64 sizes (a part of 4 GB or more) are far beyond any limit: refused without reading them
+    const huge = entries.find((e) => e.size === 0xffffffff || e.compressed === 0xffffffff);
+    if (huge) throw tooBig(`的 ${huge.name} 解压后超过 4 GB`);
     // declared sizes first: a workbook that says it is too big is refused without inflating anything
     const ss = entries.find((e) => e.name === SHARED_STRINGS);
     if (ss && ss.size > maxShared)
