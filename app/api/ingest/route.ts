@@ -2,6 +2,9 @@
  * POST /api/ingest?name=FILE[&strict=1][&format=csv|xlsx|ndjson]: the request body is the file. It is
  * streamed to DATA_DIR/uploads (never buffered whole), a batch is created at once and its id
  * returned (202); the load runs on, and GET /api/ingest/{id} reports its progress.
+ * The proxy does not run for this path (proxy.ts): Next would copy the body for it and cut it at 10 MB. A body over
+ * OFM_UPLOAD_MAX_BYTES is refused (before it is read when Content-Length says so); one that ends short of its
+ * Content-Length is a failed batch, never a loaded file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
