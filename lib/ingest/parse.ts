@@ -169,7 +169,9 @@ function textStream(file: string, encoding: string): Readable {
         });
   const source = encoding === 'utf-8' ? raw : (raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable);
   const out = source.pipe(check);
-  source.once('error', (e: Error) => out.destroy(e));
+  // an error of the file or of the decoder ends the stream read (an 'error' nobody listens to would end the process)
+  raw.once('error', (e: Error) => out.destroy(e));
+  if (source !== raw) source.once('error', (e: Error) => out.destroy(e));
   // the file goes with the stream read (destroyed early, a pipe only unpipes its source)
   out.once('close', () => {
     raw.destroy();
