@@ -23,6 +23,8 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Static assets and Next internals pass untouched.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  // Static assets and Next internals pass untouched. So does the upload (POST /api/ingest, which checks the session
+  // itself): Next hands a proxy a copy of the body and holds the original in memory, cut at 10 MB
+  // (proxyClientMaxBodySize), so an upload through the proxy arrives truncated — or, raised, buffered whole.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|api/ingest/?$).*)'],
 };

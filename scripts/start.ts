@@ -10,6 +10,7 @@ import { closeDb, databaseUrl, getDb } from '../lib/db/client';
 import { embeddedLocation } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
 import { demoSet, isEmpty, loadDemo } from '../lib/demo';
+import { finishStaleBatches } from '../lib/ingest/stale';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
 import { dataDir, env } from '../lib/env';
 
@@ -53,6 +54,9 @@ async function main() {
   const db = await getDb();
   const m = await runMigrations(db);
   console.log(`数据库就绪 database ready (${m.applied} new migrations)`);
+  // batches a killed server or CLI left 进行中 (their transaction rolled back) are marked failed, not running for ever
+  const stale = await finishStaleBatches(db);
+  if (stale.length) console.log(`已将 ${stale.length} 个中断的导入批次标为失败 stale ingest batches marked failed: ${stale.join(', ')}`);
   // A malformed policy file stops start-up here, naming the file and the field.
   const policies = await syncPolicyVersions(db, loadPolicies());
   console.log(`政策已加载 policies loaded: ${policies}`);

@@ -124,7 +124,7 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
   const opened: Array<{ file: string; name: string; parsed: ParsedFile; kind: Kind; hash: Promise<string> }> = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
-    const p = await openFile(file, opts.format).catch((e: unknown) => {
+    const p = await openFile(file, opts.format, names[i]).catch((e: unknown) => {
       if (e instanceof InputError) throw new InputError(e.message, { ...e.where, file: names[i] });
       throw new InputError(`无法读取文件 cannot read the file: ${(e as Error).message}`, { file: names[i] });
     });

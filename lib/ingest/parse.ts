@@ -3,15 +3,18 @@
  * Each yields records keyed by NHSA field name plus the line number a person sees in an editor
  * (NDJSON: 1-based line; CSV/XLSX: 1-based, the header being line 1). Files are never read whole.
  */
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { analyse } from 'chardet';
 import { parse as csvParse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { InputError } from '../errors';
 import { canonicalField, keyTestByPosition } from './columns';
+import { limit, LIMITS, sizeText } from './limits';
+import { checkXlsx } from './xlsx-guard';
 
 export type Format = 'csv' | 'xlsx' | 'ndjson';
 export type Cell = string | number | boolean | null | undefined;
@@ -53,6 +56,32 @@ export function wholeUtf8(b: Buffer): Buffer {
   return need > b.length - i ? b.subarray(0, i) : b;
 }
 
+/** The 1-based line (counting `linesBefore` lines before `b`) holding the first byte that is not UTF-8, or null. */
+export function firstBadUtf8Line(b: Buffer, linesBefore: number): number | null {
+  if (isUtf8(b)) return null;
+  let start = 0;
+  for (let line = linesBefore + 1; ; line++) {
+    const nl = b.indexOf(0x0a, start);
+    if (!isUtf8(b.subarray(start, nl < 0 ? b.length : nl))) return line;
+    if (nl < 0) return null;
+    start = nl + 1;
+  }
+}
+
+function notUtf8(row: number, bom: boolean): InputError {
+  return new InputError(
+    `${bom ? '文件以 UTF-8 BOM 开头，但' : '文件按 UTF-8 读取，但'}第 ${row} 行含有不是 UTF-8 的字节（可能是 GBK/GB18030 编码混入），为免存入乱码（�）整个文件未导入；请把文件统一另存为 UTF-8 或 GBK 后重新导入 not valid UTF-8`,
+    { row, field: 'encoding' },
+  );
+}
+
+function lineTooLong(row: number, bytes: number): InputError {
+  return new InputError(
+    `第 ${row} 行超过 ${sizeText(bytes)} 的单行上限（${LIMITS.lineBytes.env}），文件未导入；请检查是否缺少换行或引号未闭合 line too long`,
+    { row },
+  );
+}
+
 /** Reads the first 64 KiB only: valid UTF-8 (with or without BOM) stays UTF-8, otherwise chardet decides (GB18030 by default). */
 export async function detectEncoding(file: string): Promise<string> {
   const fh = await fs.promises.open(file, 'r');
@@ -60,7 +89,12 @@ export async function detectEncoding(file: string): Promise<string> {
     const buf = Buffer.alloc(65536);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const sample = buf.subarray(0, bytesRead);
-    if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+    if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
+      // a BOM says UTF-8; bytes that are not (a GBK file someone put a BOM on) would be stored as U+FFFD
+      const bad = firstBadUtf8Line(bytesRead < buf.length ? sample : wholeUtf8(sample), 0);
+      if (bad !== null) throw notUtf8(bad, true);
+      return 'utf-8';
+    }
     if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
     if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
     // a multi-byte character may be cut at the end of the sample (a first line longer than the sample too)
@@ -98,33 +132,106 @@ export async function* fileBlocks(file: string): AsyncGenerator<Buffer> {
   }
 }
 
+/**
+ * A text file's content as a stream: UTF-8 stays bytes, checked strictly (a byte that is not UTF-8 fails the file naming
+ * its line, where a decoder would store U+FFFD); another encoding is decoded, and a character it cannot map (which the
+ * decoder turns into U+FFFD) fails the file the same way.
+ */
 function textStream(file: string, encoding: string): Readable {
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  if (encoding === 'utf-8') return raw;
-  const decoded = raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable;
-  // the file goes with its decoder (destroyed early, a pipe only unpipes its source)
-  decoded.once('close', () => raw.destroy());
-  return decoded;
+  let lines = 0;
+  let carry: Buffer | null = null;
+  const check =
+    encoding === 'utf-8'
+      ? new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            const b = carry ? Buffer.concat([carry, chunk]) : chunk;
+            const whole = wholeUtf8(b);
+            carry = whole.length < b.length ? Buffer.from(b.subarray(whole.length)) : null;
+            const bad = firstBadUtf8Line(whole, lines);
+            if (bad !== null) return done(notUtf8(bad, false));
+            lines += countLines(whole);
+            done(null, whole);
+          },
+          flush(done) {
+            if (carry) return done(notUtf8(lines + 1, false));
+            done();
+          },
+        })
+      : new Transform({
+          decodeStrings: false,
+          transform(chunk: string, _enc, done) {
+            const at = chunk.indexOf('\uFFFD');
+            if (at >= 0) return done(new InputError(`第 ${lines + countLines(chunk.slice(0, at)) + 1} 行含有无法按 ${encoding.toUpperCase()} 解码的字节，为免存入乱码（�）整个文件未导入；请确认文件编码 undecodable bytes`, { field: 'encoding' }));
+            lines += countLines(chunk);
+            done(null, chunk);
+          },
+        });
+  const source = encoding === 'utf-8' ? raw : (raw.pipe(iconv.decodeStream(encoding)) as unknown as Readable);
+  const out = source.pipe(check);
+  // an error of the file or of the decoder ends the stream read (an 'error' nobody listens to would end the process)
+  raw.once('error', (e: Error) => out.destroy(e));
+  if (source !== raw) source.once('error', (e: Error) => out.destroy(e));
+  // the file goes with the stream read (destroyed early, a pipe only unpipes its source)
+  out.once('close', () => {
+    raw.destroy();
+    if (source !== raw) source.destroy();
+  });
+  return out;
 }
 
-export async function openFile(file: string, explicitFormat?: string): Promise<ParsedFile> {
+function countLines(t: Buffer | string): number {
+  let n = 0;
+  if (typeof t === 'string') {
+    for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
+  } else {
+    for (let i = t.indexOf(0x0a); i >= 0; i = t.indexOf(0x0a, i + 1)) n++;
+  }
+  return n;
+}
+
+/** `displayName` (default: the file's base name) names the file in an error met while its rows are read. */
+export async function openFile(file: string, explicitFormat?: string, displayName = path.basename(file)): Promise<ParsedFile> {
   if (!fs.existsSync(file)) throw new InputError('文件不存在 file not found', { file });
   const format = formatOf(file, explicitFormat);
-  if (format === 'xlsx') return openXlsx(file);
-  const encoding = await detectEncoding(file);
-  return format === 'csv' ? openCsv(file, encoding) : openNdjson(file, encoding);
+  let p: ParsedFile;
+  if (format === 'xlsx') {
+    // what the zip really inflates to is measured before exceljs holds any of it (xlsx-guard.ts)
+    await checkXlsx(file);
+    p = await openXlsx(file);
+  } else {
+    const encoding = await detectEncoding(file);
+    p = format === 'csv' ? await openCsv(file, encoding) : await openNdjson(file, encoding);
+  }
+  return { ...p, rows: namingFile(p.rows, displayName) };
+}
+
+async function* namingFile(rows: AsyncGenerator<ParsedRow[]>, file: string): AsyncGenerator<ParsedRow[]> {
+  try {
+    yield* rows;
+  } catch (e) {
+    if (e instanceof InputError && !e.where?.file) throw new InputError(e.message, { ...e.where, file });
+    throw e;
+  }
 }
 
 async function openCsv(file: string, encoding: string): Promise<ParsedFile> {
   const input = textStream(file, encoding);
+  const maxLine = limit('lineBytes');
   const parser = input.pipe(
-    csvParse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, delimiter: [',', '\t'] }),
+    csvParse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, delimiter: [',', '\t'], max_record_size: maxLine }),
   );
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const first = await it.next().catch((e: unknown) => {
+  // an error of the file check (encoding) reaches the parser's reader; csv-parse's own ones are named in Chinese
+  input.once('error', (e) => parser.destroy(e));
+  const csvError = (e: unknown): never => {
     input.destroy();
+    const c = e as { code?: string; lines?: number };
+    if (c.code === 'CSV_MAX_RECORD_SIZE') throw lineTooLong(c.lines ?? 0, maxLine);
     throw e;
-  });
+  };
+  const raw = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+  const it = { next: () => raw.next().catch(csvError) };
+  const first = await it.next();
   if (first.done) {
     input.destroy();
     throw new InputError('文件为空 the file is empty', { file, row: 1 });
@@ -165,14 +272,26 @@ const DECODE_BYTES = 1 << 15;
  * Lines of a text stream (\n or \r\n), in batches, without readline's per-line event overhead. UTF-8 bytes
  * are cut at newlines into blocks of about DECODE_BYTES, each decoded in one call (a newline byte is never inside a
  * multi-byte character), so no string decoder runs and no character is split. A batch is one block's lines.
+ * Each block is checked to be UTF-8 first (a byte that is not would be decoded as U+FFFD), and a line is never held
+ * beyond `maxLine` bytes: both fail the file naming the line.
  */
-async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+async function* lineBatches(input: AsyncIterable<Buffer | string>, maxLine: number): AsyncGenerator<string[]> {
   let rest = '';
   let restBuf: Buffer | null = null;
+  /** lines yielded so far (the next line is lines + 1) */
+  let lines = 0;
+  const text = (b: Buffer, start: number, end: number) => {
+    const part = b.subarray(start, end);
+    const bad = firstBadUtf8Line(part, lines);
+    if (bad !== null) throw notUtf8(bad, false);
+    return part.toString('utf8');
+  };
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
+      if (rest.length > maxLine) throw lineTooLong(lines + parts.length + 1, maxLine);
+      lines += parts.length;
       yield parts;
       continue;
     }
@@ -180,6 +299,7 @@ async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerat
     // (the blocks of fileBlocks are reused: what is kept of one is copied)
     const nl = buf.lastIndexOf(0x0a);
     if (nl < 0) {
+      if ((restBuf?.length ?? 0) + buf.length > maxLine) throw lineTooLong(lines + 1, maxLine);
       restBuf = Buffer.concat(restBuf ? [restBuf, buf] : [buf]);
       continue;
     }
@@ -187,18 +307,29 @@ async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerat
     if (restBuf) {
       // only the carried-over tail and this chunk's first line are copied together
       const first = buf.indexOf(0x0a);
-      yield [Buffer.concat([restBuf, buf.subarray(0, first)]).toString('utf8')];
+      if (restBuf.length + first > maxLine) throw lineTooLong(lines + 1, maxLine);
+      const joined = Buffer.concat([restBuf, buf.subarray(0, first)]);
+      const line = text(joined, 0, joined.length);
+      lines++;
+      yield [line];
       start = first + 1;
     }
     while (start <= nl) {
       let end = start + DECODE_BYTES < nl ? buf.lastIndexOf(0x0a, start + DECODE_BYTES) : nl;
-      if (end < start) end = buf.indexOf(0x0a, start + DECODE_BYTES); // one line longer than a block
-      yield buf.toString('utf8', start, end).split('\n');
+      if (end < start) {
+        // one line longer than a block
+        end = buf.indexOf(0x0a, start + DECODE_BYTES);
+        if (end - start > maxLine) throw lineTooLong(lines + 1, maxLine);
+      }
+      const parts = text(buf, start, end).split('\n');
+      lines += parts.length;
+      yield parts;
       start = end + 1;
     }
     restBuf = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : null;
+    if (restBuf && restBuf.length > maxLine) throw lineTooLong(lines + 1, maxLine);
   }
-  if (restBuf) rest += restBuf.toString('utf8');
+  if (restBuf) rest += text(restBuf, 0, restBuf.length);
   if (rest !== '') yield [rest];
 }
 
@@ -208,7 +339,8 @@ const PEEK_ROWS = 4096;
 
 async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
   // UTF-8 through one reused buffer (fileBlocks); any other encoding through its decoder
-  const batches = lineBatches(encoding === 'utf-8' ? fileBlocks(file) : textStream(file, encoding));
+  const maxLine = limit('lineBytes');
+  const batches = lineBatches(encoding === 'utf-8' ? fileBlocks(file) : textStream(file, encoding), maxLine);
   const keyCache = new Map<string, string>();
   const canon = (k: string) => {
     let c = keyCache.get(k);
@@ -219,6 +351,8 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
   const isNhsaName = keyTestByPosition((k) => canon(k) === k);
   const toRow = (raw: string): ParsedRow | null => {
     line++;
+    // (a line inside one decoded block escaped lineBatches' byte count; a string has at most as many units as bytes)
+    if (raw.length * 3 > maxLine && Buffer.byteLength(raw) > maxLine) throw lineTooLong(line, maxLine);
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === 1) text = text.replace(/^\uFEFF/, '');
     if (text.trim() === '') return null;
@@ -257,7 +391,14 @@ async function openNdjson(file: string, encoding: string): Promise<ParsedFile> {
     for (const r of b.value.map(toRow)) if (r) first.push(r);
     head = first.find((r) => !('__error' in r.values));
   }
-  const fields = head ? Object.keys(head.values) : [];
+  if (!head) {
+    await batches.return(undefined);
+    const bad = first[0];
+    // (the kind of file is told from a record's keys: without one, say why there is none)
+    if (!bad) throw new InputError('文件为空 the file is empty', { row: 1 });
+    throw new InputError(`前 ${line} 行中没有一条有效的 JSON 记录，第 ${bad.row} 行：${String(bad.values.__error)}`, { row: bad.row });
+  }
+  const fields = Object.keys(head.values);
   async function* rows(): AsyncGenerator<ParsedRow[]> {
     if (first.length) yield first;
     for (;;) {
@@ -317,7 +458,11 @@ async function openXlsx(file: string): Promise<ParsedFile> {
       break;
     }
   }
+  const maxCells = limit('xlsxRowCells');
+  const tooWide = (row: number, cells: number) =>
+    new InputError(`第 ${row} 行有 ${cells} 列，超过每行 ${maxCells} 列的上限（${LIMITS.xlsxRowCells.env}），文件未导入 too many cells`, { row });
   const hv = header.values as unknown[];
+  if (hv.length - 1 > maxCells) throw tooWide(header.number, hv.length - 1);
   const fields: string[] = [];
   const byCol: Array<string | undefined> = [];
   for (let c = 1; c < hv.length; c++) {
@@ -332,6 +477,7 @@ async function openXlsx(file: string): Promise<ParsedFile> {
       const r = await rowsIt.next();
       if (r.done) return;
       const vals = r.value.values as unknown[];
+      if (vals.length - 1 > maxCells) throw tooWide(r.value.number, vals.length - 1);
       const values: Record<string, unknown> = {};
       let any = false;
       for (let c = 1; c < vals.length; c++) {
