@@ -36,19 +36,20 @@ describe('alerts', () => {
     expect(before.map((r) => r.subject_id)).toEqual(['XQ', 'XR']);
     const [a1, a2] = before.map((r) => r.id) as [number, number];
 
-    await assignAlerts(db, inspector, [a1], 7);
+    const handler = (await c.query<{ id: number }>("insert into users (email, name, role, password_hash, regions) values ('h@t', '稽核员甲', 'inspector', 'x', '{140500}') returning id")).rows[0]?.id ?? 0;
+    await assignAlerts(db, inspector, [a1], handler);
     await expect(dismissAlerts(db, inspector, [a2], '  ')).rejects.toThrow(/原因/);
-    await expect(confirmAlerts(db, viewer, [a1])).rejects.toThrow(/只读/);
-    await dismissAlerts(db, inspector, [a2], '处方为出院带药，已核实');
-    await confirmAlerts(db, inspector, [a1]);
-    await expect(assignAlerts(db, inspector, [a2], 7)).rejects.toThrow(/dismissed/);
+    await expect(confirmAlerts(db, viewer, [a1], '属实')).rejects.toThrow(/只读/);
+    await dismissAlerts(db, inspector, [a2], { code: 'other', text: '处方为出院带药，已核实' });
+    await confirmAlerts(db, inspector, [a1], '超长处方属实');
+    expect(await assignAlerts(db, inspector, [a2], handler)).toEqual({ changed: [], unchanged: [{ id: a2, reason: `预警 ${a2} 当前状态为「已排除」，不能分派` }] });
 
     const second = await run();
     expect(second.alerts).toEqual({ inserted: 0, total: 2, suppressed: 1, withdrawn: 0 });
     const after = (await c.query('select id, status, dismiss_reason, assigned_to from alerts order by id')).rows;
     expect(after).toEqual([
-      { id: a1, status: 'confirmed', dismiss_reason: null, assigned_to: 7 },
-      { id: a2, status: 'dismissed', dismiss_reason: '处方为出院带药，已核实', assigned_to: null },
+      { id: a1, status: 'confirmed', dismiss_reason: null, assigned_to: handler },
+      { id: a2, status: 'dismissed', dismiss_reason: '其他：处方为出院带药，已核实', assigned_to: null },
     ]);
     const audits = (await c.query<{ action: string }>("select action from audit_log where entity = 'alert' order by id")).rows.map((r) => r.action);
     expect(audits).toEqual(['alert.assign', 'alert.dismiss', 'alert.confirm']);
@@ -94,7 +95,8 @@ describe('alerts', () => {
     await run();
     const ids = Object.fromEntries((await c.query<{ id: number; subject_id: string }>('select id, subject_id from alerts')).rows.map((r) => [r.subject_id, r.id]));
     expect(Object.keys(ids).sort()).toEqual(['XQ', 'XR']);
-    await assignAlerts(db, inspector, [ids.XQ as number], 7);
+    const handler = (await c.query<{ id: number }>("insert into users (email, name, role, password_hash, regions) values ('h@t', '稽核员甲', 'inspector', 'x', '{140500}') returning id")).rows[0]?.id ?? 0;
+    await assignAlerts(db, inspector, [ids.XQ as number], handler);
 
     await c.query("update settlements set reversed = true where setl_id in ('W1', 'W2')");
     expect((await run()).alerts.withdrawn).toBe(1);
