@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { caseEvents, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
-import { money } from '../format';
+import { yuan } from '../format';
 import { lockCase } from './load';
 import { PENALTY_STAGES, STAGE_LABEL, type Stage } from './stages';
 import { penaltyApproved, type CasePenalty } from './types';
@@ -35,7 +35,7 @@ export async function approvePenalty(db: Db, actor: Actor, caseId: number, input
       userId: actor.userId,
       fromStage: c.stage,
       toStage: c.stage,
-      comment: `审批拟处罚（${penalty.setBy} 拟定，合计 ${money(c.penaltyTotal)}）${comment ? `：${comment}` : ''}`,
+      comment: `审批拟处罚（${penalty.setBy} 拟定，合计 ${yuan(c.penaltyTotal)}）${comment ? `：${comment}` : ''}`,
       data: { approval, penalty: penalty.contract },
     });
     await audit(tx, actor, { action: 'case.penalty.approve', entity: 'case', entityId: c.id, regionCode: c.regionCode, before: { approval: null }, after: { approval, total: penalty.contract.total } });

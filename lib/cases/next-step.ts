@@ -5,7 +5,7 @@
  */
 import { ROLE_LABEL } from '../auth/permissions';
 import type { Actor } from '../db/scoped';
-import { money } from '../format';
+import { yuan } from '../format';
 import { penaltyApproved, type CasePenalty } from './types';
 
 /** inspector: 稽核员 (case.transition); reviewer: 复核/法制 (case.approve, penalty.decide); null: nothing left. */
@@ -34,7 +34,7 @@ export function nextStep(c: NextStepCase, today: string): NextStep {
       return { actor: 'inspector', text: by('inspector', '开始调查') };
     case 'investigating':
       if (!penalty) return { actor: 'inspector', text: by('inspector', '调查取证并拟定处罚（拟处罚），报 复核/法制 审批；不构成违规的可终止调查') };
-      if (!penaltyApproved(penalty)) return { actor: 'reviewer', text: by('reviewer', `审批拟处罚（${penalty.setBy} 拟定，合计 ${money(c.penaltyTotal)}）`) };
+      if (!penaltyApproved(penalty)) return { actor: 'reviewer', text: by('reviewer', `审批拟处罚（${penalty.setBy} 拟定，合计 ${yuan(c.penaltyTotal)}）`) };
       return { actor: 'inspector', text: by('inspector', '送达行政处罚事先告知书') };
     case 'notified': {
       const waiting = c.statementDeadline !== null && today <= c.statementDeadline ? `当事人陈述申辩、申请听证期限至 ${c.statementDeadline}；期满或当事人放弃后，` : '';
@@ -47,7 +47,7 @@ export function nextStep(c: NextStepCase, today: string): NextStep {
       return { actor: 'inspector', text: by('inspector', '送达处罚决定书并进入执行') };
     case 'enforcing': {
       const left = c.penaltyTotal - c.recoveredAmount;
-      if (left > 0) return { actor: 'inspector', text: by('inspector', `登记缴款（尚未执行 ${money(left)}），执行完毕后结案`) };
+      if (left > 0) return { actor: 'inspector', text: by('inspector', `登记缴款（尚未执行 ${yuan(left)}），执行完毕后结案`) };
       return { actor: 'inspector', text: by('inspector', '结案（已全部执行）') };
     }
     case 'closed':
