@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { assertCan } from '../auth/permissions';
 import type { Db } from '../db/client';
+import { ruleById } from '../rules';
 import { alertEvents, alerts, caseAlerts, caseEvents, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
@@ -68,7 +69,7 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
         subjectType: first.subjectType,
         subjectId: first.subjectId,
         subjectName: first.subjectName,
-        title: title || `${SUBJECT_ZH[first.subjectType] ?? ''}${name} 涉嫌违规使用门诊统筹基金（${[...new Set(rows.map((r) => r.ruleId))].join('、')}）`,
+        title: title || `${SUBJECT_ZH[first.subjectType] ?? ''}${name} 涉嫌违规使用门诊统筹基金（${[...new Set(rows.map((r) => ruleById(r.ruleId)?.nameZh ?? r.ruleId))].join('、')}）`,
         stage: 'filed',
         violationAmount: amount,
         openedBy: actor.userId,

@@ -1,7 +1,7 @@
 /** Reads for the case pages and the export, always inside scoped() so RLS keeps to the actor's regions. */
 import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { alerts, caseAlerts, caseEvents, casePayments, cases, feeDetails, settlements, suspensions, users } from '../db/schema';
+import { alerts, caseAlerts, caseEvents, casePayments, cases, feeDetails, regions, settlements, suspensions, users } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { NotFoundError } from '../errors';
 import { todayShanghai } from '../penalties/dates';
@@ -92,7 +92,8 @@ export async function loadCaseDetail(tx: Tx, actor: Actor, id: number, today = t
     .orderBy(asc(alerts.periodStart), asc(alerts.id));
   const payments = await tx.select().from(casePayments).where(eq(casePayments.caseId, id)).orderBy(asc(casePayments.paidOn), asc(casePayments.id));
   const susp = await tx.select().from(suspensions).where(eq(suspensions.caseId, id));
-  return { case: c, overdue: isOverdue(c, today), events, alerts: linked.map((r) => r.alerts), payments, suspensions: susp };
+  const [region] = await tx.select({ name: regions.name }).from(regions).where(eq(regions.code, c.regionCode));
+  return { case: c, regionName: region?.name ?? null, overdue: isOverdue(c, today), events, alerts: linked.map((r) => r.alerts), payments, suspensions: susp };
 }
 
 export type CaseDetail = Awaited<ReturnType<typeof loadCaseDetail>>;

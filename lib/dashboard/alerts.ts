@@ -63,12 +63,13 @@ export function alertQueryFrom(sp: SearchParams, me?: number | null): AlertListQ
 export type AlertListRow = Awaited<ReturnType<typeof listAlerts>>['rows'][number];
 
 /** What the table shows: identifiers of insured persons masked on the server, never sent in clear. */
-export function toAlertRow(r: AlertListRow, names?: Map<number, string>) {
+export function toAlertRow(r: AlertListRow, names?: Map<number, string>, regionNames?: Map<string, string>) {
   const insured = r.subjectType === 'insured';
   const rule = ruleById(r.ruleId);
   return {
     id: r.id,
     regionCode: r.regionCode,
+    regionName: regionNames?.get(r.regionCode) ?? null,
     ruleId: r.ruleId,
     ruleName: rule?.nameZh ?? r.ruleId,
     subjectType: r.subjectType,

@@ -29,7 +29,7 @@ const columns = h.columns([
       </span>
     ),
   }),
-  h.accessor('regionCode', { header: '地区', enableSorting: false }),
+  h.accessor('regionCode', { header: '地区', enableSorting: false, cell: (c) => (c.row.original.regionName ? `${c.row.original.regionName} ${c.getValue()}` : c.getValue()) }),
   h.accessor('periodStart', { header: '期间', cell: (c) => periodLabel(c.row.original.periodKey) }),
   h.accessor('value', { header: '指标值', cell: (c) => c.row.original.valueText }),
   h.accessor('percentile', { header: '百分位', cell: (c) => (c.getValue() === null ? '—' : pct(c.getValue())) }),

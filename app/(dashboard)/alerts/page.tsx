@@ -56,7 +56,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       <FilterBar fields={fields} values={values} />
       <div className="panel">
         <AlertsTable
-          rows={list.rows.map((r) => toAlertRow(r, names))}
+          rows={list.rows.map((r) => toAlertRow(r, names, new Map(scope.regionOptions.map((o) => [o.code, o.name]))))}
           total={list.total}
           page={q.params.page ?? 1}
           pageSize={q.params.pageSize ?? 20}

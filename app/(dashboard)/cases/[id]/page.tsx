@@ -76,7 +76,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
           <h2>基本情况</h2>
           <dl className="kv">
             <dt>当事人</dt><dd>{SUBJECT_ZH[c.subjectType] ?? c.subjectType} {subject}</dd>
-            <dt>统筹区</dt><dd>{c.regionCode}</dd>
+            <dt>统筹区</dt><dd>{d.regionName ? `${d.regionName} ${c.regionCode}` : c.regionCode}</dd>
             <dt>当前阶段</dt><dd data-testid="case-stage">{STAGE_LABEL[c.stage as Stage] ?? c.stage}</dd>
             <dt>案由</dt><dd>{c.title}</dd>
             <dt>违规金额（统筹支付）</dt><dd data-testid="violation-amount">{money(c.violationAmount)}</dd>
