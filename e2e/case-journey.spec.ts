@@ -85,7 +85,7 @@ test('alert → confirmed with an opinion → case → 拟处罚 → approval �
 
   // 4. the reviewer finds it in 待我办理 and approves
   await as(page, DEMO.reviewer, '/cases?todo=1');
-  const row = page.getByTestId('cases-table').locator('tr', { hasText: '旅程测试诊所' });
+  const row = page.getByTestId('cases-table').locator(`tr:has(a[href="${caseUrl}"])`);
   await expect(row.getByTestId('case-next')).toContainText('由 复核/法制 审批拟处罚');
   await shot(page, '4-reviewer-todo');
   await row.getByRole('link').first().click();
