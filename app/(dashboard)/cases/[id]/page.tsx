@@ -98,7 +98,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             {STAGES.map((s, i) => (
               <li key={s} style={{ color: i <= stageIdx ? undefined : 'var(--muted)', fontWeight: i === stageIdx ? 600 : undefined }}>
                 {STAGE_LABEL[s]}
-                {d.events.filter((e) => e.toStage === s && e.fromStage !== s).map((e) => (
+                {d.events.filter((e) => e.toStage === s).map((e) => (
                   <div key={e.id} className="muted">{fmt(e.at)} {e.userName ?? ''}：{e.comment}</div>
                 ))}
               </li>
