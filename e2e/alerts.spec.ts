@@ -71,15 +71,44 @@ test('filter and sort alerts, open one, dismiss it as a false positive, export X
   await expect(page.getByTestId('alert-clause').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/alert-detail.png', fullPage: true });
 
-  // dismiss as a false positive: the reason is required and kept in the history
+  // only users who can see a Jincheng alert are offered; assign it to a colleague and the assignee shows
+  const offered = await page.getByLabel('分派给').locator('option').allInnerTexts();
+  expect(offered).toEqual(expect.arrayContaining(['分派给我', '晋城稽核员', '法制审核员', '系统管理员']));
+  expect(offered).not.toContain('南昌稽核员');
+  expect(offered).not.toContain('只读用户');
+  await page.getByLabel('分派给').selectOption({ label: '法制审核员' });
+  await page.getByRole('button', { name: '分派', exact: true }).click();
+  await expect(page.getByTestId('alert-assignee')).toHaveText('处理人：法制审核员');
+  await page.getByLabel('分派给').selectOption('');
+  await page.getByRole('button', { name: '分派', exact: true }).click();
+  await expect(page.getByTestId('alert-assignee')).toHaveText('处理人：晋城稽核员');
+
+  // dismiss as a false positive: a reason from the list (and a text) is required and kept in the history
   await page.getByRole('button', { name: '排除（误报）' }).click();
   await expect(page.getByRole('button', { name: '确定排除' })).toBeDisabled();
+  await page.getByLabel('误报原因').selectOption({ label: '其他' });
+  await expect(page.getByRole('button', { name: '确定排除' })).toBeDisabled();
   const reason = `e2e 核实为正常诊疗 ${Date.now()}`;
-  await page.getByLabel('排除原因').fill(reason);
+  await page.getByLabel('排除说明').fill(reason);
   await page.getByRole('button', { name: '确定排除' }).click();
   await expect(page.getByTestId('alert-status')).toHaveText('已排除');
-  await expect(page.getByTestId('alert-history')).toContainText(reason);
-  const ev = await db.$client.query<{ reason: string; to_status: string }>(`select reason, to_status from alert_events where alert_id = $1 and action = 'dismiss'`, [Number(id)]);
-  expect(ev.rows[0]).toEqual({ reason, to_status: 'dismissed' });
+  await expect(page.getByTestId('alert-history')).toContainText(`其他：${reason}`);
+  const ev = await db.$client.query<{ reason: string; reason_code: string; to_status: string }>(`select reason, reason_code, to_status from alert_events where alert_id = $1 and action = 'dismiss'`, [Number(id)]);
+  expect(ev.rows[0]).toEqual({ reason, reason_code: 'other', to_status: 'dismissed' });
   await page.screenshot({ path: 'test-results/screens/alert-dismissed.png', fullPage: true });
+
+  // 撤销: the verdict is withdrawn with a reason, the alert is open again (with its handler)
+  await page.getByRole('button', { name: '撤销结论' }).click();
+  await page.getByLabel('撤销理由').fill('误点排除，重新核查');
+  await page.getByRole('button', { name: '确定撤销' }).click();
+  await expect(page.getByTestId('alert-status')).toHaveText('已分派');
+  await expect(page.getByTestId('alert-history')).toContainText('误点排除，重新核查');
+
+  // 我的预警: the list shows the assignee and filters to the signed-in user's alerts
+  await page.goto('/alerts?mine=1');
+  const mine = await hydrated(page, 'alerts-table');
+  await expect(mine.locator(`tbody tr[data-row-id="${id}"]`)).toContainText('晋城稽核员');
+  const { rows: own } = await db.$client.query<{ n: number }>(`select count(*)::int as n from alerts a join users u on u.id = a.assigned_to where u.email = 'jc.inspector@demo.local' and a.status <> 'withdrawn'`);
+  await expect(page.getByTestId('table-total')).toContainText(`共 ${own[0]?.n} 条`);
+  await page.screenshot({ path: 'test-results/screens/alerts-mine.png', fullPage: true });
 });

@@ -63,25 +63,27 @@ test('alert → case → decision with the right amounts → case file', async (
     await page.getByRole('link', { name: c.caseNo }).click();
     await expect(page.getByTestId('violation-amount')).toHaveText('20,000.00 元');
 
-    await page.getByLabel('意见').fill('开始调查');
+    await page.getByLabel('意见', { exact: true }).fill('开始调查');
     await page.getByRole('button', { name: '开始调查' }).click();
     await expect(page.locator('h1')).toContainText('调查');
-    // penalty.decide belongs to reviewers: the inspector sees no calculator
+    // penalty.decide belongs to reviewers: the inspector only proposes (拟处罚) and the page says who acts next
     await expect(page.getByRole('button', { name: '计算并保存' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: '提交拟处罚' })).toBeVisible();
+    await expect(page.getByTestId('next-step')).toContainText('由 稽核员 调查取证并拟定处罚');
 
     await as(reviewer.token);
     await page.goto(`/cases/${c.id}`);
     // 20000 元: band 1 → 一般, 3×: principal 20000 + own pay 500, damages 60000, total 80500
     await page.locator('input[name="ownPay"]').fill('500');
     await page.getByRole('button', { name: '计算并保存' }).click();
-    await expect(page.getByTestId('penalty-result')).toContainText('60000.00');
+    await expect(page.getByTestId('penalty-result')).toContainText('60,000.00 元');
     await expect(page.getByTestId('penalty-total')).toHaveText('80,500.00 元');
-    // an override without a reason is refused with a message naming the field
+    // an override without a reason is refused with a Chinese message saying what is missing
     await page.locator('input[name="multiple"]').fill('4');
     await page.getByRole('button', { name: '计算并保存' }).click();
-    await expect(page.locator('.error-box')).toContainText('field reason');
+    await expect(page.locator('.error-box')).toHaveText('改变裁量档次建议的倍数须写明理由（至少 4 个字）');
 
-    await page.getByLabel('意见').fill('送达告知书');
+    await page.getByLabel('意见', { exact: true }).fill('送达告知书');
     await page.getByRole('button', { name: '送达告知书' }).click();
     await expect(page.locator('h1')).toContainText('告知');
 
@@ -93,7 +95,7 @@ test('alert → case → decision with the right amounts → case file', async (
 
     await as(reviewer.token);
     await page.goto(`/cases/${c.id}`);
-    await page.getByLabel('意见').fill('当事人放弃陈述申辩，作出决定');
+    await page.getByLabel('意见', { exact: true }).fill('当事人放弃陈述申辩，作出决定');
     await page.getByLabel('当事人已陈述申辩或放弃').check();
     await page.getByRole('button', { name: '作出决定' }).click();
     await expect(page.locator('h1')).toContainText('决定');

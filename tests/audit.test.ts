@@ -55,7 +55,7 @@ describe('audit log', () => {
     // the audit row never holds the revealed value
     expect(JSON.stringify(rows)).not.toContain('140502199001011234');
 
-    await expect(revealValue(db, viewer, { entity: 'insured_person', id: 'P-JC-1', field: 'certno' })).rejects.toThrow(/forbidden: reveal/);
+    await expect(revealValue(db, viewer, { entity: 'insured_person', id: 'P-JC-1', field: 'certno' })).rejects.toThrow(/无权查看未脱敏信息/);
     await expect(revealValue(db, jc, { entity: 'insured_person', id: 'P-NC-1', field: 'certno' })).rejects.toThrow(/not found/);
     await expect(revealValue(db, jc, { entity: 'insured_person', id: 'P-JC-1', field: 'password_hash' } as never)).rejects.toThrow();
     expect((await db.$client.query("select count(*)::int as n from audit_log where action = 'reveal'")).rows[0]).toEqual({ n: 2 });

@@ -12,7 +12,8 @@
  * | case.open            | open a case from confirmed alerts                          | inspector, reviewer, admin |
  * | case.transition      | move a case along (investigate, notify, enforce, close)    | inspector, reviewer, admin |
  * | case.approve         | approve stage transitions that need review (法制审核, 决定) | reviewer, admin           |
- * | penalty.decide       | set or change a case's penalty                             | reviewer, admin           |
+ * | penalty.propose      | propose a case's penalty (拟处罚) within the legal range     | inspector, reviewer, admin |
+ * | penalty.decide       | set a case's penalty, approve a proposed one               | reviewer, admin           |
  * | export               | export case files, XLSX lists                              | inspector, reviewer, admin |
  * | reveal               | see unmasked personal identifiers (audited)                | inspector, reviewer, admin |
  * | ingest               | load claim files, run recompute                            | inspector, admin          |
@@ -31,6 +32,7 @@ export const ACTIONS = [
   'case.open',
   'case.transition',
   'case.approve',
+  'penalty.propose',
   'penalty.decide',
   'export',
   'reveal',
@@ -53,8 +55,8 @@ export const ROLE_LABEL: Record<Role, string> = {
 };
 
 const GRANTS: Record<Role, readonly Action[]> = {
-  inspector: ['read', 'alert.verdict', 'case.open', 'case.transition', 'export', 'reveal', 'ingest'],
-  reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.decide', 'export', 'reveal'],
+  inspector: ['read', 'alert.verdict', 'case.open', 'case.transition', 'penalty.propose', 'export', 'reveal', 'ingest'],
+  reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.propose', 'penalty.decide', 'export', 'reveal'],
   admin: ACTIONS,
   viewer: ['read'],
 };
@@ -65,6 +67,7 @@ const ACTION_LABEL: Record<Action, string> = {
   'case.open': '立案',
   'case.transition': '推进案件',
   'case.approve': '审核批准',
+  'penalty.propose': '拟定处罚',
   'penalty.decide': '确定处罚',
   export: '导出',
   reveal: '查看未脱敏信息',
@@ -89,5 +92,5 @@ export function can(actor: Actor | null | undefined, action: Action): boolean {
 export function assertCan(actor: Actor | null | undefined, action: Action): void {
   if (can(actor, action)) return;
   const who = actor ? `${actor.name}（${isRole(actor.role) ? ROLE_LABEL[actor.role] : actor.role}）` : '未登录用户';
-  throw new ForbiddenError(`${who}无权${ACTION_LABEL[action]} (forbidden: ${action})`);
+  throw new ForbiddenError(`${who}无权${ACTION_LABEL[action]}`);
 }

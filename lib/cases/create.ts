@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { assertCan } from '../auth/permissions';
 import type { Db } from '../db/client';
+import { ruleById } from '../rules';
 import { alertEvents, alerts, caseAlerts, caseEvents, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
@@ -18,7 +19,7 @@ import { decisionDue } from './deadlines';
 export const openCaseInput = z.object({
   alertIds: z.array(z.number().int().positive()).min(1, '至少选择一条预警 choose at least one alert').max(500),
   title: z.string().trim().max(200).optional(),
-  comment: z.string().trim().min(1, '立案意见不能为空 a comment is required').max(2000),
+  comment: z.string().trim().min(1, '立案意见不能为空').max(2000),
 });
 export type OpenCaseInput = z.input<typeof openCaseInput>;
 
@@ -34,7 +35,7 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
   const parsed = openCaseInput.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new InputError(i?.message ?? 'invalid', { field: i?.path.join('.') });
+    throw new InputError(i?.message ?? '输入有误', { field: i?.path.join('.') });
   }
   const { alertIds, title, comment } = parsed.data;
   const ids = [...new Set(alertIds)];
@@ -44,18 +45,18 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
     // Lock the alerts so two inspectors cannot put the same alert in two cases.
     const rows = await tx.select().from(alerts).where(inArray(alerts.id, ids)).for('update');
     const missing = ids.filter((id) => !rows.some((r) => r.id === id && inRegions(actor, r.regionCode)));
-    if (missing.length) throw new InputError(`预警不存在或不在您的统筹区 alert not found: ${missing.join(', ')}`, { field: 'alertIds' });
+    if (missing.length) throw new InputError(`预警 ${missing.join('、')} 不存在或不在您的统筹区`, { field: 'alertIds' });
     const first = rows[0];
-    if (!first) throw new InputError('no alerts', { field: 'alertIds' });
-    if (rows.some((r) => r.regionCode !== first.regionCode)) throw new InputError('所选预警须属于同一统筹区 alerts must share one region', { field: 'alertIds' });
+    if (!first) throw new InputError('未选择预警', { field: 'alertIds' });
+    if (rows.some((r) => r.regionCode !== first.regionCode)) throw new InputError('所选预警须属于同一统筹区', { field: 'alertIds' });
     if (rows.some((r) => r.subjectType !== first.subjectType || r.subjectId !== first.subjectId)) {
-      throw new InputError('所选预警须针对同一对象 alerts must concern one subject', { field: 'alertIds' });
+      throw new InputError('所选预警须针对同一对象', { field: 'alertIds' });
     }
     if (!(SUBJECTS as readonly string[]).includes(first.subjectType)) {
-      throw new InputError(`对象类型 ${first.subjectType} 不能立案 (institution, doctor or insured only)`, { field: 'alertIds' });
+      throw new InputError('统筹区整体指标预警不能立案，只有机构、医师、参保人可以立案', { field: 'alertIds' });
     }
     const taken = rows.filter((r) => r.caseId !== null || r.status === 'case' || r.status === 'dismissed' || r.status === 'withdrawn');
-    if (taken.length) throw new InputError(`预警已立案或已排除 alert already in a case or dismissed: ${taken.map((r) => r.id).join(', ')}`, { field: 'alertIds' });
+    if (taken.length) throw new InputError(`预警 ${taken.map((r) => r.id).join('、')} 已立案、已排除或已撤回，不能再立案`, { field: 'alertIds' });
 
     const amount = rows.reduce((s, r) => s + r.amount, 0);
     // Only an institution's name goes into the title: a person's identifiers stay masked wherever titles show.
@@ -68,7 +69,7 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
         subjectType: first.subjectType,
         subjectId: first.subjectId,
         subjectName: first.subjectName,
-        title: title || `${SUBJECT_ZH[first.subjectType] ?? ''}${name} 涉嫌违规使用门诊统筹基金（${[...new Set(rows.map((r) => r.ruleId))].join('、')}）`,
+        title: title || `${SUBJECT_ZH[first.subjectType] ?? ''}${name} 涉嫌违规使用门诊统筹基金（${[...new Set(rows.map((r) => ruleById(r.ruleId)?.nameZh ?? r.ruleId))].join('、')}）`,
         stage: 'filed',
         violationAmount: amount,
         openedBy: actor.userId,

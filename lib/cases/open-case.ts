@@ -6,7 +6,7 @@
 import { revalidatePath } from 'next/cache';
 import { requireActor } from '../auth/current';
 import { getDb } from '../db/client';
-import { describeInputError, ForbiddenError, InputError } from '../errors';
+import { ForbiddenError, InputError } from '../errors';
 import { createCase } from './create';
 
 export type OpenCaseResult = { ok: true; caseId: number; caseNo: string } | { ok: false; error: string };
@@ -20,7 +20,7 @@ export async function openCase(alertIds: number[], opts: { comment: string; titl
     revalidatePath('/alerts');
     return { ok: true, caseId: r.id, caseNo: r.caseNo };
   } catch (e) {
-    if (e instanceof InputError) return { ok: false, error: describeInputError(e) };
+    if (e instanceof InputError) return { ok: false, error: e.message };
     if (e instanceof ForbiddenError) return { ok: false, error: e.message };
     throw e;
   }

@@ -13,10 +13,10 @@ import { parseYuan } from '../penalties/money';
 import { lockCase } from './load';
 
 export const paymentInput = z.object({
-  kind: z.enum(['principal', 'damages', 'refund', 'fine']),
-  amount: z.union([z.string(), z.number()]),
-  paidOn: z.string(),
-  comment: z.string().trim().max(2000).optional(),
+  kind: z.enum(['principal', 'damages', 'refund', 'fine'], { message: '请选择缴款类别（追回本金、违约金、退还待遇或罚款）' }),
+  amount: z.union([z.string(), z.number()], { message: '请填写缴款金额' }),
+  paidOn: z.string({ message: '请填写缴款日期' }),
+  comment: z.string().trim().max(2000, '备注不能超过 2000 字').optional(),
 });
 export type PaymentInput = z.input<typeof paymentInput>;
 
@@ -27,17 +27,17 @@ export async function recordPayment(db: Db, actor: Actor, caseId: number, input:
   const parsed = paymentInput.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new InputError(i?.message ?? 'invalid', { field: i?.path.join('.') });
+    throw new InputError(i?.message ?? '输入有误', { field: i?.path.join('.') });
   }
   const p = parsed.data;
-  const amount = parseYuan(p.amount, 'amount');
-  if (amount <= 0) throw new InputError('amount 必须大于 0', { field: 'amount' });
+  const amount = parseYuan(p.amount, 'amount', '缴款金额');
+  if (amount <= 0) throw new InputError('缴款金额必须大于 0', { field: 'amount' });
   const paidOn = parseIsoDate(p.paidOn, 'paidOn');
   return scoped(db, actor, async (tx) => {
     const c = await lockCase(tx, actor, caseId);
-    if (c.stage !== 'decided' && c.stage !== 'enforcing') throw new InputError('仅决定或执行阶段可登记缴款 payments only after the decision', { field: 'stage' });
+    if (c.stage !== 'decided' && c.stage !== 'enforcing') throw new InputError('只有决定、执行阶段可以登记缴款', { field: 'stage' });
     if (c.recoveredAmount + amount > c.penaltyTotal) {
-      throw new InputError(`登记后将超过应收总额 ${yuanDecimal(c.penaltyTotal)} 元 would exceed the total due`, { field: 'amount' });
+      throw new InputError(`登记后将超过应收总额 ${yuanDecimal(c.penaltyTotal)} 元`, { field: 'amount' });
     }
     await tx.insert(casePayments).values({ caseId: c.id, regionCode: c.regionCode, kind: p.kind, amount, paidOn, comment: p.comment ?? null, userId: actor.userId });
     const recovered = c.recoveredAmount + amount;

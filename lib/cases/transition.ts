@@ -24,11 +24,11 @@ import { loadPenaltyPolicy } from '../policies/penalties';
 import { paymentDue, stageDeadline, statementDeadline } from './deadlines';
 import { lockCase } from './load';
 import { findTransition, isStage, STAGE_LABEL, type Stage } from './stages';
-import type { CasePenalty } from './types';
+import { penaltyApproved, type CasePenalty } from './types';
 
 export const transitionInput = z.object({
-  to: z.string().refine(isStage, { message: 'unknown stage' }),
-  comment: z.string().trim().min(1, '须填写意见 a comment is required').max(4000),
+  to: z.string().refine(isStage, { message: '未知的案件阶段' }),
+  comment: z.string().trim().min(1, '须填写意见').max(4000, '意见不能超过 4000 字'),
   /** the party stated its case or waived its right before the deadline */
   waiveStatement: z.boolean().default(false),
 });
@@ -42,7 +42,7 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
   const parsed = transitionInput.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new InputError(i?.message ?? 'invalid', { field: i?.path.join('.') });
+    throw new InputError(i?.message ?? '输入有误', { field: i?.path.join('.') });
   }
   const { to, comment, waiveStatement } = parsed.data;
   const policy = loadPenaltyPolicy();
@@ -50,14 +50,15 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
   return scoped(db, actor, async (tx) => {
     const c = await lockCase(tx, actor, caseId);
     const rule = findTransition(c.stage, to);
-    if (!rule) throw new InputError(`不允许从「${label(c.stage)}」直接转到「${label(to)}」 transition ${c.stage} → ${to} is not allowed`, { field: 'to' });
+    if (!rule) throw new InputError(`不允许从「${label(c.stage)}」直接转到「${label(to)}」`, { field: 'to' });
     assertCan(actor, rule.action);
     const penalty = c.penalty as CasePenalty | null;
     const set: Partial<typeof cases.$inferInsert> = { stage: to, updatedAt: new Date() };
     const data: Record<string, unknown> = {};
 
     if (to === 'notified') {
-      if (!penalty) throw new InputError('告知前须先计算拟处罚（行政处罚法 第四十四条）compute the penalty before the notice', { field: 'penalty' });
+      if (!penalty) throw new InputError('送达告知书前须先拟定处罚（行政处罚法 第四十四条：告知拟作出的行政处罚内容）', { field: 'penalty' });
+      if (!penaltyApproved(penalty)) throw new InputError(`拟处罚（${penalty.setBy} 拟定）尚未经 复核/法制 审批，审批后方可送达告知书`, { field: 'penalty' });
       const threshold = policy.procedure.legalReviewYuan[c.subjectType as 'institution' | 'doctor' | 'insured'] ?? 0;
       set.noticeDate = today;
       set.statementDeadline = statementDeadline(policy, today);
@@ -65,14 +66,14 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
       Object.assign(data, { noticeDate: today, statementDeadline: set.statementDeadline, legalReviewRequired: set.legalReviewRequired, thresholdYuan: threshold, penaltyTotal: yuanDecimal(c.penaltyTotal) });
     }
     if (c.stage === 'notified' && !waiveStatement && c.statementDeadline !== null && today <= c.statementDeadline) {
-      throw new InputError(`陈述申辩、听证申请期限至 ${c.statementDeadline}，期满或当事人放弃后方可继续 the statement period runs until ${c.statementDeadline}`, { field: 'waiveStatement' });
+      throw new InputError(`陈述申辩、听证申请期限至 ${c.statementDeadline}，期满或当事人已陈述申辩、放弃后方可继续`, { field: 'waiveStatement' });
     }
     if (c.stage === 'notified' && waiveStatement) data.waiveStatement = true;
     if (c.stage === 'notified' && to === 'decided' && c.legalReviewRequired) {
-      throw new InputError(`处理总额 ${yuanDecimal(c.penaltyTotal)} 元达到法制审核标准，须先经法制审核（行政处罚法 第五十八条）legal review is required`, { field: 'to' });
+      throw new InputError(`处理总额 ${yuanDecimal(c.penaltyTotal)} 元达到法制审核标准，须先经法制审核（行政处罚法 第五十八条）`, { field: 'to' });
     }
     if (to === 'decided') {
-      if (!penalty) throw new InputError('决定前须计算处罚 compute the penalty first', { field: 'penalty' });
+      if (!penalty) throw new InputError('作出决定前须先确定处罚', { field: 'penalty' });
       set.decidedAt = new Date();
       set.paymentDue = paymentDue(policy, today);
       data.decision = penalty.contract;
@@ -85,7 +86,7 @@ export async function transitionCase(db: Db, actor: Actor, caseId: number, input
       }
     }
     if (c.stage === 'enforcing' && to === 'closed' && c.recoveredAmount < c.penaltyTotal) {
-      throw new InputError(`尚未执行完毕：应收 ${yuanDecimal(c.penaltyTotal)} 元，已收 ${yuanDecimal(c.recoveredAmount)} 元 not fully recovered`, { field: 'to' });
+      throw new InputError(`尚未执行完毕：应收 ${yuanDecimal(c.penaltyTotal)} 元，已收 ${yuanDecimal(c.recoveredAmount)} 元`, { field: 'to' });
     }
     if (to === 'closed') set.closedAt = new Date();
     set.stageDeadline = stageDeadline({

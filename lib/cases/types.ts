@@ -9,6 +9,17 @@ export interface CasePenalty {
   override: { reason: string } | null;
   setBy: string;
   setAt: string;
+  /**
+   * 拟处罚 approval: null while an inspector's proposal waits for a reviewer (复核/法制); set when a reviewer
+   * approves it or computes the penalty themselves. Absent on penalties saved before approval existed
+   * (those were set by reviewers, so they count as approved).
+   */
+  approval?: { by: string; userId: number | null; at: string; comment: string | null } | null;
+}
+
+/** Whether the penalty may go into the notice (告知书): computed and approved by a reviewer. */
+export function penaltyApproved(p: CasePenalty | null | undefined): boolean {
+  return !!p && p.approval !== null;
 }
 
 export interface CaseAmountsView {

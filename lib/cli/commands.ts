@@ -13,6 +13,7 @@ export const commands: Record<string, Command> = {
   'case export': (a, io) => import('./case-export').then((m) => m.caseExport(a, io)),
   recompute: recomputeCommand,
   alerts: alertsCommand,
+  'alerts verdict': (a, io) => import('./alerts-verdict').then((m) => m.alertsVerdictCommand(a, io)),
   ingest: (a, io) => import('./ingest').then((m) => m.ingestCommand(a, io)),
   generate: (a, io) => import('./generate').then((m) => m.generateCommand(a, io)),
   demo: (a, io) => import('./demo').then((m) => m.demoCommand(a, io)),

@@ -21,8 +21,10 @@ export interface AlertListQuery {
   period: string | null;
 }
 
-export function alertQueryFrom(sp: SearchParams): AlertListQuery {
+/** `me`: the signed-in user's id, for the 我的预警 filter (`mine=1`: alerts assigned to them). */
+export function alertQueryFrom(sp: SearchParams, me?: number | null): AlertListQuery {
   const f: AlertFilters = {};
+  if (param(sp, 'mine') === '1') f.assignedTo = me ?? -1;
   const region = param(sp, 'region');
   if (region && /^\d{6}$/.test(region)) f.regionCode = region;
   const rule = param(sp, 'rule');
@@ -61,12 +63,13 @@ export function alertQueryFrom(sp: SearchParams): AlertListQuery {
 export type AlertListRow = Awaited<ReturnType<typeof listAlerts>>['rows'][number];
 
 /** What the table shows: identifiers of insured persons masked on the server, never sent in clear. */
-export function toAlertRow(r: AlertListRow) {
+export function toAlertRow(r: AlertListRow, names?: Map<number, string>, regionNames?: Map<string, string>) {
   const insured = r.subjectType === 'insured';
   const rule = ruleById(r.ruleId);
   return {
     id: r.id,
     regionCode: r.regionCode,
+    regionName: regionNames?.get(r.regionCode) ?? null,
     ruleId: r.ruleId,
     ruleName: rule?.nameZh ?? r.ruleId,
     subjectType: r.subjectType,
@@ -84,6 +87,7 @@ export function toAlertRow(r: AlertListRow) {
     percentile: r.percentile,
     amount: r.amount,
     assignedTo: r.assignedTo,
+    assigneeName: r.assignedTo === null ? null : (names?.get(r.assignedTo) ?? `用户 ${r.assignedTo}`),
     updatedAt: r.updatedAt instanceof Date ? r.updatedAt.toISOString() : String(r.updatedAt),
   };
 }

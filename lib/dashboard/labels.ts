@@ -1,6 +1,6 @@
 /** Chinese labels for codes shown across the dashboard. */
 export const SEVERITY_LABEL: Record<string, string> = { high: '高', medium: '中', low: '低' };
-export const STATUS_LABEL: Record<string, string> = { new: '待处理', assigned: '已分派', confirmed: '已确认', dismissed: '已排除', case: '已立案', withdrawn: '已撤回' };
+export { ALERT_STATUS_LABEL as STATUS_LABEL } from '../alerts/verdict-reasons';
 export const RESULT_LABEL: Record<string, string> = { violation: '明确违规', suspicious: '可疑' };
 export const SUBJECT_TYPE_LABEL: Record<string, string> = { institution: '机构', doctor: '医师', insured: '参保人', region: '统筹区' };
 export const INST_TYPE_LABEL: Record<string, string> = { hospital: '医院', pharmacy: '药店' };

@@ -12,7 +12,7 @@ import { InputError } from '../errors';
 import { loadPenaltyPolicy, type PenaltyPolicy } from '../policies/penalties';
 import { addMonths, parseIsoDate, todayShanghai } from './dates';
 import { yuanDecimal } from '../format';
-import { parseMultiple, parseYuan, times } from './money';
+import { fieldZh, parseMultiple, parseYuan, times } from './money';
 import { proposeTier, type TierChoice } from './tiers';
 
 const num = z.union([z.string(), z.number()]);
@@ -75,8 +75,14 @@ export type PenaltyCalc = InstitutionCalc | InsuredCalc;
 
 function inRange(hundredths: number, r: { min: number; max: number }, field: string, what: string): void {
   if (hundredths < Math.round(r.min * 100) || hundredths > Math.round(r.max * 100)) {
-    throw new InputError(`${field} ${hundredths / 100} 超出法定幅度 ${r.min}–${r.max} ${what} out of range [${r.min}, ${r.max}]`, { field });
+    throw new InputError(`${what} ${hundredths / 100} 倍超出法定幅度 ${r.min}–${r.max} 倍`, { field });
   }
+}
+
+/** The discretion policy as a person reads it: the name its document opens with (before the colon). */
+export function policyName(policy: PenaltyPolicy): string {
+  const i = policy.document.search(/[：:]/);
+  return i > 0 ? policy.document.slice(0, i) : policy.document;
 }
 
 function showMultiple(h: number): string {
@@ -89,30 +95,30 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? '');
     const field = FIELD[key] ?? key;
-    throw new InputError(`${field || 'input'}: ${issue?.message ?? 'invalid'}`, { field: field || undefined });
+    throw new InputError(field === 'subject' ? '处罚对象应为 institution（机构）或 insured（参保人）' : `${field ? fieldZh(field) : '输入'}无效或缺失`, { field: field || undefined });
   }
   const r = parsed.data;
   const policy = opts.policy ?? loadPenaltyPolicy();
   const amountFen = parseYuan(r.amount, 'amount');
-  if (amountFen <= 0) throw new InputError('amount 必须大于 0 must be greater than 0', { field: 'amount' });
+  if (amountFen <= 0) throw new InputError('违规金额必须大于 0', { field: 'amount' });
   const tier = proposeTier(policy, amountFen, r);
   const tierText = `裁量档次 ${tier.label}（分值 ${tier.score}：${tier.reasons.join('，')}）`;
 
   if (r.subject === 'institution') {
-    if (r.months !== undefined) throw new InputError('months 仅适用于参保人 applies to --subject insured only', { field: 'months' });
-    if (r.start !== undefined) throw new InputError('start 仅适用于参保人 applies to --subject insured only', { field: 'start' });
+    if (r.months !== undefined) throw new InputError('暂停月数仅适用于参保人', { field: 'months' });
+    if (r.start !== undefined) throw new InputError('暂停起始日期仅适用于参保人', { field: 'start' });
     const ownPayFen = r.ownPay === undefined ? 0 : parseYuan(r.ownPay, 'own-pay');
     const range = policy.institution.multiple;
     const given = r.multiple !== undefined;
     const multiple = given ? parseMultiple(r.multiple ?? '', 'multiple') : Math.round(tier.multiple * 100);
-    inRange(multiple, range, 'multiple', '违约金倍数 liquidated-damages multiple');
+    inRange(multiple, range, 'multiple', '违约金倍数');
     const principalFen = amountFen + ownPayFen;
     const damagesFen = times(amountFen, multiple);
     const basis = [
       `晋市医保发〔2022〕22号 七.3：追回违规本金（统筹支付 ${yuanDecimal(amountFen)} + 个人自付 ${yuanDecimal(ownPayFen)}），加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`,
       r.fraud ? '《医疗保障基金使用监督管理条例》第四十条（骗取）' : '《医疗保障基金使用监督管理条例》第三十八条',
       given ? `倍数由使用者指定（${tierText} 建议 ${tier.multiple} 倍）` : `倍数取${tierText}`,
-      `policy ${policy.id}`,
+      `裁量基准：${policyName(policy)}`,
     ].join('；');
     return {
       subject: 'institution',
@@ -130,27 +136,27 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
     };
   }
 
-  if (r.ownPay !== undefined) throw new InputError('own-pay 仅适用于机构 applies to --subject institution only', { field: 'own-pay' });
+  if (r.ownPay !== undefined) throw new InputError('个人自付金额仅适用于机构', { field: 'own-pay' });
   if (r.multiple !== undefined && !r.fraud) {
-    throw new InputError('multiple：罚款仅适用于骗取情形，须同时指定 --fraud (a fine needs --fraud)', { field: 'multiple' });
+    throw new InputError('罚款倍数仅适用于骗取情形，须同时认定骗取', { field: 'multiple' });
   }
   const mr = policy.insured.months;
   let months: number;
   if (r.months === undefined) months = tier.months;
   else {
     const s = String(r.months).trim();
-    if (!/^\d{1,3}$/.test(s)) throw new InputError(`months 应为整数月数 expected whole months: ${s || '(empty)'}`, { field: 'months' });
+    if (!/^\d{1,3}$/.test(s)) throw new InputError(`暂停月数应为整数：${s || '（空）'}`, { field: 'months' });
     months = Number(s);
   }
   if (months < mr.min || months > mr.max) {
-    throw new InputError(`months ${months} 超出法定幅度 ${mr.min}–${mr.max} 个月 suspension months out of range [${mr.min}, ${mr.max}]`, { field: 'months' });
+    throw new InputError(`暂停月数 ${months} 个月超出法定幅度 ${mr.min}–${mr.max} 个月`, { field: 'months' });
   }
   const start = r.start === undefined ? (opts.today ?? todayShanghai()) : parseIsoDate(r.start, 'start');
   const end = addMonths(start, months);
   let fineMultiple: number | null = null;
   if (r.fraud) {
     fineMultiple = r.multiple !== undefined ? parseMultiple(r.multiple, 'multiple') : Math.round(tier.fineMultiple * 100);
-    inRange(fineMultiple, policy.insured.fineMultiple, 'multiple', '罚款倍数 fine multiple');
+    inRange(fineMultiple, policy.insured.fineMultiple, 'multiple', '罚款倍数');
   }
   const fineFen = fineMultiple === null ? 0 : times(amountFen, fineMultiple);
   const fr = policy.insured.fineMultiple;
@@ -162,7 +168,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
       ...(r.fraud ? [r.multiple === undefined ? '罚款倍数按裁量档次' : '罚款倍数由使用者指定'] : []),
       `${tierText}，建议 ${tier.months} 个月${r.fraud ? `、${tier.fineMultiple} 倍` : ''}`,
     ].join('，'),
-    `policy ${policy.id}`,
+    `裁量基准：${policyName(policy)}`,
   ].join('；');
   return {
     subject: 'insured',

@@ -1,11 +1,12 @@
 /** Calendar arithmetic on ISO dates (YYYY-MM-DD), in UTC so no time zone can shift a day. */
 import { InputError } from '../errors';
+import { fieldZh } from './money';
 
 export function parseIsoDate(value: string, field: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
   if (!m || !d || d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) {
-    throw new InputError(`${field} 应为有效日期 YYYY-MM-DD expected a valid date YYYY-MM-DD: ${value || '(empty)'}`, { field });
+    throw new InputError(`${fieldZh(field)}应为有效日期（年-月-日，如 2026-01-31）：${value || '（空）'}`, { field });
   }
   return value.trim();
 }

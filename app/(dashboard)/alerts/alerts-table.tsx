@@ -5,7 +5,7 @@ import { columnHelper, DataTable } from '@/components/data-table';
 import type { AlertRow } from '@/lib/dashboard/alerts';
 import { SEVERITY_LABEL, STATUS_LABEL, SUBJECT_TYPE_LABEL } from '@/lib/dashboard/labels';
 import { money, pct, periodLabel } from '@/lib/format';
-import { AlertActions } from './alert-actions';
+import { AlertActions, type AssigneeOption } from './alert-actions';
 
 const h = columnHelper<AlertRow>();
 const columns = h.columns([
@@ -29,17 +29,19 @@ const columns = h.columns([
       </span>
     ),
   }),
-  h.accessor('regionCode', { header: '地区', enableSorting: false }),
+  h.accessor('regionCode', { header: '地区', enableSorting: false, cell: (c) => (c.row.original.regionName ? `${c.row.original.regionName} ${c.getValue()}` : c.getValue()) }),
   h.accessor('periodStart', { header: '期间', cell: (c) => periodLabel(c.row.original.periodKey) }),
   h.accessor('value', { header: '指标值', cell: (c) => c.row.original.valueText }),
   h.accessor('percentile', { header: '百分位', cell: (c) => (c.getValue() === null ? '—' : pct(c.getValue())) }),
   h.accessor('amount', { header: '涉及金额', cell: (c) => money(c.getValue()) }),
   h.accessor('status', { header: '状态', cell: (c) => <span className={`badge status-${c.getValue()}`}>{STATUS_LABEL[c.getValue()] ?? c.getValue()}</span> }),
+  h.accessor('assigneeName', { header: '处理人', enableSorting: false, cell: (c) => c.getValue() ?? <span className="muted">未分派</span> }),
   h.accessor('updatedAt', { header: '更新时间', cell: (c) => c.getValue().slice(0, 10) }),
 ]);
 
-export function AlertsTable(props: { rows: AlertRow[]; total: number; page: number; pageSize: number; sort: string; hidden: string[]; users: Array<{ id: number; name: string }>; canAct: boolean }) {
+export function AlertsTable(props: { rows: AlertRow[]; total: number; page: number; pageSize: number; sort: string; hidden: string[]; users: AssigneeOption[]; canAct: boolean }) {
   const rows = useMemo(() => props.rows, [props.rows]);
+  const regionOf = useMemo(() => new Map(props.rows.map((r) => [String(r.id), r.regionCode])), [props.rows]);
   return (
     <DataTable
       label="预警列表"
@@ -55,7 +57,7 @@ export function AlertsTable(props: { rows: AlertRow[]; total: number; page: numb
       rowHref={(r) => `/alerts/${r.id}`}
       numeric={['value', 'percentile', 'amount']}
       selectable={props.canAct}
-      bulk={(ids, clear) => <AlertActions ids={ids.map(Number)} users={props.users} onDone={clear} compact />}
+      bulk={(ids, clear) => <AlertActions ids={ids.map(Number)} regions={[...new Set(ids.map((i) => regionOf.get(i) ?? ''))]} users={props.users} onDone={clear} compact />}
       empty="没有符合条件的预警"
     />
   );

@@ -5,7 +5,7 @@ import { requireActor } from '@/lib/auth/current';
 import { can } from '@/lib/auth/permissions';
 import { alertQueryFrom, toAlertRow } from '@/lib/dashboard/alerts';
 import { SEVERITY_LABEL, STATUS_LABEL, SUBJECT_TYPE_LABEL } from '@/lib/dashboard/labels';
-import { assignableUsers } from '@/lib/dashboard/users';
+import { assignableUsers, userNames } from '@/lib/dashboard/users';
 import { param, resolveScope, type SearchParams } from '@/lib/dashboard/scope';
 import { getDb } from '@/lib/db/client';
 import { scoped } from '@/lib/db/scoped';
@@ -16,13 +16,12 @@ export const dynamic = 'force-dynamic';
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requireActor();
   const sp = await searchParams;
-  const q = alertQueryFrom(sp);
+  const q = alertQueryFrom(sp, actor.userId);
   const db = await getDb();
-  const { list, scope, users } = await scoped(db, actor, async (tx) => ({
-    list: await listAlerts(tx, q.params),
-    scope: await resolveScope(tx, {}),
-    users: await assignableUsers(tx),
-  }));
+  const { list, scope, users, names } = await scoped(db, actor, async (tx) => {
+    const list = await listAlerts(tx, q.params);
+    return { list, scope: await resolveScope(tx, {}), users: await assignableUsers(tx), names: await userNames(tx, list.rows.map((r) => r.assignedTo)) };
+  });
   const fields: FilterField[] = [
     { name: 'period', label: '期间', type: 'select', allLabel: '全部期间', options: scope.periodOptions.map((o) => ({ value: o.key, label: o.label })) },
     { name: 'region', label: '地区', type: 'select', allLabel: '全部辖区', options: scope.regionOptions.map((r) => ({ value: r.code, label: `${r.name} ${r.code}` })) },
@@ -30,9 +29,10 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     { name: 'severity', label: '等级', type: 'select', allLabel: '全部', options: Object.entries(SEVERITY_LABEL).map(([value, label]) => ({ value, label })) },
     { name: 'status', label: '状态', type: 'select', allLabel: '全部', options: Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label })) },
     { name: 'subject', label: '对象类型', type: 'select', allLabel: '全部', options: Object.entries(SUBJECT_TYPE_LABEL).map(([value, label]) => ({ value, label })) },
+    { name: 'mine', label: '处理人', type: 'select', allLabel: '全部预警', options: [{ value: '1', label: '我的预警' }] },
     { name: 'q', label: '对象', type: 'text', placeholder: '编码、名称或说明' },
   ];
-  const values = Object.fromEntries(['period', 'region', 'rule', 'severity', 'status', 'subject', 'q'].map((k) => [k, param(sp, k)]));
+  const values = Object.fromEntries(['period', 'region', 'rule', 'severity', 'status', 'subject', 'mine', 'q'].map((k) => [k, param(sp, k)]));
   const exportQs = new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'));
   exportQs.set('sort', q.sort);
   const canExport = can(actor, 'export');
@@ -56,7 +56,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       <FilterBar fields={fields} values={values} />
       <div className="panel">
         <AlertsTable
-          rows={list.rows.map(toAlertRow)}
+          rows={list.rows.map((r) => toAlertRow(r, names, new Map(scope.regionOptions.map((o) => [o.code, o.name]))))}
           total={list.total}
           page={q.params.page ?? 1}
           pageSize={q.params.pageSize ?? 20}

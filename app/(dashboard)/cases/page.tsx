@@ -17,10 +17,11 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
   const page = Math.max(1, Number(one('page') ?? '1') || 1);
   const stage = one('stage');
   const overdueOnly = one('overdue') === '1';
+  const todo = one('todo') === '1';
   const db = await getDb();
-  const r = await listCases(db, actor, { page, pageSize: 20, stage, overdueOnly });
+  const r = await listCases(db, actor, { page, pageSize: 20, stage, overdueOnly, todo });
   const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
-  const qs = (p: number) => `/cases?${new URLSearchParams({ ...(stage ? { stage } : {}), ...(overdueOnly ? { overdue: '1' } : {}), page: String(p) }).toString()}`;
+  const qs = (p: number) => `/cases?${new URLSearchParams({ ...(stage ? { stage } : {}), ...(overdueOnly ? { overdue: '1' } : {}), ...(todo ? { todo: '1' } : {}), page: String(p) }).toString()}`;
   return (
     <>
       <h1>案件</h1>
@@ -31,6 +32,7 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
             <option key={s} value={s}>{STAGE_LABEL[s]}</option>
           ))}
         </select>
+        <label><input type="checkbox" name="todo" value="1" defaultChecked={todo} /> 待我办理</label>
         <label><input type="checkbox" name="overdue" value="1" defaultChecked={overdueOnly} /> 仅看逾期</label>
         <button type="submit" className="secondary">筛选</button>
         <span className="muted">共 {r.total} 件 · 第 {r.page}/{pages} 页 · 从预警页选择预警立案</span>
@@ -42,7 +44,7 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
           <table className="data" data-testid="cases-table">
             <thead>
               <tr>
-                <th>案号</th><th>对象</th><th>案由</th><th>阶段</th><th className="num">违规金额</th><th className="num">处理总额</th><th className="num">已执行</th><th>期限</th><th></th>
+                <th>案号</th><th>对象</th><th>案由</th><th>阶段</th><th>下一步</th><th className="num">违规金额</th><th className="num">处理总额</th><th className="num">已执行</th><th>期限</th><th></th>
               </tr>
             </thead>
             <tbody>
@@ -52,6 +54,7 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
                   <td>{SUBJECT_ZH[c.subjectType] ?? c.subjectType} {c.subjectType === 'insured' ? maskId(c.subjectId) : (c.subjectName ?? c.subjectId)}</td>
                   <td style={{ whiteSpace: 'normal', maxWidth: 360 }}>{c.title}</td>
                   <td><span className="badge">{STAGE_LABEL[c.stage as Stage] ?? c.stage}</span></td>
+                  <td style={{ whiteSpace: 'normal', maxWidth: 280 }} data-testid="case-next">{c.next.text.replace(/^下一步：/, '')}</td>
                   <td className="num">{money(c.violationAmount)}</td>
                   <td className="num">{money(c.penaltyTotal)}</td>
                   <td className="num">{money(c.recoveredAmount)}</td>

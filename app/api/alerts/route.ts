@@ -14,5 +14,5 @@ export async function GET(req: NextRequest) {
   const q = alertQueryFrom(Object.fromEntries(req.nextUrl.searchParams));
   const db = await getDb();
   const r = await scoped(db, actor, (tx) => listAlerts(tx, q.params));
-  return NextResponse.json({ rows: r.rows.map(toAlertRow), total: r.total, page: q.params.page, pageSize: q.params.pageSize, sort: q.sort });
+  return NextResponse.json({ rows: r.rows.map((r) => toAlertRow(r)), total: r.total, page: q.params.page, pageSize: q.params.pageSize, sort: q.sort });
 }

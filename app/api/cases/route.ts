@@ -1,4 +1,4 @@
-/** GET /api/cases?page&stage&overdue=1 — the case list (JSON); POST {alertIds, comment, title?} — open a case. */
+/** GET /api/cases?page&stage&overdue=1&todo=1 — the case list (JSON); POST {alertIds, comment, title?} — open a case. */
 import { getActor } from '@/lib/auth/current';
 import { createCase } from '@/lib/cases/create';
 import { listCases } from '@/lib/cases/queries';
@@ -19,7 +19,7 @@ export async function GET(req: Request) {
   if (!actor) return Response.json({ error: '未登录 sign in first' }, { status: 401 });
   const q = new URL(req.url).searchParams;
   try {
-    const r = await listCases(await getDb(), actor, { page: Number(q.get('page') ?? '1') || 1, pageSize: Number(q.get('pageSize') ?? '20') || 20, stage: q.get('stage') ?? undefined, overdueOnly: q.get('overdue') === '1' });
+    const r = await listCases(await getDb(), actor, { page: Number(q.get('page') ?? '1') || 1, pageSize: Number(q.get('pageSize') ?? '20') || 20, stage: q.get('stage') ?? undefined, overdueOnly: q.get('overdue') === '1', todo: q.get('todo') === '1' });
     return Response.json(r);
   } catch (e) {
     return fail(e);

@@ -58,6 +58,8 @@ export const alertEvents = pgTable(
     fromStatus: text('from_status'),
     toStatus: text('to_status'),
     reason: text('reason'),
+    /** verdict reason code (lib/alerts/verdict-reasons.ts), for rule-quality statistics */
+    reasonCode: text('reason_code'),
   },
   (t) => [index('alert_events_alert_idx').on(t.alertId)],
 );

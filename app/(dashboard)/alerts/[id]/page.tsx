@@ -11,7 +11,9 @@ import { maskId, maskName } from '@/lib/auth/mask';
 import { can } from '@/lib/auth/permissions';
 import { RESULT_LABEL, SEVERITY_LABEL, STATUS_LABEL, SUBJECT_TYPE_LABEL, subjectHref } from '@/lib/dashboard/labels';
 import { itemTypeLabel } from '@/lib/dashboard/profiles';
-import { assignableUsers } from '@/lib/dashboard/users';
+import { assignableUsers, userNames } from '@/lib/dashboard/users';
+import { policyLabel } from '@/lib/alerts/policy-label';
+import { dismissReasonLabel } from '@/lib/alerts/verdict-reasons';
 import { getDb } from '@/lib/db/client';
 import { scoped } from '@/lib/db/scoped';
 import { dateTime, money, pct, periodLabel, yuan } from '@/lib/format';
@@ -19,7 +21,7 @@ import { ruleById } from '@/lib/rules';
 
 export const dynamic = 'force-dynamic';
 
-const ACTION_LABEL: Record<string, string> = { raised: '生成', assign: '分派', confirm: '确认', dismiss: '排除（误报）', case: '立案', create: '生成', reopen: '重新打开', withdrawn: '撤回（重新计算后不再成立）', reraised: '重新生成' };
+const ACTION_LABEL: Record<string, string> = { raised: '生成', assign: '分派', confirm: '确认', dismiss: '排除（误报）', case: '立案', create: '生成', reopen: '撤销结论', withdrawn: '撤回（重新计算后不再成立）', reraised: '重新生成' };
 
 function histogram(values: number[], bins = 20) {
   if (!values.length) return [];
@@ -43,15 +45,16 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
   const db = await getDb();
   const data = await scoped(db, actor, async (tx) => {
     const d = await getAlert(tx, id);
-    return d ? { d, users: await assignableUsers(tx) } : null;
+    if (!d) return null;
+    const ids = [d.alert.assignedTo, ...d.history.map((h) => h.userId)];
+    return { d, users: await assignableUsers(tx, [d.alert.regionCode]), names: await userNames(tx, ids) };
   });
   if (!data) notFound();
-  const { d, users } = data;
+  const { d, users, names: userName } = data;
   const a = d.alert;
   const rule = ruleById(a.ruleId);
   const unit = rule?.unit ?? 'count';
   const insured = a.subjectType === 'insured';
-  const userName = new Map(users.map((u) => [u.id, u.name]));
   const shownId = insured ? maskId(a.subjectId) : a.subjectId;
   const shownName = insured ? (a.subjectName ? maskName(a.subjectName) : null) : a.subjectName;
   const href = subjectHref(a.subjectType, a.subjectId);
@@ -64,7 +67,8 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
     ...(a.peerMedian !== null ? [{ value: a.peerMedian, label: '中位数', color: '#2f7d4f' }] : []),
   ];
   const explanation = insured ? a.explanation.split(a.subjectId).join(shownId) : a.explanation;
-  const canAct = can(actor, 'alert.verdict') && !['dismissed', 'case', 'withdrawn'].includes(a.status);
+  const canAct = can(actor, 'alert.verdict') && ['new', 'assigned', 'confirmed', 'dismissed'].includes(a.status);
+  const assignee = a.assignedTo === null ? null : (userName.get(a.assignedTo) ?? `用户 ${a.assignedTo}`);
 
   return (
     <>
@@ -138,14 +142,24 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
         ) : (
           <div className="clause">{a.clause}</div>
         )}
-        {a.policyId ? <p className="muted">政策版本：{a.policyId}</p> : null}
+        {a.policyId ? <p className="muted">政策版本：{policyLabel(a.policyId)}</p> : null}
         {a.dismissReason ? <p>排除原因：{a.dismissReason}</p> : null}
       </div>
 
       <div className="panel">
         <h2>处理</h2>
+        <p data-testid="alert-assignee">
+          处理人：{assignee ?? <span className="muted">未分派</span>}
+        </p>
         {canAct ? (
-          <AlertActions ids={[a.id]} users={users} canCase={can(actor, 'case.open') && a.status === 'confirmed'} />
+          <AlertActions
+            ids={[a.id]}
+            regions={[a.regionCode]}
+            users={users}
+            canVerdict={a.status === 'new' || a.status === 'assigned'}
+            canReopen={a.status === 'confirmed' || a.status === 'dismissed'}
+            canCase={can(actor, 'case.open') && a.status === 'confirmed'}
+          />
         ) : (
           <p className="muted">{a.status === 'case' && a.caseId ? <Link href={`/cases/${a.caseId}`}>已立案，查看案件 →</Link> : '当前状态无需处理或您没有处理权限。'}</p>
         )}
@@ -185,7 +199,7 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
                       {h.toStatus ? <span className="muted"> → {STATUS_LABEL[h.toStatus] ?? h.toStatus}</span> : null}
                     </td>
                     <td>{h.userId ? (userName.get(h.userId) ?? `#${h.userId}`) : '系统'}</td>
-                    <td style={{ whiteSpace: 'normal' }}>{h.reason ?? ''}</td>
+                    <td style={{ whiteSpace: 'normal' }}>{[dismissReasonLabel(h.reasonCode), h.reason].filter(Boolean).join('：')}</td>
                   </tr>
                 ))}
               </tbody>

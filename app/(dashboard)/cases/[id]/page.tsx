@@ -8,28 +8,33 @@ import { holidayYearsMissing } from '@/lib/cases/deadlines';
 import { PAYMENT_KIND_ZH } from '@/lib/cases/payments';
 import { getCaseDetail } from '@/lib/cases/queries';
 import { nextTransitions, PENALTY_STAGES, STAGE_LABEL, STAGES, type Stage } from '@/lib/cases/stages';
-import type { CasePenalty } from '@/lib/cases/types';
+import { nextStep } from '@/lib/cases/next-step';
+import { penaltyApproved, type CasePenalty } from '@/lib/cases/types';
+import { todayShanghai } from '@/lib/penalties/dates';
+import { policyLabel } from '@/lib/alerts/policy-label';
+import { ruleById } from '@/lib/rules';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { penaltyContract } from '@/lib/penalties/compute';
 import { money, yuanDecimal } from '@/lib/format';
 import { loadPenaltyPolicy } from '@/lib/policies/penalties';
-import { paymentAction, penaltyAction, transitionAction } from './actions';
+import { approvePenaltyAction, paymentAction, penaltyAction, transitionAction } from './actions';
 
 export const dynamic = 'force-dynamic';
 
 const SUBJECT_ZH: Record<string, string> = { institution: '定点医药机构', doctor: '医师', insured: '参保人' };
 const CONTRACT_ZH: Record<string, string> = {
-  principal: '追回本金 principal',
-  damages: '违约金 damages',
-  total: '合计 total',
-  multiple: '倍数 multiple',
-  refund: '退还 refund',
-  suspension_start: '暂停起 suspension_start',
-  suspension_end: '恢复日（不含）suspension_end',
-  months: '暂停月数 months',
-  fine: '罚款 fine',
+  principal: '追回本金',
+  damages: '违约金',
+  total: '合计',
+  multiple: '违约金倍数',
+  refund: '退还违规享受待遇',
+  suspension_start: '暂停联网结算起',
+  suspension_end: '恢复联网结算日（不含）',
+  months: '暂停月数',
+  fine: '罚款',
 };
+const MONEY_KEYS = /^(principal|damages|total|refund|fine)$/;
 const fmt = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(d);
 
 export default async function CaseDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
@@ -48,8 +53,14 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
   const missingHolidayYears = c.noticeDate && c.statementDeadline ? holidayYearsMissing(policy, c.noticeDate, c.statementDeadline) : [];
   const insured = c.subjectType === 'insured';
   const stageIdx = STAGES.indexOf(c.stage as Stage);
-  const canPenalty = allowed(actor, 'penalty.decide') && (PENALTY_STAGES as readonly string[]).includes(c.stage);
-  const moves = nextTransitions(c.stage).filter((t) => allowed(actor, t.action) && !(t.from === 'notified' && t.to === 'decided' && c.legalReviewRequired));
+  const inPenaltyStage = (PENALTY_STAGES as readonly string[]).includes(c.stage);
+  const decides = allowed(actor, 'penalty.decide');
+  const canPenalty = allowed(actor, 'penalty.propose') && inPenaltyStage;
+  const approved = penaltyApproved(penalty);
+  const canApprove = decides && inPenaltyStage && !!penalty && !approved;
+  const step = nextStep(c, todayShanghai());
+  // 送达告知书 needs an approved penalty (transition.ts); the next-step line says who approves
+  const moves = nextTransitions(c.stage).filter((t) => allowed(actor, t.action) && !(t.from === 'notified' && t.to === 'decided' && c.legalReviewRequired) && !(t.to === 'notified' && !approved));
   const subject = insured ? `${maskName(c.subjectName)} ${maskId(c.subjectId)}` : `${c.subjectName ?? ''} ${c.subjectId}`;
   return (
     <>
@@ -57,6 +68,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
         案件 {c.caseNo} <span className="badge">{STAGE_LABEL[c.stage as Stage] ?? c.stage}</span>{' '}
         {d.overdue ? <span className="badge high" data-testid="overdue">逾期</span> : null}
       </h1>
+      <p className="next-step" data-testid="next-step" style={{ fontWeight: 600 }}>{step.text}</p>
       {sp.error ? <div className="error-box" role="alert">{sp.error}</div> : null}
       {sp.ok ? <div className="panel muted" role="status">{sp.ok}</div> : null}
       <div className="grid grid-2">
@@ -64,7 +76,8 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
           <h2>基本情况</h2>
           <dl className="kv">
             <dt>当事人</dt><dd>{SUBJECT_ZH[c.subjectType] ?? c.subjectType} {subject}</dd>
-            <dt>统筹区</dt><dd>{c.regionCode}</dd>
+            <dt>统筹区</dt><dd>{d.regionName ? `${d.regionName} ${c.regionCode}` : c.regionCode}</dd>
+            <dt>当前阶段</dt><dd data-testid="case-stage">{STAGE_LABEL[c.stage as Stage] ?? c.stage}</dd>
             <dt>案由</dt><dd>{c.title}</dd>
             <dt>违规金额（统筹支付）</dt><dd data-testid="violation-amount">{money(c.violationAmount)}</dd>
             <dt>处理总额</dt><dd data-testid="penalty-total">{money(c.penaltyTotal)}</dd>
@@ -85,7 +98,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             {STAGES.map((s, i) => (
               <li key={s} style={{ color: i <= stageIdx ? undefined : 'var(--muted)', fontWeight: i === stageIdx ? 600 : undefined }}>
                 {STAGE_LABEL[s]}
-                {d.events.filter((e) => e.toStage === s && e.fromStage !== s).map((e) => (
+                {d.events.filter((e) => e.toStage === s).map((e) => (
                   <div key={e.id} className="muted">{fmt(e.at)} {e.userName ?? ''}：{e.comment}</div>
                 ))}
               </li>
@@ -105,18 +118,37 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
       </div>
 
       <div className="panel">
-        <h2>处罚计算</h2>
+        <h2>处罚计算（拟处罚）</h2>
         {penalty ? (
           <dl className="kv" data-testid="penalty-result">
-            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{CONTRACT_ZH[k] ?? k}</dt><dd>{String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : /^(principal|damages|total|refund|fine)$/.test(k) ? ' 元' : ''}</dd></Fragment>))}
+            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{k === 'multiple' && insured ? '罚款倍数' : (CONTRACT_ZH[k] ?? k)}</dt><dd>{MONEY_KEYS.test(k) ? money(Math.round(Number(v) * 100)) : String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : ''}</dd></Fragment>))}
             <dt>裁量档次</dt><dd>{penalty.calc.tier.label}（分值 {penalty.calc.tier.score}：{penalty.calc.tier.reasons.join('，')}）</dd>
             {penalty.override ? (<><dt>偏离建议理由</dt><dd>{penalty.override.reason}</dd></>) : null}
+            <dt>拟定</dt><dd>{penalty.setBy}，{fmt(new Date(penalty.setAt))}</dd>
+            <dt>审批</dt>
+            <dd data-testid="penalty-approval">
+              {penalty.approval === undefined ? '—' : penalty.approval === null ? <span className="badge medium">待 复核/法制 审批</span> : `${penalty.approval.by} 已审批，${fmt(new Date(penalty.approval.at))}${penalty.approval.comment ? `：${penalty.approval.comment}` : ''}`}
+            </dd>
+            <dt>处罚政策版本</dt><dd>{policyLabel(penalty.calc.policyId)}</dd>
             <dt>依据</dt><dd style={{ whiteSpace: 'normal' }}>{penalty.calc.basis}</dd>
           </dl>
-        ) : <p className="muted">尚未计算。</p>}
+        ) : (
+          <p className="muted" data-testid="penalty-none">
+            尚未拟定处罚。{inPenaltyStage ? (canPenalty ? (decides ? '填写下列各项后计算并保存。' : '请在下方拟定处罚（按裁量档次建议），提交后由 复核/法制 审批。') : '由稽核员拟定、复核/法制审批。') : c.stage === 'filed' ? '开始调查后拟定。' : ''}
+          </p>
+        )}
+        {canApprove ? (
+          <form action={approvePenaltyAction} className="toolbar" style={{ marginTop: 12 }}>
+            <input type="hidden" name="caseId" value={c.id} />
+            <input name="comment" placeholder="审批意见（选填）" aria-label="审批意见" style={{ flex: 1, minWidth: 200 }} />
+            <button type="submit">审批通过拟处罚</button>
+            <span className="muted">不同意时可直接修改下方各项后重新计算保存</span>
+          </form>
+        ) : null}
         {canPenalty ? (
           <form action={penaltyAction} className="toolbar" style={{ marginTop: 12 }}>
             <input type="hidden" name="caseId" value={c.id} />
+            {decides ? null : <input type="hidden" name="propose" value="1" />}
             <label>违规金额(元) <input name="amount" defaultValue={yuanDecimal(c.violationAmount)} size={12} /></label>
             {!insured ? <label>个人自付(元) <input name="ownPay" defaultValue={yuanDecimal(c.ownPayAmount)} size={10} /></label> : null}
             <label>{insured ? '罚款倍数' : '违约金倍数'} <input name="multiple" placeholder={`建议 ${penalty?.proposed.multiple ? penalty.proposed.multiple / 100 : '按档次'}`} size={8} /></label>
@@ -126,7 +158,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             <label><input type="checkbox" name="repeat" defaultChecked={penalty?.factors.repeat} /> 再次违规</label>
             <label><input type="checkbox" name="cooperation" defaultChecked={penalty?.factors.cooperation} /> 主动退回/配合</label>
             <input name="reason" placeholder="偏离建议时须写明理由" style={{ flex: 1, minWidth: 200 }} aria-label="理由" />
-            <button type="submit">计算并保存</button>
+            <button type="submit">{decides ? '计算并保存' : '提交拟处罚'}</button>
             <span className="muted">幅度：{insured ? `${policy.insured.months.min}–${policy.insured.months.max} 个月；骗取罚款 ${policy.insured.fineMultiple.min}–${policy.insured.fineMultiple.max} 倍` : `违约金 ${policy.institution.multiple.min}–${policy.institution.multiple.max} 倍`}（{policy.discretion.basis}）</span>
           </form>
         ) : null}
@@ -140,7 +172,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
             {d.alerts.map((a) => (
               <tr key={a.id}>
                 <td><Link href={`/alerts/${a.id}`}>#{a.id}</Link></td>
-                <td>{a.ruleId}</td>
+                <td>{ruleById(a.ruleId)?.nameZh ?? a.ruleId}</td>
                 <td>{a.periodStart}～{a.periodEnd}</td>
                 <td className="num">{money(a.amount)}</td>
                 <td style={{ whiteSpace: 'normal' }}>{insured ? a.explanation.split(a.subjectId).join(maskId(a.subjectId)) : a.explanation}</td>

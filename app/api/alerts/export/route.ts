@@ -21,7 +21,7 @@ export async function GET(req: NextRequest) {
   if (!can(actor, 'export')) return NextResponse.json({ error: '无权导出 (forbidden: export)' }, { status: 403 });
   const sp = Object.fromEntries(req.nextUrl.searchParams);
   const format = sp.format === 'csv' ? 'csv' : 'xlsx';
-  const q = alertQueryFrom(sp);
+  const q = alertQueryFrom(sp, actor.userId);
   const db = await getDb();
   const rows = await scoped(db, actor, async (tx) => {
     const r = await exportRows(tx, q);
