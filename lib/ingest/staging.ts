@@ -65,6 +65,15 @@ export const STAGING: Record<Kind, { table: string; columns: string }> = {
 /** Reversal rows (refd_setl_flag) are kept aside and merged after every other settlement (merge.ts). */
 export const REVERSALS_TABLE = 'stg_reversals';
 
+/**
+ * The keys a merged chunk found stored by an earlier batch and left as they were, per batch (file): a later chunk of
+ * the same file with such a key holds it twice (merge.ts; a key the batch inserted or changed carries its batch_id).
+ */
+const UNCHANGED_TABLES = {
+  stg_unchanged_settlements: 'setl_id text, batch_id bigint, primary key (setl_id, batch_id)',
+  stg_unchanged_details: 'feedetl_sn text, batch_id bigint, primary key (feedetl_sn, batch_id)',
+};
+
 export async function createStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) {
     await client.query(`create temp table if not exists ${s.table} (${s.columns})`);
@@ -72,11 +81,16 @@ export async function createStaging(client: pg.PoolClient): Promise<void> {
   }
   await client.query(`create temp table if not exists ${REVERSALS_TABLE} (${STAGING.settlements.columns})`);
   await client.query(`truncate ${REVERSALS_TABLE}`);
+  for (const [table, columns] of Object.entries(UNCHANGED_TABLES)) {
+    await client.query(`create temp table if not exists ${table} (${columns})`);
+    await client.query(`truncate ${table}`);
+  }
 }
 
 export async function dropStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) await client.query(`drop table if exists ${s.table}`);
   await client.query(`drop table if exists ${REVERSALS_TABLE}`);
+  for (const table of Object.keys(UNCHANGED_TABLES)) await client.query(`drop table if exists ${table}`);
 }
 
 const json = (o: Record<string, unknown> | null) => (o ? v(JSON.stringify(o)) : '\\N');
