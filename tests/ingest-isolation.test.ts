@@ -272,15 +272,29 @@ describe('duplicate keys in one file', () => {
     await q(`delete from fee_details where feedetl_sn like 'DD%'; delete from settlements where setl_id like 'D_'`);
   });
 
-  it('are found across chunks too (the earlier row read back from the file), and the CLI counts them', async () => {
-    const [s, d] = dupFiles();
-    const r = await ingestFiles(db, [s as string, d as string], { pipeline: false, chunkRows: 1 });
-    expect(r).toMatchObject({ inserted: 4, rejected: 0 });
-    expect(r.warnings.map((w) => [w.file, w.row, w.field, Number(/第 (\d+) 行/.exec(w.message)?.[1])])).toEqual(expected);
-    const cli = await runCli(['ingest', s as string, d as string, '--skip-pipeline'], { url });
+  it('are found across chunks too (the earlier row read back from the file), on a reload as well, and the CLI counts them', async () => {
+    // lines longer than a parse block (32 KiB) each: with chunks of one row every line is a chunk of its own
+    const pad = { 备注: 'x'.repeat(40_000) };
+    const s = write('dup-far.ndjson', ndjson([settlement('E1', NC, pad), settlement('E1', NC, pad), settlement('E2', NC, pad), settlement('E1', NC, pad)]));
+    const d = write('dup-far-d.ndjson', ndjson(['ED1', 'ED2', 'ED1'].map((sn) => ({ feedetl_sn: sn, setl_id: 'E1', med_chrgitm_type: '09', det_item_fee_sumamt: '1', ...pad }))));
+    const far = [
+      ['dup-far.ndjson', 2, 'setl_id', 1],
+      ['dup-far.ndjson', 4, 'setl_id', 1],
+      ['dup-far-d.ndjson', 3, 'feedetl_sn', 1],
+    ];
+    const warned = (r: { warnings: Array<{ file: string; row: number; field: string; message: string }> }) =>
+      r.warnings.map((w) => [w.file, w.row, w.field, Number(/第 (\d+) 行/.exec(w.message)?.[1])]);
+    const r = await ingestFiles(db, [s, d], { pipeline: false, chunkRows: 1 });
+    expect(r).toMatchObject({ inserted: 4, updated: 0, unchanged: 3, rejected: 0 });
+    expect(warned(r)).toEqual(far);
+    // reloaded: every earlier row is now an unchanged row of an earlier batch, found all the same
+    const again = await ingestFiles(db, [s, d], { pipeline: false, chunkRows: 1 });
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 7, rejected: 0 });
+    expect(warned(again)).toEqual(far);
+    const cli = await runCli(['ingest', s, d, '--skip-pipeline'], { url });
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/警告 warnings 3/);
-    const json = await runCli(['ingest', s as string, d as string, '--json', '--skip-pipeline'], { url });
+    const json = await runCli(['ingest', s, d, '--json', '--skip-pipeline'], { url });
     const out = JSON.parse(json.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({ inserted: 0, updated: 0, unchanged: 7, rejected: 0, errors: [] });
     expect((out.warnings as unknown[]).length).toBe(3);

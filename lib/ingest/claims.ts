@@ -20,7 +20,7 @@
 import type pg from 'pg';
 import { ChunkKeys } from './chunk-keys';
 import { copyLines, copyValue, GroupedLines, LineBuffer, recycle } from './copy';
-import { mergeDetails, mergeSettlements, type ChunkRows, type MergeState } from './merge';
+import { fileDuplicates, mergeDetails, mergeSettlements, type ChunkRows, type MergeState } from './merge';
 import { DETAIL_COPY, detailTail, REVERSAL_COPY, REVERSALS_TABLE, reversalLine, SETTLEMENT_COPY, settlementLine, type SetlOf } from './staging';
 import type { DetailRow, SettlementRow } from './validate';
 
@@ -175,6 +175,8 @@ export class SettlementLoader {
   private queue = new LoadQueue();
   /** setl_ids twice or more in this file */
   readonly dups = new FileDuplicates();
+  /** whether a chunk went through the merge */
+  private merged = false;
 
   constructor(
     private client: pg.PoolClient,
@@ -258,6 +260,7 @@ export class SettlementLoader {
   async finish(): Promise<void> {
     await this.flush();
     await this.queue.drain();
+    if (this.merged) this.dups.earlier(await fileDuplicates(this.st, 'settlements', this.batchId));
   }
 
   private async load(c: { lines: Buffer[]; rows: Uint32Array; rev: Buffer[]; keys: ChunkKeys; months: Set<string>; insts: Map<string, Inst>; persons: Person[] }) {
@@ -280,6 +283,7 @@ export class SettlementLoader {
         await client.query('truncate stg_settlements');
         await copyLines(client, `copy stg_settlements (${SETTLEMENT_COPY}) from stdin`, c.lines);
         this.dups.earlier((await mergeSettlements(st, this.batchId, false, rows)).earlier);
+        this.merged = true;
       }
       await upsertClaimMasters(client, c.insts, c.persons);
       if (trace()) log(`[chunk] settlements ${c.keys.size} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
@@ -344,6 +348,8 @@ export class DetailLoader {
   lookedUp = 0;
   /** feedetl_sns twice or more in this file */
   readonly dups = new FileDuplicates();
+  /** whether a chunk went through the merge */
+  private merged = false;
 
   constructor(
     private client: pg.PoolClient,
@@ -411,6 +417,7 @@ export class DetailLoader {
   async finish(): Promise<void> {
     await this.flush();
     await this.queue.drain();
+    if (this.merged) this.dups.earlier(await fileDuplicates(this.st, 'details', this.batchId));
   }
 
   private async load(c: DetailChunk) {
@@ -432,6 +439,7 @@ export class DetailLoader {
         await client.query('truncate stg_details');
         await copyLines(client, `copy stg_details (${DETAIL_COPY}) from stdin`, parts);
         this.dups.earlier((await mergeDetails(st, this.batchId, rows)).earlier);
+        this.merged = true;
       }
       if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }

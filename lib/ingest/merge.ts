@@ -325,8 +325,10 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     }
   }
 
-  // --- the stored rows of these ids; a row whose id is stored in another region is rejected; keys an earlier chunk of
-  // the same file loaded (a fact row of this batch) or left unchanged (stg_unchanged_settlements) are duplicates.
+  // --- the stored rows of these ids, each staged row classified against them in one pass: 'x' stored in another
+  // region (the row is rejected), 'c' changed, 'u' unchanged. A key whose stored row this batch wrote (an earlier chunk
+  // of the same file) is a duplicate; one stored by an earlier batch goes to stg_file_settlements, where a key found
+  // twice is one too (fileDuplicates, at the end of the file: a per-chunk probe of that table cost ~1/3 of a reload).
   // Statistics on the join keys only: enough for the planner to probe the fact indexes rather than hash whole
   // partitions, at a fraction of a full ANALYZE of every column of every chunk
   const found = await multi(q, [
@@ -335,23 +337,25 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     'create temp table if not exists seen_settlements (like settlements)',
     'truncate seen_settlements',
     'insert into seen_settlements select f.* from settlements f where f.setl_id in (select setl_id from stg_settlements)',
-    `delete from stg_settlements s where ${S_STORED} and exists (select 1 from seen_settlements f where f.setl_id = s.setl_id and f.admdvs <> s.admdvs)
+    `create temp table if not exists cls_settlements (setl_id text, batch_id bigint, admdvs char(6), setl_time timestamptz, reversed boolean, cls "char", same_batch boolean)`,
+    'truncate cls_settlements',
+    `insert into cls_settlements select s.setl_id, s.batch_id, f.admdvs, f.setl_time, f.reversed,
+       case when f.admdvs <> s.admdvs then 'x' when ${S_CHANGED} then 'c' else 'u' end, f.batch_id is not distinct from s.batch_id
+     from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id where ${S_STORED}`,
+    `delete from stg_settlements s where ${S_STORED} and s.setl_id in (select setl_id from cls_settlements where cls = 'x')
       returning s.file_no, s.row_no, s.batch_id, s.setl_id as key, s.admdvs`,
     ...(withReversals
       ? []
       : [
-          `select s.setl_id as key from stg_settlements s where ${S_STORED}
-            and (exists (select 1 from seen_settlements f where f.setl_id = s.setl_id and f.batch_id = s.batch_id)
-              or exists (select 1 from stg_unchanged_settlements u where u.setl_id = s.setl_id and u.batch_id = s.batch_id))`,
-          `insert into stg_unchanged_settlements select s.setl_id, s.batch_id from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id
-            where ${S_STORED} and f.batch_id is distinct from s.batch_id and not (${S_CHANGED}) on conflict do nothing`,
+          `select c.setl_id as key from cls_settlements c where c.cls <> 'x' and c.same_batch`,
+          `insert into stg_file_settlements select setl_id, batch_id from cls_settlements where cls <> 'x' and not same_batch`,
         ]),
   ]);
-  for (const r of (found[5]?.rows ?? []) as Array<{ file_no: number | null; row_no: number | null; batch_id: number; key: string; admdvs: string }>) {
+  for (const r of (found[8]?.rows ?? []) as Array<{ file_no: number | null; row_no: number | null; batch_id: number; key: string; admdvs: string }>) {
     st.rejectedSettlements.add(r.key);
     st.reject({ ...where(r), field: 'admdvs', message: SETTLEMENT_REGION_FIXED(r.admdvs), value: r.admdvs }, r.batch_id);
   }
-  const earlier = ((found[6]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
+  const earlier = ((found[9]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
 
   // --- partitions for the months of the rows that will be stored (not every month in between); the database checks the
   // regions about to be written
@@ -370,8 +374,8 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
   const r = await q(`
     create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean);
     truncate chg_settlements;
-    insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
-      from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id and f.admdvs = s.admdvs where ${S_STORED} and ${S_CHANGED};
+    insert into chg_settlements select c.admdvs, c.setl_id, c.setl_time, c.reversed from cls_settlements c
+      where c.cls = 'c' and not exists (select 1 from cls_settlements x where x.setl_id = c.setl_id and x.cls = 'x');
     delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time;
     with w as (insert into settlements (${SETTLEMENT_COPY})
       select ${sCols('s')}, c.reversed, '${NO_HASH}', s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id and c.admdvs = s.admdvs
@@ -443,6 +447,16 @@ export async function mergeReversals(st: MergeState): Promise<void> {
   await mergeSettlements(st, null, true);
 }
 
+/**
+ * The keys a file's merged chunks found stored by an earlier batch more than once (stg_file_*: a key is there once for
+ * each chunk that met it stored by an earlier batch, so twice means two chunks of the file hold it). One query per file.
+ */
+export async function fileDuplicates(st: MergeState, kind: 'settlements' | 'details', batchId: number): Promise<string[]> {
+  const [table, key] = kind === 'settlements' ? ['stg_file_settlements', 'setl_id'] : ['stg_file_details', 'feedetl_sn'];
+  const r = await st.q(`select ${key} as key from ${table} where batch_id = $1 group by ${key} having count(*) > 1`, [batchId]);
+  return (r.rows as Array<{ key: string }>).map((x) => x.key);
+}
+
 /** Warnings for the rows after the first of a key seen twice or more in one file (rows in any order). */
 export function duplicateWarnings(file: string, field: 'setl_id' | 'feedetl_sn', key: string, rows: number[]): RowError[] {
   const sorted = [...new Set(rows)].sort((a, b) => a - b);
@@ -464,29 +478,31 @@ export function duplicateWarnings(file: string, field: 'setl_id' | 'feedetl_sn',
  */
 export async function mergeDetails(st: MergeState, batchId: number | null, chunk: ChunkRows | null = null): Promise<MergeFindings> {
   const { q } = st;
+  // the stored lines of these keys, each staged line classified against them in one pass (as for the settlements)
   const found = await multi(q, [
     'analyze stg_details (feedetl_sn)',
     LAST_OF_DETAIL,
     'create temp table if not exists seen_details (like fee_details)',
     'truncate seen_details',
     'insert into seen_details select f.* from fee_details f where f.feedetl_sn in (select feedetl_sn from stg_details)',
-    `delete from stg_details d where exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn and f.admdvs <> d.admdvs)
-      returning d.feedetl_sn as key, d.admdvs, d.batch_id`,
-    `select d.feedetl_sn as key from stg_details d
-      where exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn and f.batch_id = d.batch_id)
-        or exists (select 1 from stg_unchanged_details u where u.feedetl_sn = d.feedetl_sn and u.batch_id = d.batch_id)`,
-    `insert into stg_unchanged_details select d.feedetl_sn, d.batch_id from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn
-      where f.batch_id is distinct from d.batch_id and not (${D_CHANGED}) on conflict do nothing`,
+    `create temp table if not exists cls_details (feedetl_sn text, batch_id bigint, admdvs char(6), setl_time timestamptz, cls "char", same_batch boolean)`,
+    'truncate cls_details',
+    `insert into cls_details select d.feedetl_sn, d.batch_id, f.admdvs, f.setl_time,
+       case when f.admdvs <> d.admdvs then 'x' when ${D_CHANGED} then 'c' else 'u' end, f.batch_id is not distinct from d.batch_id
+     from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn`,
+    `delete from stg_details d where d.feedetl_sn in (select feedetl_sn from cls_details where cls = 'x') returning d.feedetl_sn as key, d.admdvs, d.batch_id`,
+    `select c.feedetl_sn as key from cls_details c where c.cls <> 'x' and c.same_batch`,
+    `insert into stg_file_details select feedetl_sn, batch_id from cls_details where cls <> 'x' and not same_batch`,
     'select app_assert_write_regions(array(select distinct admdvs::text from stg_details))',
   ]);
-  for (const r of (found[5]?.rows ?? []) as Array<{ key: string; admdvs: string; batch_id: number }>)
+  for (const r of (found[8]?.rows ?? []) as Array<{ key: string; admdvs: string; batch_id: number }>)
     st.reject({ file: st.file(chunk?.fileNo ?? -1), row: chunk?.rowOf(r.key) ?? 0, field: 'feedetl_sn', message: DETAIL_REGION_FIXED(r.admdvs), value: r.key }, r.batch_id);
-  const earlier = ((found[6]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
+  const earlier = ((found[9]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
   const r = await q(`
     create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz);
     truncate chg_details;
-    insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
-      from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn and f.admdvs = d.admdvs where ${D_CHANGED};
+    insert into chg_details select c.admdvs, c.feedetl_sn, c.setl_time from cls_details c
+      where c.cls = 'c' and not exists (select 1 from cls_details x where x.feedetl_sn = c.feedetl_sn and x.cls = 'x');
     delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
     with w as (insert into fee_details (${DETAIL_COPY}) select ${qualify(DETAIL_COPY, 'd')} from stg_details d
       where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
