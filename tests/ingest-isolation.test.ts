@@ -71,9 +71,14 @@ describe('a 南昌 uploader cannot touch 晋城 rows through ingest', () => {
     const before = await jincheng();
     // chunks of 2: [N1, J1] goes through the merge (J1 is loaded), [N2] straight into the facts
     const f = write('a1.ndjson', ndjson([settlement('N1', NC), settlement('J1', NC, { medfee_sumamt: '999' }), settlement('N2', NC)]));
-    const r = await ingestFiles(db, [f], { ...asNanchang, chunkRows: 2 });
-    expect(r).toMatchObject({ inserted: 2, updated: 0, rejected: 1 });
-    expect(r.errors).toEqual([expect.objectContaining({ file: 'a1.ndjson', row: 2, field: 'admdvs' })]);
+    // the file's fee line of J1 (its settlement row was rejected) is not hung on the 晋城 settlement either
+    const d = write('a1-d.csv', detailsCsv(['NX1,J1,09,5', 'NX2,N2,09,5']));
+    const r = await ingestFiles(db, [f, d], { ...asNanchang, chunkRows: 2 });
+    expect(r).toMatchObject({ inserted: 3, updated: 0, rejected: 2 });
+    expect(r.errors).toEqual([
+      expect.objectContaining({ file: 'a1.ndjson', row: 2, field: 'admdvs' }),
+      expect.objectContaining({ file: 'a1-d.csv', row: 2, field: 'setl_id' }),
+    ]);
     expect(r.errors[0]?.message).toMatch(/[\u4e00-\u9fa5]/);
     expect(r.errors[0]?.message).not.toContain(JC);
     expect(await jincheng()).toEqual(before);
