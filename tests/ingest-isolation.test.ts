@@ -179,12 +179,15 @@ describe('the database refuses writes outside the uploader regions', () => {
       expect(await attempt(`delete from fee_details where feedetl_sn = 'JD1'`)).toBe('42501');
       expect(await attempt(`update fee_details set det_item_fee_sumamt = 1 where feedetl_sn = 'JD3'`)).toBe('42501');
       // an own row moved into another region
-      expect(await attempt(`update settlements set admdvs = '${JC}' where setl_id = 'N1'`)).toBe('42501');
+      expect(await attempt(`update settlements set admdvs = '${JC}' where setl_id = 'N0'`)).toBe('42501');
       // the merge's own statements, as a loader without its checks would have run them
       expect(await attempt(`update fee_details f set admdvs = '${NC}' where feedetl_sn = 'JD2'`)).toBe('42501');
+      // the merge path's check of the regions it is about to insert from staging
+      expect(await attempt(`select app_assert_write_regions(array['${NC}', '${JC}'])`)).toBe('42501');
+      expect(await attempt(`select app_assert_write_regions(array['${NC}'])`)).toBe('ok');
       // own rows are fine
-      expect(await attempt(`update settlements set medfee_sumamt = medfee_sumamt where setl_id = 'N1'`)).toBe('ok');
-      expect(await attempt(`delete from settlements where setl_id = 'N2'`)).toBe('ok');
+      expect(await attempt(`update settlements set medfee_sumamt = medfee_sumamt where setl_id = 'N0'`)).toBe('ok');
+      expect(await attempt(`delete from settlements where setl_id = 'N0'`)).toBe('ok');
       await c.query('rollback');
       // no setting (owner jobs, an all-regions CLI ingest): no restriction from this guard
       await c.query('begin');
