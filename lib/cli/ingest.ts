@@ -19,6 +19,7 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
     unchanged: r.unchanged,
     rejected: r.rejected,
     errors: r.errors.map((e) => ({ file: e.file, row: e.row, field: e.field, message: e.message })),
+    warnings: r.warnings.map((e) => ({ file: e.file, row: e.row, field: e.field, message: e.message })),
     reversed: r.reversed,
     batches: r.batches,
     months: r.months,
@@ -28,11 +29,13 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
   };
   emit(io, values.json, out, () => {
     const lines = [
-      `${r.rolledBack ? '严格模式：整批未导入 strict: nothing loaded' : '导入完成 loaded'} — 新增 inserted ${r.inserted}, 更新 updated ${r.updated}, 未变 unchanged ${r.unchanged}, 拒绝 rejected ${r.rejected}, 冲销 reversed ${r.reversed}`,
+      `${r.rolledBack ? '严格模式：整批未导入 strict: nothing loaded' : '导入完成 loaded'} — 新增 inserted ${r.inserted}, 更新 updated ${r.updated}, 未变 unchanged ${r.unchanged}, 拒绝 rejected ${r.rejected}, 冲销 reversed ${r.reversed}, 警告 warnings ${r.warnings.length}`,
       ...r.files.map((f) => `  ${f.file}: ${f.kind} (${f.format}, ${f.encoding}), ${f.rows} 行 rows`),
     ];
     for (const e of r.errors.slice(0, 50)) lines.push(`  ✗ ${e.file} 第 ${e.row} 行 row ${e.row}, 字段 field ${e.field}: ${e.message}`);
     if (r.errorsTotal > 50) lines.push(`  … 共 ${r.errorsTotal} 个错误 errors in total`);
+    for (const w of r.warnings.slice(0, 50)) lines.push(`  ! ${w.file} 第 ${w.row} 行 row ${w.row}, 字段 field ${w.field}: ${w.message}`);
+    if (r.warnings.length > 50) lines.push(`  … 共 ${r.warnings.length} 个警告 warnings in total`);
     return lines.join('\n');
   });
   if (r.rejected > 0) {

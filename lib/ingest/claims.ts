@@ -20,7 +20,7 @@
 import type pg from 'pg';
 import { ChunkKeys } from './chunk-keys';
 import { copyLines, copyValue, GroupedLines, LineBuffer, recycle } from './copy';
-import { mergeDetails, mergeSettlements, type MergeState } from './merge';
+import { fileDuplicates, mergeDetails, mergeSettlements, type ChunkRows, type MergeState } from './merge';
 import { DETAIL_COPY, detailTail, REVERSAL_COPY, REVERSALS_TABLE, reversalLine, SETTLEMENT_COPY, settlementLine, type SetlOf } from './staging';
 import type { DetailRow, SettlementRow } from './validate';
 
@@ -91,7 +91,8 @@ async function anyLoaded(client: pg.PoolClient, table: string, key: string, ck: 
     const exact = await client.query<{ x: boolean }>({
       name: `ofm_ingest_probe_${table}`,
       text: `select exists (select 1 from ${table} where ${key} = any($1::text[])) as x`,
-      values: [keys().sort()],
+      // (a sorted copy: the keys stay in line order, aligned with their rows for KeyRows)
+      values: [[...keys()].sort()],
     });
     return exact.rows[0]?.x ?? true;
   });
@@ -167,11 +168,15 @@ export class SettlementLoader {
   private lines = new GroupedLines();
   private rev = new LineBuffer();
   private keys = new ChunkKeys();
-  private loMonth = '9999-99';
-  private hiMonth = '0000-00';
+  /** the months of the chunk's settlements: the partitions it needs */
+  private months = new Set<string>();
   private insts = new Map<string, Inst>();
   private persons = new Map<string, Person>();
   private queue = new LoadQueue();
+  /** setl_ids twice or more in this file */
+  readonly dups = new FileDuplicates();
+  /** whether a chunk went through the merge */
+  private merged = false;
 
   constructor(
     private client: pg.PoolClient,
@@ -197,10 +202,9 @@ export class SettlementLoader {
       return;
     }
     const month = s.setl_time?.month ?? '';
-    this.lines.push(month, settlementLine(this.batchId, s, extra));
+    this.lines.push(month, settlementLine(this.batchId, s, extra), row);
     this.keys.add(id);
-    if (month < this.loMonth) this.loMonth = month;
-    if (month > this.hiMonth) this.hiMonth = month;
+    this.months.add(month);
     const admdvs = s.admdvs as string;
     this.st.months.add(month);
     this.st.unanalyzed.add(month);
@@ -239,16 +243,15 @@ export class SettlementLoader {
     const chunk = {
       // a key twice in the chunk sends it through the merge, where the later line wins: in file order then
       lines: this.lines.take(this.keys.repeats),
+      rows: this.lines.rowsTaken,
       rev: this.rev.take(),
       keys: this.keys,
-      lo: this.loMonth,
-      hi: this.hiMonth,
+      months: this.months,
       insts: this.insts,
       persons: [...this.persons.values()],
     };
     this.keys = new ChunkKeys();
-    this.loMonth = '9999-99';
-    this.hiMonth = '0000-00';
+    this.months = new Set();
     this.insts = new Map();
     this.persons = new Map();
     await this.queue.push(() => this.load(chunk));
@@ -257,24 +260,30 @@ export class SettlementLoader {
   async finish(): Promise<void> {
     await this.flush();
     await this.queue.drain();
+    if (this.merged) this.dups.earlier(await fileDuplicates(this.st, 'settlements', this.batchId));
   }
 
-  private async load(c: { lines: Buffer[]; rev: Buffer[]; keys: ChunkKeys; lo: string; hi: string; insts: Map<string, Inst>; persons: Person[] }) {
+  private async load(c: { lines: Buffer[]; rows: Uint32Array; rev: Buffer[]; keys: ChunkKeys; months: Set<string>; insts: Map<string, Inst>; persons: Person[] }) {
     const { client, st } = this;
     const t = performance.now();
     if (c.keys.size) {
-      await st.ensurePartitions(`${c.lo}-01`, `${c.hi}-01`);
       // setl_id is the second column of a settlement line (read at most once: by the probe and/or for the index)
       const keysOf = memo(() => keysOfLines(c.lines, 1));
+      // the probe asks every region: a key loaded in any region sends the chunk to the merge, which rejects the row
+      // when that region is not the row's own (never a second settlement of one id beside the first)
       const loaded = c.keys.repeats || (await anyLoaded(client, 'settlements', 'setl_id', c.keys, keysOf, st.byteOrderKeys));
+      if (!loaded) await st.ensureMonths(c.months);
       const n = loaded ? null : await copyFast(client, 'settlements', SETTLEMENT_COPY, c.lines);
       if (n !== null) st.add(this.batchId, 'inserted', n);
       else {
         // what the facts hold for these ids may now differ from what the file said: their fee lines look them up
         st.setlIndex?.forget(keysOf());
+        const rows = new KeyRows(this.fileNo, keysOf, c.rows);
+        if (c.keys.repeats) this.dups.inChunk(rows.repeats());
         await client.query('truncate stg_settlements');
         await copyLines(client, `copy stg_settlements (${SETTLEMENT_COPY}) from stdin`, c.lines);
-        await mergeSettlements(st, this.batchId);
+        this.dups.earlier((await mergeSettlements(st, this.batchId, false, rows)).earlier);
+        this.merged = true;
       }
       await upsertClaimMasters(client, c.insts, c.persons);
       if (trace()) log(`[chunk] settlements ${c.keys.size} rows ${n === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
@@ -337,6 +346,10 @@ export class DetailLoader {
   /** lines whose settlement came from the index, and those looked up in the facts */
   fromIndex = 0;
   lookedUp = 0;
+  /** feedetl_sns twice or more in this file */
+  readonly dups = new FileDuplicates();
+  /** whether a chunk went through the merge */
+  private merged = false;
 
   constructor(
     private client: pg.PoolClient,
@@ -360,20 +373,27 @@ export class DetailLoader {
 
   add(row: number, d: DetailRow, extra: Record<string, unknown> | null) {
     const c = this.c;
+    const { st } = this;
     const sn = d.feedetl_sn as string;
     const setl = d.setl_id as string;
+    if (st.rejectedSettlements.size && st.rejectedSettlements.has(setl)) {
+      st.reject({ file: st.file(this.fileNo), row, field: 'setl_id', message: `明细所属结算 ${setl} 的结算行已被拒绝，本行未导入 the settlement row of this detail was rejected`, value: setl }, this.batchId);
+      return;
+    }
     c.keys.add(sn);
     if (this.last.id !== setl) {
-      const s = this.st.setlIndex?.get(setl) ?? null;
+      let s = st.setlIndex?.get(setl) ?? null;
+      // (the index holds this batch's own settlements, all of its regions; looked up, one of another region is rejected)
+      if (s && st.allowed && !st.allowed.has(s.admdvs)) s = null;
       // (the time's first 7 characters: its month, the line's partition up to a time zone's difference)
       this.last = { id: setl, s, month: s ? s.rest.slice(0, 7) : '' };
     }
     const s = this.last.s;
     if (s) {
-      c.lines.push(this.last.month, `${s.admdvs}\t${copyValue(sn)}\t${copyValue(setl)}\t${s.rest}\t${detailTail(this.batchId, d, extra)}`);
+      c.lines.push(this.last.month, `${s.admdvs}\t${copyValue(sn)}\t${copyValue(setl)}\t${s.rest}\t${detailTail(this.batchId, d, extra)}`, row);
       this.fromIndex++;
     } else {
-      c.lines.push('', `${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`);
+      c.lines.push('', `${PENDING}${copyValue(sn)}\t${copyValue(setl)}\t${row}\t${detailTail(this.batchId, d, extra)}`, row);
       c.setlIds.add(setl);
       this.lookedUp++;
     }
@@ -397,6 +417,7 @@ export class DetailLoader {
   async finish(): Promise<void> {
     await this.flush();
     await this.queue.drain();
+    if (this.merged) this.dups.earlier(await fileDuplicates(this.st, 'details', this.batchId));
   }
 
   private async load(c: DetailChunk) {
@@ -405,15 +426,20 @@ export class DetailLoader {
     const setl = c.setlIds.size ? await this.lookUp(c) : new Map<string, SetlOf>();
     const n = c.lines.rows;
     const parts = c.lines.take(c.keys.repeats);
+    const rowsOf = c.lines.rowsTaken;
     if (n) {
       // feedetl_sn is the second column of a (completed) fee line
-      const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, memo(() => keysOfLines(parts, 1)), st.byteOrderKeys));
+      const keysOf = memo(() => keysOfLines(parts, 1));
+      const loaded = c.keys.repeats || (await anyLoaded(client, 'fee_details', 'feedetl_sn', c.keys, keysOf, st.byteOrderKeys));
       const copied = loaded ? null : await copyFast(client, 'fee_details', DETAIL_COPY, parts);
       if (copied !== null) st.add(this.batchId, 'inserted', copied);
       else {
+        const rows = new KeyRows(this.fileNo, keysOf, rowsOf);
+        if (c.keys.repeats) this.dups.inChunk(rows.repeats());
         await client.query('truncate stg_details');
         await copyLines(client, `copy stg_details (${DETAIL_COPY}) from stdin`, parts);
-        await mergeDetails(st, this.batchId);
+        this.dups.earlier((await mergeDetails(st, this.batchId, rows)).earlier);
+        this.merged = true;
       }
       if (trace()) log(`[chunk] details ${n} rows ${copied === null ? 'merged' : 'copied'} ${Math.round(performance.now() - t)} ms`);
     }
@@ -460,17 +486,20 @@ export class DetailLoader {
     }
     const lines = new GroupedLines();
     const pending = c.lines.take(c.keys.repeats);
+    const pendingRows = c.lines.rowsTaken;
+    let line = 0;
     for (const part of pending) {
       const text = part.toString('utf8');
       let at = 0;
       for (;;) {
         const end = text.indexOf('\n', at);
         if (end < 0) break;
+        const row = pendingRows[line++] ?? 0;
         if (text[at] !== PENDING) {
           // a ready line: admdvs \t feedetl_sn \t setl_id \t setl_time …
           let t = at;
           for (let k = 0; k < 3; k++) t = text.indexOf('\t', t) + 1;
-          lines.push(text.slice(t, t + 7), text.slice(at, end + 1));
+          lines.push(text.slice(t, t + 7), text.slice(at, end + 1), row);
           at = end + 1;
           continue;
         }
@@ -480,15 +509,19 @@ export class DetailLoader {
         const t3 = text.indexOf('\t', t2 + 1);
         const id = uncopy(text.slice(t1 + 1, t2));
         const s = setl.get(id);
-        if (s && st.allowed && !st.allowed.has(s.admdvs))
-          st.reject(
-            { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 属统筹区 ${s.admdvs}，不在本账号的权限范围内 the settlement is outside this account's regions`, value: id },
-            this.batchId,
-          );
-        else if (s) lines.push(s.rest.slice(0, 7), `${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`);
+        // a settlement of a region the uploader may not write reads exactly as one that is not loaded at all
+        if (s && (!st.allowed || st.allowed.has(s.admdvs))) lines.push(s.rest.slice(0, 7), `${s.admdvs}\t${text.slice(at, t2)}\t${s.rest}\t${text.slice(t3 + 1, end + 1)}`, row);
         else
           st.reject(
-            { file: st.file(this.fileNo), row: Number(text.slice(t2 + 1, t3)), field: 'setl_id', message: `明细所属结算 ${id} 未导入 the settlement of this detail is not loaded`, value: id },
+            {
+              file: st.file(this.fileNo),
+              row,
+              field: 'setl_id',
+              message: st.allowed
+                ? `明细所属结算 ${id} 在本账号的统筹区中未导入 the settlement of this detail is not loaded in this account's regions`
+                : `明细所属结算 ${id} 未导入 the settlement of this detail is not loaded`,
+              value: id,
+            },
             this.batchId,
           );
         at = end + 1;
@@ -497,6 +530,74 @@ export class DetailLoader {
     recycle(pending);
     c.lines = lines;
     return setl;
+  }
+}
+
+/**
+ * The keys of a chunk with the file row of each (the order of its COPY text: rows from GroupedLines.rowsTaken), read
+ * only when the merge needs a row: a rejected line, a key twice.
+ */
+class KeyRows implements ChunkRows {
+  private last: Map<string, number> | null = null;
+
+  constructor(
+    readonly fileNo: number,
+    private readonly keys: () => string[],
+    private readonly rows: Uint32Array,
+  ) {}
+
+  rowOf(key: string): number {
+    if (!this.last) {
+      const m = new Map<string, number>();
+      const keys = this.keys();
+      // a key twice: its last line (the one the merge keeps)
+      for (let i = 0; i < keys.length; i++) m.set(keys[i] as string, this.rows[i] ?? 0);
+      this.last = m;
+    }
+    return this.last.get(key) ?? 0;
+  }
+
+  /** the keys twice or more in the chunk, each with its rows */
+  repeats(): Map<string, number[]> {
+    const all = new Map<string, number[]>();
+    const keys = this.keys();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const rows = all.get(k);
+      if (rows) rows.push(this.rows[i] ?? 0);
+      else all.set(k, [this.rows[i] ?? 0]);
+    }
+    for (const [k, rows] of all) if (rows.length < 2) all.delete(k);
+    return all;
+  }
+}
+
+/** Keys seen at most this many times as duplicates in one file are reported (then only counted as unchanged). */
+const MAX_DUPLICATE_KEYS = 20_000;
+
+/**
+ * Keys twice or more in one file, found chunk by chunk: the rows known (a chunk that holds the key more than once), and
+ * whether an earlier chunk held it too (the merge found it loaded by this batch). Then the rows before are not known
+ * here: ingestFiles reads them back from the file.
+ */
+export class FileDuplicates {
+  readonly byKey = new Map<string, { rows: number[]; earlier: boolean }>();
+
+  inChunk(repeats: Map<string, number[]>): void {
+    for (const [k, rows] of repeats) this.entry(k)?.rows.push(...rows);
+  }
+
+  earlier(keys: string[]): void {
+    for (const k of keys) {
+      const d = this.entry(k);
+      if (d) d.earlier = true;
+    }
+  }
+
+  private entry(k: string) {
+    let d = this.byKey.get(k);
+    if (!d && this.byKey.size < MAX_DUPLICATE_KEYS) this.byKey.set(k, (d = { rows: [], earlier: false }));
+    return d;
   }
 }
 

@@ -200,11 +200,16 @@ export class GroupedLines {
   private byKey = new Map<string, number>();
   /** the group of each line, in file order (at most 255 groups; the rest share the last) */
   private order = new Uint8Array(4096);
+  /** the file row of each line, in file order */
+  private fileRows = new Uint32Array(4096);
+  /** the file rows of the lines the last take() returned, in the order it returned them */
+  rowsTaken: Uint32Array = new Uint32Array(0);
   /** characters pushed since the groups last wrote theirs: all write together, so no line's string outlives ~JOIN_CHARS */
   private chars = 0;
   rows = 0;
 
-  push(group: string, line: string) {
+  /** `row`: the line of the file it came from (rows in the order take() returns them: rowsTaken) */
+  push(group: string, line: string, row = 0) {
     let g = this.byKey.get(group);
     if (g === undefined) {
       g = this.groups.length < 255 ? this.groups.push(new LineBuffer()) - 1 : 254;
@@ -214,7 +219,11 @@ export class GroupedLines {
       const grown = new Uint8Array(this.order.length * 2);
       grown.set(this.order);
       this.order = grown;
+      const rows = new Uint32Array(this.order.length);
+      rows.set(this.fileRows);
+      this.fileRows = rows;
     }
+    this.fileRows[this.rows] = row;
     this.order[this.rows++] = g;
     (this.groups[g] as LineBuffer).push(line);
     this.chars += line.length;
@@ -229,11 +238,30 @@ export class GroupedLines {
     const parts = this.groups.map((g) => g.take());
     const n = this.rows;
     const order = this.order;
+    const fileRows = this.fileRows;
     this.groups = [];
     this.byKey = new Map();
     this.order = new Uint8Array(4096);
+    this.fileRows = new Uint32Array(4096);
     this.chars = 0;
     this.rows = 0;
+    if (!fileOrder && parts.length > 1) {
+      // group after group, each in file order: a stable counting sort of the rows by group
+      const at = new Uint32Array(parts.length + 1);
+      for (let i = 0; i < n; i++) {
+        const g = (order[i] as number) + 1;
+        at[g] = (at[g] as number) + 1;
+      }
+      for (let g = 0; g < parts.length; g++) at[g + 1] = (at[g + 1] as number) + (at[g] as number);
+      const rows = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const g = order[i] as number;
+        const k = at[g] as number;
+        rows[k] = fileRows[i] as number;
+        at[g] = k + 1;
+      }
+      this.rowsTaken = rows;
+    } else this.rowsTaken = fileRows.slice(0, n);
     if (!fileOrder || parts.length < 2) return parts.flat();
     // each group's lines are in file order: walk the file's order, taking the next line of its group each time
     const at = parts.map(() => ({ part: 0, pos: 0 }));

@@ -13,9 +13,9 @@ import type { Db } from '../db/client';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
-import { DetailLoader, keysInByteOrder, SettlementLoader } from './claims';
+import { DetailLoader, keysInByteOrder, SettlementLoader, type FileDuplicates } from './claims';
 import { CopyWriter, dropSpareSlabs } from './copy';
-import { MergeState, mergeMasters, mergeReversals, tracer } from './merge';
+import { duplicateWarnings, MergeState, mergeMasters, mergeReversals, tracer } from './merge';
 import { fileBlocks, openFile, type Format, type ParsedFile } from './parse';
 import { SettlementIndex } from './setl-index';
 import { createStaging, doctorLine, dropStaging, institutionLine, personLine, STAGING } from './staging';
@@ -51,6 +51,8 @@ export interface IngestResult {
   unchanged: number;
   rejected: number;
   errors: RowError[];
+  /** rows that loaded but should be looked at: a setl_id or feedetl_sn twice or more in one file (the last row kept) */
+  warnings: RowError[];
   reversed: number;
   batches: number[];
   files: Array<{ file: string; kind: Kind; format: Format; encoding: string; rows: number }>;
@@ -159,6 +161,8 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
     await createStaging(client);
     const st = new MergeState(tracer(client), names, staged);
     st.allowed = opts.regions && !opts.regions.includes('*') ? new Set(opts.regions) : null;
+    // the database's own check of what this transaction writes (drizzle/0014_ingest_isolation.sql)
+    if (st.allowed) await client.query(`select set_config('app.write_regions', $1, true)`, [[...st.allowed].join(',')]);
     st.byteOrderKeys = await keysInByteOrder(client);
     const indexBytes = opts.settlementIndexBytes ?? SETTLEMENT_INDEX_BYTES;
     st.setlIndex = indexBytes > 0 ? new SettlementIndex(indexBytes) : null;
@@ -230,6 +234,12 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
         await writer?.end();
       }
       await progress;
+      if (claims?.dups.byKey.size) {
+        const rejectedRows = new Set([...errors, ...st.rejects].filter((e) => e.file === o.name).map((e) => e.row));
+        const field = o.kind === 'settlements' ? 'setl_id' : 'feedetl_sn';
+        const rows = await duplicateRows(o.file, opts.format, o.name, o.kind, field, claims.dups, st.allowed, openedFiles);
+        for (const [key, list] of rows) st.warnings.push(...duplicateWarnings(o.name, field, key, list.filter((r) => !rejectedRows.has(r))));
+      }
       staged.set(batchId, (staged.get(batchId) ?? 0) + good);
       if (trace) {
         const from = claims instanceof DetailLoader ? `, settlements from the index ${claims.fromIndex}, looked up ${claims.lookedUp}` : '';
@@ -287,14 +297,25 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
     }
     if (rollback) await client.query('begin');
     for (const [q, p] of recordSql) await client.query(q, p);
-    for (let k = 0; k < errors.length; k += 2000) {
-      const chunk = errors.slice(k, k + 2000);
+    const warnings = st.warnings.slice(0, MAX_ERRORS);
+    const listed = [...errors.map((e) => ({ e, severity: 'error' })), ...warnings.map((e) => ({ e, severity: 'warning' }))];
+    for (let k = 0; k < listed.length; k += 2000) {
+      const chunk = listed.slice(k, k + 2000);
       await client.query(
-        `insert into ingest_errors (batch_id, file, row, field, message, value)
-         select b.id, e.file, e.row, e.field, e.message, e.value
-         from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) as e(file, row, field, message, value)
+        `insert into ingest_errors (batch_id, file, row, field, message, value, severity)
+         select b.id, e.file, e.row, e.field, e.message, e.value, e.severity
+         from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $8::text[]) as e(file, row, field, message, value, severity)
          join unnest($6::bigint[], $7::text[]) as b(id, name) on b.name = e.file`,
-        [chunk.map((e) => e.file), chunk.map((e) => e.row), chunk.map((e) => e.field), chunk.map((e) => e.message), chunk.map((e) => e.value ?? null), batchIds, names],
+        [
+          chunk.map((x) => x.e.file),
+          chunk.map((x) => x.e.row),
+          chunk.map((x) => x.e.field),
+          chunk.map((x) => x.e.message),
+          chunk.map((x) => x.e.value ?? null),
+          batchIds,
+          names,
+          chunk.map((x) => x.severity),
+        ],
       );
     }
     await client.query('commit');
@@ -308,6 +329,7 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
       unchanged,
       rejected,
       errors,
+      warnings,
       reversed: rollback ? 0 : m.reversed,
       batches: batchIds,
       files: fileInfo.filter((f): f is IngestResult['files'][number] => f !== undefined),
@@ -332,4 +354,47 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
       client.release(true);
     }
   }
+}
+
+/**
+ * The rows of each key a file holds twice or more. The loaders know them when one chunk holds the key more than once;
+ * when the merge found a key that an earlier chunk of the file loaded, the rows are read back from the file, keys only
+ * (a row number kept for every key while loading would cost ~50 MB at 1M fee lines): only such files are read twice.
+ */
+async function duplicateRows(
+  file: string,
+  format: string | undefined,
+  name: string,
+  kind: Kind,
+  field: 'setl_id' | 'feedetl_sn',
+  dups: FileDuplicates,
+  allowed: ReadonlySet<string> | null,
+  openedFiles: ParsedFile[],
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  const again = new Set<string>();
+  for (const [key, d] of dups.byKey) {
+    if (d.earlier) again.add(key);
+    else out.set(key, d.rows);
+  }
+  if (!again.size) return out;
+  const p = await openFile(file, format);
+  openedFiles.push(p);
+  for await (const batch of p.rows) {
+    for (const pr of batch) {
+      const raw = pr.values[field];
+      const key = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : null;
+      if (key === null || !again.has(key)) continue;
+      // the rows the load took as this key: valid, of a writable region, not a reversal row
+      const r = validateRow(kind, name, pr.row, pr.values);
+      if (!r.ok) continue;
+      const v = r.value as { admdvs?: string; refd_setl_flag?: boolean | null };
+      if (kind === 'settlements' && v.refd_setl_flag) continue;
+      if (allowed && v.admdvs !== undefined && !allowed.has(v.admdvs)) continue;
+      const rows = out.get(key);
+      if (rows) rows.push(pr.row);
+      else out.set(key, [pr.row]);
+    }
+  }
+  return out;
 }

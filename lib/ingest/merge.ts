@@ -149,8 +149,15 @@ export class MergeState {
   byteOrderKeys = false;
   /** the regions this batch may write (null: any), from IngestOptions.regions */
   allowed: ReadonlySet<string> | null = null;
-  /** the lowest/highest day partitions were ensured for (skip the call when a chunk stays inside) */
-  private ensured: { lo: string; hi: string } | null = null;
+  /**
+   * setl_ids whose settlement row the merge rejected (a key loaded in another region): this batch's fee lines of them
+   * are rejected too, rather than hung on the stored settlement of that id
+   */
+  rejectedSettlements = new Set<string>();
+  /** rows that loaded but should be looked at (a key twice in one file) */
+  warnings: RowError[] = [];
+  /** the months ('YYYY-MM') whose partitions exist already (ensured by this batch) */
+  private ensured = new Set<string>();
 
   constructor(
     readonly q: Q,
@@ -174,14 +181,44 @@ export class MergeState {
     this.staged.set(batch, (this.staged.get(batch) ?? 1) - 1);
   }
 
-  async ensurePartitions(lo: string, hi: string) {
-    if (this.ensured && this.ensured.lo <= lo && this.ensured.hi >= hi) return;
-    const nlo = this.ensured && this.ensured.lo < lo ? this.ensured.lo : lo;
-    const nhi = this.ensured && this.ensured.hi > hi ? this.ensured.hi : hi;
-    await this.q(`select ensure_fact_partitions($1::date, $2::date)`, [nlo, nhi]);
-    this.ensured = { lo: nlo, hi: nhi };
+  /**
+   * The partitions of exactly these months ('YYYY-MM'), not of every month between the lowest and the highest: two rows
+   * years apart made dozens of empty partitions (each one more table every query of the facts plans over).
+   */
+  async ensureMonths(months: Iterable<string>) {
+    const need = [...months].filter((m) => /^\d{4}-\d{2}$/.test(m) && !this.ensured.has(m));
+    if (!need.length) return;
+    await this.q(`select ensure_fact_partitions(m, m) from unnest($1::date[]) m`, [need.map((m) => `${m}-01`)]);
+    for (const m of need) this.ensured.add(m);
   }
 }
+
+/** The rows of one chunk of a file, for the errors and warnings of rows the merge finds by key (claims.ts). */
+export interface ChunkRows {
+  fileNo: number;
+  /** the file row of the chunk's (last) line with this key */
+  rowOf(key: string): number;
+}
+
+/** Keys the merge found loaded by an earlier chunk of the same file (a duplicate whose first row is elsewhere). */
+export interface MergeFindings {
+  earlier: string[];
+}
+
+/** Runs statements as one round trip; their results in the same order. */
+async function multi(q: Q, statements: string[]): Promise<pg.QueryResult[]> {
+  const r = await q(statements.join(';\n'));
+  return Array.isArray(r) ? r : [r];
+}
+
+/**
+ * The same words whether the stored row of that key is in a region the uploader may not write or in another of its
+ * own: nothing about the other row (its region, that it exists there) is said.
+ */
+const SETTLEMENT_REGION_FIXED = (admdvs: string) =>
+  `结算ID不能以统筹区 ${admdvs} 导入：已导入的结算不能改变统筹区，也不能写入本账号权限范围以外的统筹区 setl_id cannot be loaded under this admdvs (a loaded settlement keeps its region; regions outside the account cannot be written)`;
+const DETAIL_REGION_FIXED = (admdvs: string) =>
+  `费用明细流水号不能归入统筹区 ${admdvs}：已导入的明细不能改变统筹区，也不能写入本账号权限范围以外的统筹区 feedetl_sn cannot be loaded under this region (a loaded fee line keeps its region; regions outside the account cannot be written)`;
 
 export function tracer(client: pg.PoolClient): Q {
   const trace = process.env.OFM_INGEST_TRACE === '1' || process.env.OFM_INGEST_TRACE === '2';
@@ -250,63 +287,108 @@ export async function mergeMasters(st: MergeState): Promise<void> {
  * One chunk of settlements in stg_settlements. Reversal rows never come here during the load
  * (index.ts keeps them in stg_reversals); `mergeReversals` sends them through this same function
  * at the end, when every original of the batch is already merged.
- */
-/**
+ *
+ * A staged row matches, updates or reverses only a stored row of its own region (admdvs): a stored settlement of the
+ * same setl_id in another region — one the uploader may not write, or its own but the file moved it — makes the row a
+ * rejected one (a settlement never changes region by reload), and the database refuses any write outside
+ * app.write_regions (drizzle/0014_ingest_isolation.sql).
  * @param batchId the one batch every staged row belongs to (a chunk of one file), or null when they may differ
+ * @param chunk the chunk's rows by key (a chunk of one file: staging holds no row numbers then)
  */
-export async function mergeSettlements(st: MergeState, batchId: number | null, withReversals = false): Promise<void> {
+export async function mergeSettlements(st: MergeState, batchId: number | null, withReversals = false, chunk: ChunkRows | null = null): Promise<MergeFindings> {
   const { q } = st;
+  const where = (r: { file_no: number | null; row_no: number | null; key: string }) => ({
+    file: st.file(r.file_no ?? chunk?.fileNo ?? -1),
+    row: r.row_no ?? chunk?.rowOf(r.key) ?? 0,
+  });
 
-  // --- reversals whose original cannot be found are rejected before anything is written
+  // --- reversals whose original cannot be found in their own region are rejected before anything is written (the
+  // same words whether the id exists nowhere or in a region of someone else)
   if (withReversals) {
     const bad = await q(`
       delete from stg_settlements s
       where s.refd_setl_flag
-        and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and not f.refd_setl_flag)
-        and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and not o.refd_setl_flag)
-      returning file_no, row_no, batch_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
-    for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; orig: string }>)
-      st.reject({ file: st.file(r.file_no), row: r.row_no, field: 'init_setl_id', message: `冲销的原结算 ${r.orig} 未导入 the reversed settlement is not loaded` }, r.batch_id);
+        and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and f.admdvs = s.admdvs and not f.refd_setl_flag)
+        and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and o.admdvs = s.admdvs and not o.refd_setl_flag)
+      returning file_no, row_no, batch_id, s.setl_id as key, s.admdvs, s.init_setl_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
+    for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; key: string; admdvs: string; init_setl_id: string | null; orig: string }>) {
+      st.rejectedSettlements.add(r.key);
+      st.reject(
+        {
+          ...where(r),
+          field: r.init_setl_id === null ? 'setl_id' : 'init_setl_id',
+          message: `冲销的原结算 ${r.orig} 在统筹区 ${r.admdvs} 未导入 the reversed settlement is not loaded in this region`,
+          value: r.orig,
+        },
+        r.batch_id,
+      );
+    }
   }
 
-  // --- partitions for every month the chunk touches
-  // statistics on the join keys only: enough for the planner to probe the fact indexes rather than hash whole
+  // --- the stored rows of these ids, each staged row classified against them in one pass: 'x' stored in another
+  // region (the row is rejected), 'c' changed, 'u' unchanged. A key whose stored row this batch wrote (an earlier chunk
+  // of the same file) is a duplicate; one stored by an earlier batch goes to stg_file_settlements, where a key found
+  // twice is one too (fileDuplicates, at the end of the file: a per-chunk probe of that table cost ~1/3 of a reload).
+  // Statistics on the join keys only: enough for the planner to probe the fact indexes rather than hash whole
   // partitions, at a fraction of a full ANALYZE of every column of every chunk
-  const span = await q(`analyze stg_settlements (setl_id); ${LAST_OF_SETTLEMENT};
-    select to_char(min(setl_time), 'YYYY-MM-DD') as lo, to_char(max(setl_time), 'YYYY-MM-DD') as hi,
-      array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements) as months,
-      array(select distinct admdvs from stg_settlements) as regions from stg_settlements`);
-  const sp = results(span).at(-1)?.rows[0] as { lo: string | null; hi: string | null; months: string[] | null; regions: string[] | null } | undefined;
-  if (!sp?.lo || !sp.hi) return;
-  await st.ensurePartitions(sp.lo, sp.hi);
+  const found = await multi(q, [
+    'analyze stg_settlements (setl_id)',
+    LAST_OF_SETTLEMENT,
+    'create temp table if not exists seen_settlements (like settlements)',
+    'truncate seen_settlements',
+    'insert into seen_settlements select f.* from settlements f where f.setl_id in (select setl_id from stg_settlements)',
+    `create temp table if not exists cls_settlements (setl_id text, batch_id bigint, admdvs char(6), setl_time timestamptz, reversed boolean, cls "char", same_batch boolean)`,
+    'truncate cls_settlements',
+    `insert into cls_settlements select s.setl_id, s.batch_id, f.admdvs, f.setl_time, f.reversed,
+       case when f.admdvs <> s.admdvs then 'x' when ${S_CHANGED} then 'c' else 'u' end, f.batch_id is not distinct from s.batch_id
+     from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id where ${S_STORED}`,
+    `delete from stg_settlements s where ${S_STORED} and s.setl_id in (select setl_id from cls_settlements where cls = 'x')
+      returning s.file_no, s.row_no, s.batch_id, s.setl_id as key, s.admdvs`,
+    ...(withReversals
+      ? []
+      : [
+          `select c.setl_id as key from cls_settlements c where c.cls <> 'x' and c.same_batch`,
+          `insert into stg_file_settlements select setl_id, batch_id from cls_settlements where cls <> 'x' and not same_batch`,
+        ]),
+  ]);
+  for (const r of (found[8]?.rows ?? []) as Array<{ file_no: number | null; row_no: number | null; batch_id: number; key: string; admdvs: string }>) {
+    st.rejectedSettlements.add(r.key);
+    st.reject({ ...where(r), field: 'admdvs', message: SETTLEMENT_REGION_FIXED(r.admdvs), value: r.admdvs }, r.batch_id);
+  }
+  const earlier = ((found[9]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
+
+  // --- partitions for the months of the rows that will be stored (not every month in between); the database checks the
+  // regions about to be written
+  const span = await q(`select count(*)::int as n, array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements s where ${S_STORED}) as months,
+      app_assert_write_regions(array(select distinct admdvs::text from stg_settlements)) as regions from stg_settlements`);
+  const sp = span.rows[0] as { n: number; months: string[] | null; regions: string[] | null } | undefined;
+  if (!sp?.n) return { earlier };
+  await st.ensureMonths(sp.months ?? []);
   for (const m of sp.months ?? []) {
     st.months.add(m);
     st.unanalyzed.add(m);
   }
   for (const r of sp.regions ?? []) st.regions.add(r);
 
-  // --- changed rows (same setl_id, different content) are deleted and re-inserted
+  // --- changed rows (same setl_id and region, different content) are deleted and re-inserted
   const r = await q(`
-    create temp table if not exists seen_settlements (like settlements);
-    truncate seen_settlements;
-    insert into seen_settlements select f.* from settlements f where f.setl_id in (select setl_id from stg_settlements);
     create temp table if not exists chg_settlements (admdvs char(6), setl_id text, setl_time timestamptz, reversed boolean);
     truncate chg_settlements;
-    insert into chg_settlements select f.admdvs, f.setl_id, f.setl_time, f.reversed
-      from stg_settlements s join seen_settlements f on f.setl_id = s.setl_id where ${S_STORED} and ${S_CHANGED};
+    insert into chg_settlements select c.admdvs, c.setl_id, c.setl_time, c.reversed from cls_settlements c
+      where c.cls = 'c' and not exists (select 1 from cls_settlements x where x.setl_id = c.setl_id and x.cls = 'x');
     delete from settlements f using chg_settlements c where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time;
     with w as (insert into settlements (${SETTLEMENT_COPY})
-      select ${sCols('s')}, c.reversed, '${NO_HASH}', s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id
+      select ${sCols('s')}, c.reversed, '${NO_HASH}', s.batch_id from stg_settlements s join chg_settlements c on c.setl_id = s.setl_id and c.admdvs = s.admdvs
       where ${S_STORED} on conflict do nothing returning batch_id)
     select batch_id, count(*)::int as n from w group by batch_id`);
   for (const row of (results(r).at(-1)?.rows ?? []) as Array<{ batch_id: number; n: number }>) st.add(row.batch_id, 'updated', row.n);
-  // a changed settlement's fee lines carry its region, time, person and institution (the fact key and the columns the
-  // rules read without a join): they follow it, across partitions when its month changed
+  // a changed settlement's fee lines carry its time, person and institution (the fact key and the columns the rules
+  // read without a join): they follow it, across partitions when its month changed (never across regions)
   await q(`
-    update fee_details f set admdvs = n.admdvs, setl_time = n.setl_time, psn_no = n.psn_no, fixmedins_code = n.fixmedins_code
-    from chg_settlements c join settlements n on n.setl_id = c.setl_id and not n.refd_setl_flag
+    update fee_details f set setl_time = n.setl_time, psn_no = n.psn_no, fixmedins_code = n.fixmedins_code
+    from chg_settlements c join settlements n on n.setl_id = c.setl_id and n.admdvs = c.admdvs and not n.refd_setl_flag
     where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time
-      and (n.admdvs, n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.admdvs, f.setl_time, f.psn_no, f.fixmedins_code)`);
+      and (n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.setl_time, f.psn_no, f.fixmedins_code)`);
   const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from chg_settlements`);
   addScope(st, { months: left.rows[0]?.months ?? [], regions: left.rows[0]?.regions ?? [] });
   // --- new settlements: anti-join on setl_id only (against the rows found above: the facts are probed once per chunk)
@@ -320,13 +402,13 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     withReversals ? CLAIM_MASTERS : '',
   );
 
-  // --- reversals
+  // --- reversals: of an original of the reversal row's own region only
   if (withReversals) {
     const nhsa = await q(`
       with u as (
-        update settlements f set reversed = true from (select distinct on (init_setl_id) init_setl_id, batch_id from stg_settlements
+        update settlements f set reversed = true from (select distinct on (init_setl_id, admdvs) init_setl_id, admdvs, batch_id from stg_settlements
           where refd_setl_flag and init_setl_id is not null) s
-        where f.setl_id = s.init_setl_id and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
+        where f.setl_id = s.init_setl_id and f.admdvs = s.admdvs and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
       ${REVERSED_COUNT}`);
     for (const r of nhsa.rows as ReversedCount[]) {
       st.add(r.batch_id, 'reversed', r.n);
@@ -336,9 +418,9 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     // same-id form: the record itself counts as updated (it flipped the original) or unchanged
     const same = await q(`
       with u as (
-        update settlements f set reversed = true from (select distinct on (setl_id) setl_id, batch_id from stg_settlements
+        update settlements f set reversed = true from (select distinct on (setl_id, admdvs) setl_id, admdvs, batch_id from stg_settlements
           where refd_setl_flag and init_setl_id is null) s
-        where f.setl_id = s.setl_id and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
+        where f.setl_id = s.setl_id and f.admdvs = s.admdvs and not f.refd_setl_flag and not f.reversed ${REVERSED_RETURNING})
       ${REVERSED_COUNT}`);
     for (const r of same.rows as ReversedCount[]) {
       st.add(r.batch_id, 'updated', r.n);
@@ -347,32 +429,80 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
       addScope(st, r);
     }
   }
-
+  return { earlier };
 }
 
-/** The reversal rows of the whole batch (kept aside in stg_reversals), once every chunk is merged. */
+/**
+ * The reversal rows of the whole batch (kept aside in stg_reversals), once every chunk is merged. A reversal row twice
+ * in one file (the same setl_id, and form) is a warning on the later rows; the last one is kept.
+ */
 export async function mergeReversals(st: MergeState): Promise<void> {
   const n = await st.q('select 1 from stg_reversals limit 1');
   if (!n.rowCount) return;
+  const twice = await st.q(`select file_no, setl_id, array_agg(row_no order by row_no) as rows from stg_reversals
+    group by file_no, batch_id, setl_id, init_setl_id is null having count(*) > 1`);
+  for (const r of twice.rows as Array<{ file_no: number; setl_id: string; rows: number[] }>) st.warnings.push(...duplicateWarnings(st.file(r.file_no), 'setl_id', r.setl_id, r.rows));
   await st.q('truncate stg_settlements');
   await st.q('insert into stg_settlements select * from stg_reversals');
   await mergeSettlements(st, null, true);
 }
 
 /**
- * One chunk of fee details in stg_details, already carrying the columns of their settlement (claims.ts looked
- * them up and rejected the orphans): changed details are deleted and re-inserted, new ones inserted.
+ * The keys a file's merged chunks found stored by an earlier batch more than once (stg_file_*: a key is there once for
+ * each chunk that met it stored by an earlier batch, so twice means two chunks of the file hold it). One query per file.
  */
-export async function mergeDetails(st: MergeState, batchId: number | null): Promise<void> {
+export async function fileDuplicates(st: MergeState, kind: 'settlements' | 'details', batchId: number): Promise<string[]> {
+  const [table, key] = kind === 'settlements' ? ['stg_file_settlements', 'setl_id'] : ['stg_file_details', 'feedetl_sn'];
+  const r = await st.q(`select ${key} as key from ${table} where batch_id = $1 group by ${key} having count(*) > 1`, [batchId]);
+  return (r.rows as Array<{ key: string }>).map((x) => x.key);
+}
+
+/** Warnings for the rows after the first of a key seen twice or more in one file (rows in any order). */
+export function duplicateWarnings(file: string, field: 'setl_id' | 'feedetl_sn', key: string, rows: number[]): RowError[] {
+  const sorted = [...new Set(rows)].sort((a, b) => a - b);
+  const first = sorted[0];
+  const what = field === 'setl_id' ? '结算ID' : '费用明细流水号';
+  return sorted.slice(1).map((row) => ({
+    file,
+    row,
+    field,
+    message: `${what} ${key} 与第 ${first} 行重复，以文件中最后一行为准 duplicate of row ${first}; the last row is kept`,
+    value: key,
+  }));
+}
+
+/**
+ * One chunk of fee details in stg_details, already carrying the columns of their settlement (claims.ts looked
+ * them up and rejected the orphans): changed details are deleted and re-inserted, new ones inserted. A staged line
+ * matches a stored one of its own region only: a feedetl_sn stored in another region makes the line a rejected one.
+ */
+export async function mergeDetails(st: MergeState, batchId: number | null, chunk: ChunkRows | null = null): Promise<MergeFindings> {
   const { q } = st;
-  const r = await q(`analyze stg_details (feedetl_sn); ${LAST_OF_DETAIL};
-    create temp table if not exists seen_details (like fee_details);
-    truncate seen_details;
-    insert into seen_details select f.* from fee_details f where f.feedetl_sn in (select feedetl_sn from stg_details);
+  // the stored lines of these keys, each staged line classified against them in one pass (as for the settlements)
+  const found = await multi(q, [
+    'analyze stg_details (feedetl_sn)',
+    LAST_OF_DETAIL,
+    'create temp table if not exists seen_details (like fee_details)',
+    'truncate seen_details',
+    'insert into seen_details select f.* from fee_details f where f.feedetl_sn in (select feedetl_sn from stg_details)',
+    `create temp table if not exists cls_details (feedetl_sn text, batch_id bigint, admdvs char(6), setl_time timestamptz, cls "char", same_batch boolean)`,
+    'truncate cls_details',
+    `insert into cls_details select d.feedetl_sn, d.batch_id, f.admdvs, f.setl_time,
+       case when f.admdvs <> d.admdvs then 'x' when ${D_CHANGED} then 'c' else 'u' end, f.batch_id is not distinct from d.batch_id
+     from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn`,
+    `delete from stg_details d where d.feedetl_sn in (select feedetl_sn from cls_details where cls = 'x') returning d.feedetl_sn as key, d.admdvs, d.batch_id`,
+    `select c.feedetl_sn as key from cls_details c where c.cls <> 'x' and c.same_batch`,
+    `insert into stg_file_details select feedetl_sn, batch_id from cls_details where cls <> 'x' and not same_batch`,
+    'select app_assert_write_regions(array(select distinct admdvs::text from stg_details))',
+  ]);
+  for (const r of (found[8]?.rows ?? []) as Array<{ key: string; admdvs: string; batch_id: number }>)
+    st.reject({ file: st.file(chunk?.fileNo ?? -1), row: chunk?.rowOf(r.key) ?? 0, field: 'feedetl_sn', message: DETAIL_REGION_FIXED(r.admdvs), value: r.key }, r.batch_id);
+  const earlier = ((found[9]?.rows ?? []) as Array<{ key: string }>).map((r) => r.key);
+  const r = await q(`
     create temp table if not exists chg_details (admdvs char(6), feedetl_sn text, setl_time timestamptz);
     truncate chg_details;
-    insert into chg_details select f.admdvs, f.feedetl_sn, f.setl_time
-      from stg_details d join seen_details f on f.feedetl_sn = d.feedetl_sn where ${D_CHANGED};
+    insert into chg_details select c.admdvs, c.feedetl_sn, c.setl_time from cls_details c
+      where c.cls = 'c' and not exists (select 1 from cls_details x where x.feedetl_sn = c.feedetl_sn and x.cls = 'x');
     delete from fee_details f using chg_details c where f.admdvs = c.admdvs and f.feedetl_sn = c.feedetl_sn and f.setl_time = c.setl_time;
     with w as (insert into fee_details (${DETAIL_COPY}) select ${qualify(DETAIL_COPY, 'd')} from stg_details d
       where exists (select 1 from chg_details c where c.feedetl_sn = d.feedetl_sn) on conflict do nothing returning batch_id)
@@ -386,6 +516,7 @@ export async function mergeDetails(st: MergeState, batchId: number | null): Prom
       where not exists (select 1 from seen_details f where f.feedetl_sn = d.feedetl_sn)${conflict ? ' on conflict do nothing' : ''}`,
     '',
   );
+  return { earlier };
 }
 
 /** pg answers a multi-statement query with one result per statement, a single statement with one result */

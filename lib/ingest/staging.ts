@@ -65,6 +65,12 @@ export const STAGING: Record<Kind, { table: string; columns: string }> = {
 /** Reversal rows (refd_setl_flag) are kept aside and merged after every other settlement (merge.ts). */
 export const REVERSALS_TABLE = 'stg_reversals';
 
+/**
+ * The keys each merged chunk found stored by an earlier batch, per batch (file), appended (no index): a key there twice
+ * is held by two chunks of the same file (merge.ts fileDuplicates; a key the batch itself wrote carries its batch_id).
+ */
+const FILE_KEY_TABLES = { stg_file_settlements: 'setl_id text, batch_id bigint', stg_file_details: 'feedetl_sn text, batch_id bigint' };
+
 export async function createStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) {
     await client.query(`create temp table if not exists ${s.table} (${s.columns})`);
@@ -72,11 +78,16 @@ export async function createStaging(client: pg.PoolClient): Promise<void> {
   }
   await client.query(`create temp table if not exists ${REVERSALS_TABLE} (${STAGING.settlements.columns})`);
   await client.query(`truncate ${REVERSALS_TABLE}`);
+  for (const [table, columns] of Object.entries(FILE_KEY_TABLES)) {
+    await client.query(`create temp table if not exists ${table} (${columns})`);
+    await client.query(`truncate ${table}`);
+  }
 }
 
 export async function dropStaging(client: pg.PoolClient): Promise<void> {
   for (const s of Object.values(STAGING)) await client.query(`drop table if exists ${s.table}`);
   await client.query(`drop table if exists ${REVERSALS_TABLE}`);
+  for (const table of Object.keys(FILE_KEY_TABLES)) await client.query(`drop table if exists ${table}`);
 }
 
 const json = (o: Record<string, unknown> | null) => (o ? v(JSON.stringify(o)) : '\\N');

@@ -18,6 +18,7 @@ interface BatchRow {
   unchanged: number;
   rejected: number;
   reversed: number;
+  warnings: number;
   started_at: Date;
   message: string | null;
 }
@@ -27,8 +28,9 @@ export default async function ImportPage() {
   const db = await getDb();
   const all = actor.role === 'admin' || actor.regions.includes('*');
   const { rows } = await db.$client.query<BatchRow>(
-    `select id, file_name, kind, status, rows, inserted, updated, unchanged, rejected, reversed, started_at, message
-     from ingest_batches where $1 or user_id = $2 order by id desc limit 100`,
+    `select id, file_name, kind, status, rows, inserted, updated, unchanged, rejected, reversed, started_at, message,
+       (select count(*)::int from ingest_errors e where e.batch_id = b.id and e.severity = 'warning') as warnings
+     from ingest_batches b where $1 or user_id = $2 order by id desc limit 100`,
     [all, actor.userId],
   );
   const fmt = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
@@ -42,7 +44,7 @@ export default async function ImportPage() {
           <thead>
             <tr>
               <th>批次</th><th>文件</th><th>类型</th><th>状态</th><th className="num">行数</th><th className="num">新增</th><th className="num">更新</th>
-              <th className="num">未变</th><th className="num">拒绝</th><th className="num">冲销</th><th>开始时间</th><th>错误报告</th>
+              <th className="num">未变</th><th className="num">拒绝</th><th className="num">警告</th><th className="num">冲销</th><th>开始时间</th><th>错误报告</th>
             </tr>
           </thead>
           <tbody>
@@ -57,14 +59,15 @@ export default async function ImportPage() {
                 <td className="num">{b.updated.toLocaleString('zh-CN')}</td>
                 <td className="num">{b.unchanged.toLocaleString('zh-CN')}</td>
                 <td className="num">{b.rejected.toLocaleString('zh-CN')}</td>
+                <td className="num">{b.warnings.toLocaleString('zh-CN')}</td>
                 <td className="num">{b.reversed.toLocaleString('zh-CN')}</td>
                 <td>{fmt(b.started_at)}</td>
-                <td>{b.rejected > 0 ? <a href={`/api/ingest/${b.id}/errors`}>下载 XLSX</a> : '—'}</td>
+                <td>{b.rejected + b.warnings > 0 ? <a href={`/api/ingest/${b.id}/errors`}>下载 XLSX</a> : '—'}</td>
               </tr>
             ))}
             {rows.length === 0 && (
               <tr>
-                <td colSpan={12}>暂无导入记录</td>
+                <td colSpan={13}>暂无导入记录</td>
               </tr>
             )}
           </tbody>

@@ -38,6 +38,8 @@ export const ingestErrors = pgTable(
     message: text('message').notNull(),
     value: text('value'),
     raw: jsonb('raw'),
+    /** 'error': the row was rejected; 'warning': it loaded, but a person should look (e.g. a key twice in one file) */
+    severity: text('severity').notNull().default('error'),
   },
   (t) => [index('ingest_errors_batch_idx').on(t.batchId)],
 );

@@ -1,4 +1,4 @@
-/** GET /api/ingest/{id}: the batch's status and progress (rows read so far while running). */
+/** GET /api/ingest/{id}: the batch's status and progress (rows read so far while running), its error and warning counts. */
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getActor } from '@/lib/auth/current';
@@ -14,7 +14,9 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   const db = await getDb();
   const r = await db.$client.query(
     `select id, file_name, kind, format, status, strict, rows, inserted, updated, unchanged, rejected, reversed, months, region_codes,
-       message, started_at, finished_at, (select count(*)::int from ingest_errors e where e.batch_id = b.id) as errors
+       message, started_at, finished_at,
+       (select count(*)::int from ingest_errors e where e.batch_id = b.id and e.severity = 'error') as errors,
+       (select count(*)::int from ingest_errors e where e.batch_id = b.id and e.severity = 'warning') as warnings
      from ingest_batches b where id = $1 and (user_id = $2 or $3)`,
     [id.data, actor.userId, actor.role === 'admin' || actor.regions.includes('*')],
   );

@@ -1,4 +1,4 @@
-/** GET /api/ingest/{id}/errors: the batch's rejected rows as an XLSX workbook (文件/行号/字段/错误), streamed. */
+/** GET /api/ingest/{id}/errors: the batch's rejected rows and warnings as an XLSX workbook (类别/文件/行号/字段/说明), streamed. */
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { NextResponse } from 'next/server';
@@ -21,16 +21,21 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   ]);
   const batch = b.rows[0] as { id: number; file_name: string } | undefined;
   if (!batch) return NextResponse.json({ error: '批次不存在 batch not found' }, { status: 404 });
-  const errors = await db.$client.query(`select file, row, field, message, value from ingest_errors where batch_id = $1 order by row, id`, [batch.id]);
+  const errors = await db.$client.query(
+    `select case severity when 'warning' then '警告' else '错误' end as severity, file, row, field, message, value
+     from ingest_errors where batch_id = $1 order by row, id`,
+    [batch.id],
+  );
 
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet('错误');
   ws.columns = [
+    { header: '类别', key: 'severity', width: 8 },
     { header: '文件', key: 'file', width: 30 },
     { header: '行号', key: 'row', width: 8 },
     { header: '字段', key: 'field', width: 20 },
-    { header: '错误', key: 'message', width: 60 },
+    { header: '说明', key: 'message', width: 60 },
     { header: '原值', key: 'value', width: 30 },
   ];
   void (async () => {
