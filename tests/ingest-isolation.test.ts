@@ -312,21 +312,21 @@ describe('duplicate keys in one file', () => {
 describe('partitions', () => {
   it('are made for the months that hold rows, not every month in between', async () => {
     {
-      const f = write('far.ndjson', ndjson([settlement('P1', NC, { setl_time: '2021-01-15 10:00:00' }), settlement('P2', NC, { setl_time: '2025-06-15 10:00:00' })]));
+      const f = write('far.ndjson', ndjson([settlement('P1', NC, { setl_time: '2022-11-15 10:00:00' }), settlement('P2', NC, { setl_time: '2025-06-15 10:00:00' })]));
       const d = write('far-d.csv', detailsCsv(['PD1,P1,09,1', 'PD2,P2,09,2']));
       expect(await ingestFiles(own.db, [f, d], { pipeline: false })).toMatchObject({ inserted: 4, rejected: 0 });
       const parts = await own.db.$client.query<{ p: string }>(
         `select c.relname as p from pg_inherits i join pg_class c on c.oid = i.inhrelid
          where i.inhparent in ('settlements'::regclass, 'fee_details'::regclass, 'adjudications'::regclass) order by 1`,
       );
-      expect(parts.rows.map((x) => x.p)).toEqual(['adjudications_202101', 'adjudications_202506', 'fee_details_202101', 'fee_details_202506', 'settlements_202101', 'settlements_202506']);
+      expect(parts.rows.map((x) => x.p)).toEqual(['adjudications_202211', 'adjudications_202506', 'fee_details_202211', 'fee_details_202506', 'settlements_202211', 'settlements_202506']);
       const rows = await own.db.$client.query(`select s.setl_id, f.feedetl_sn from settlements s join fee_details f using (admdvs, setl_id, setl_time) order by 1`);
       expect(rows.rows).toEqual([
         { setl_id: 'P1', feedetl_sn: 'PD1' },
         { setl_id: 'P2', feedetl_sn: 'PD2' },
       ]);
       // a merged chunk (keys loaded already) with a row months away: again only its own month
-      const g = write('far-2.ndjson', ndjson([settlement('P1', NC, { setl_time: '2021-01-15 10:00:00' }), settlement('P3', NC, { setl_time: '2023-09-01 10:00:00' })]));
+      const g = write('far-2.ndjson', ndjson([settlement('P1', NC, { setl_time: '2022-11-15 10:00:00' }), settlement('P3', NC, { setl_time: '2023-09-01 10:00:00' })]));
       expect(await ingestFiles(own.db, [g], { pipeline: false })).toMatchObject({ inserted: 1, unchanged: 1 });
       const n = await own.db.$client.query<{ n: number }>(`select count(*)::int as n from pg_inherits where inhparent = 'settlements'::regclass`);
       expect(n.rows[0]?.n).toBe(3);
