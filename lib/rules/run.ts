@@ -9,6 +9,7 @@ import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
+import { resolveBasis } from '../policies/basis';
 import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
 import { rules as allRules } from './index';
 import type { Finding, Rule } from './types';
@@ -65,7 +66,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
     robust_z: f.robust_z ?? null,
     amount: Math.round(f.amount ?? 0),
     explanation: explain(rule, f, t),
-    clause: clauseText(rule),
+    clause: clauseText(rule.id, f.region_code),
     evidence: {
       setl_ids: f.setl_ids ?? [],
       n: f.n ?? f.setl_ids?.length ?? 0,
@@ -75,7 +76,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
       peer: { median: f.peer_median ?? null, percentile: f.percentile ?? null, robust_z: f.robust_z ?? null, n: f.peer_n ?? null },
       extra: f.extra ?? {},
       thresholds,
-      basis: rule.basis,
+      basis: resolveBasis(rule.id, f.region_code).basis,
     },
     policy_id: policyIds.join('+'),
   };
