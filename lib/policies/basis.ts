@@ -136,6 +136,17 @@ export function resolveBasis(ruleId: string, regionCode: string, catalogue = loa
   return out;
 }
 
+/** Catalogue clauses by id, only those binding the region (a threshold's `cites`). */
+export function bindingCitations(ids: string[], regionCode: string, catalogue = loadBasisCatalogue()): Basis[] {
+  const out: Basis[] = [];
+  for (const id of ids) {
+    const c = catalogue.citations.find((x) => x.id === id);
+    const d = c && catalogue.documents.find((x) => x.id === c.doc);
+    if (c && d && scopeBinds(d.scope, regionCode)) out.push({ doc: d.name, clause: c.clause, text: c.text, scope: d.scope });
+  }
+  return out;
+}
+
 /** What an alert stores in `clause` and says after 依据: the binding clauses, one after another. */
 export function basisText(basis: Basis[]): string {
   return basis.length ? basis.map((b) => `${b.doc}${b.clause}`).join('；') : '本地区适用文件未作规定';

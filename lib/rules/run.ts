@@ -9,7 +9,7 @@ import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
-import { resolveBasis } from '../policies/basis';
+import { basisText, bindingCitations, resolveBasis } from '../policies/basis';
 import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
 import { rules as allRules } from './index';
 import type { Finding, Rule } from './types';
@@ -47,7 +47,15 @@ async function names(c: pg.ClientBase, findings: Finding[]): Promise<Map<string,
 }
 
 function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): AlertRow {
-  const thresholds = Object.fromEntries(rule.thresholds.map((k) => [k, t[k as keyof Thresholds]]));
+  // each threshold as recorded on the alert: its words and the clauses among its `cites` that bind the alert's region
+  const thresholds = Object.fromEntries(
+    rule.thresholds.map((k) => {
+      const x = t[k as keyof Thresholds];
+      if (!x) return [k, x];
+      const cited = bindingCitations(x.cites ?? [], f.region_code);
+      return [k, { value: x.value, unit: x.unit, basis: cited.length ? `${x.basis}（${basisText(cited)}）` : x.basis }];
+    }),
+  );
   return {
     region_code: f.region_code,
     rule_id: rule.id,
