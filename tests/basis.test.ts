@@ -178,8 +178,8 @@ describe('stored alerts, recompute and the case file of 晋城 and 南昌', () =
     expect(after.find((a) => a.id === ind?.id)?.clause).toBe('晋市医保发〔2022〕22号七.2；晋医保发〔2024〕11号二；《医疗保障基金使用监督管理条例》第三十八条');
   }, 120_000);
 
-  async function basisSection(region: string): Promise<string> {
-    const picked = stored.find((a) => a.region_code === region && a.rule_id === 'EXCL-SUSPENDED')?.id ?? 0;
+  async function basisSection(region: string, ruleId: string): Promise<string> {
+    const picked = stored.find((a) => a.region_code === region && a.rule_id === ruleId)?.id ?? 0;
     await db.$client.query(`update alerts set status = 'confirmed' where id = $1`, [picked]);
     const actors = await makeActors(db, [region]);
     const { id } = await createCase(db, actors.inspector, { alertIds: [picked], comment: '立案' }, { today: '2026-11-23' });
@@ -210,13 +210,14 @@ describe('stored alerts, recompute and the case file of 晋城 and 南昌', () =
   }
 
   it("the PDF's 处理依据 of a 晋城 case cites its alert's binding clauses and nothing of 南昌 or 湖南", async () => {
-    const s = await basisSection('140500');
-    expect(s).toContain('《医疗保障基金使用监督管理条例》 第三十八条');
+    const s = await basisSection('140500', 'IND-EXAM');
+    // the alert's clauses as they bind 晋城: its city's, its province's (Shanxi 2024) and the national regulation
+    for (const c of ['晋市医保发〔2022〕22号 七.2', '晋医保发〔2024〕11号 二', '《医疗保障基金使用监督管理条例》 第三十八条']) expect(s).toContain(c);
     expect(s).not.toMatch(/南昌|湘政办发/);
   }, 60_000);
 
   it("the PDF's 处理依据 of a 南昌 case cites 南昌 and national documents, nothing of 晋城 or 山西", async () => {
-    const s = await basisSection('360100');
+    const s = await basisSection('360100', 'EXCL-SUSPENDED');
     expect(s).toContain('南昌市门诊共济实施细则（征求意见稿） 第十五条（三）');
     expect(s).not.toMatch(/晋市|晋医保/);
   }, 60_000);
