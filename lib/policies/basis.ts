@@ -13,9 +13,9 @@ const code6 = z.string().regex(/^\d{6}$/);
 
 export const scopeSchema = z.discriminatedUnion('level', [
   z.object({ level: z.literal('national') }),
-  z.object({ level: z.literal('province'), code: code6.refine((c) => c.endsWith('0000'), { message: '省级代码应以 0000 结尾' }) }),
-  z.object({ level: z.literal('city'), code: code6.refine((c) => c.endsWith('00'), { message: '市级代码应以 00 结尾' }) }),
-  z.object({ level: z.literal('county'), code: code6 }),
+  z.object({ level: z.literal('province'), code: code6.refine((c) => c.endsWith('0000'), { message: '省级代码应以 0000 结尾' }), name: z.string().min(2) }),
+  z.object({ level: z.literal('city'), code: code6.refine((c) => c.endsWith('00'), { message: '市级代码应以 00 结尾' }), name: z.string().min(2) }),
+  z.object({ level: z.literal('county'), code: code6, name: z.string().min(2) }),
 ]);
 export type BasisScope = z.infer<typeof scopeSchema>;
 
@@ -113,7 +113,7 @@ export function scopeBinds(scope: BasisScope, regionCode: string): boolean {
 }
 
 export function scopeLabel(scope: BasisScope): string {
-  return scope.level === 'national' ? '全国' : `${{ province: '省级', city: '市级', county: '县级' }[scope.level]} ${scope.code}`;
+  return scope.level === 'national' ? '全国' : `${scope.name} ${scope.code}`;
 }
 
 /** A document cited by name (e.g. in the sanction policy) binds the region only when the catalogue says so; unknown names bind nowhere. */
