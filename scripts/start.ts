@@ -7,7 +7,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDb, databaseUrl, getDb } from '../lib/db/client';
+import { refreshStoredBasis } from '../lib/alerts/basis-refresh';
 import { runMigrations } from '../lib/db/migrate';
+import { inTransaction } from '../lib/indicators/sql';
 import { isEmpty, loadDemo } from '../lib/demo';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
 import { env } from '../lib/env';
@@ -50,6 +52,9 @@ async function main() {
     const demo = await loadDemo(db);
     console.log(`演示数据已加载 demo data loaded: ${JSON.stringify(demo)}`);
   }
+  // Stored alerts cite what policies/basis/catalogue.json gives their region today (a corrected catalogue takes effect on restart).
+  const basis = await inTransaction(db, (c) => refreshStoredBasis(c));
+  if (basis.updated) console.log(`预警依据已按地区更新 alert basis refreshed: ${basis.updated}`);
   if (!dev && needsBuild()) {
     console.log('正在构建 building the app…');
     const b = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit', env: process.env });

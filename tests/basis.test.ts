@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { refreshStoredBasis } from '../lib/alerts/basis-refresh';
 import { peerPanel } from '../lib/alerts/explain';
 import { getAlert } from '../lib/alerts/queries';
 import { createCase } from '../lib/cases/create';
@@ -16,6 +17,7 @@ import type { Db } from '../lib/db/client';
 import { scoped, SYSTEM } from '../lib/db/scoped';
 import { exportCaseFile } from '../lib/export/case-file';
 import { refreshIndicators } from '../lib/indicators/refresh';
+import { inTransaction } from '../lib/indicators/sql';
 import { loadBasisCatalogue, resolveBasis, scopeBinds } from '../lib/policies/basis';
 import { loadPenaltyPolicy } from '../lib/policies/penalties';
 import { rules as allRules, ruleById } from '../lib/rules/index';
@@ -160,7 +162,7 @@ describe('stored alerts, recompute and the case file of 晋城 and 南昌', () =
   it('recompute rewrites a basis stored before the catalogue, also on an alert no rule raises any more', async () => {
     const old = '晋市医保发〔2022〕22号七.2；南昌市门诊共济实施细则（征求意见稿）第四十二条；《医疗保障基金使用监督管理条例》第三十八条';
     const ind = stored.find((a) => a.region_code === '140500' && a.rule_id === 'IND-EXAM');
-    await db.$client.query(`update alerts set clause = $2, explanation = regexp_replace(explanation, '依据 .*$', '依据 ' || $2), evidence = evidence - 'basis' where id = $1`, [ind?.id, old]);
+    await db.$client.query(`update alerts set clause = $2, explanation = regexp_replace(explanation, '依据 .*$', '依据 ' || $2), evidence = jsonb_set(evidence - 'basis', '{thresholds,peerPercentile,basis}', '"晋市医保发〔2022〕22号 七.2、南昌细则第四十二条：取同组第 90 百分位"') where id = $1`, [ind?.id, old]);
     // a legacy alert in a month without data: the rules neither re-raise nor withdraw it
     await db.$client.query(
       `insert into alerts (region_code, rule_id, subject_type, subject_id, period_key, period_start, period_end, result_type, severity, status, amount, explanation, clause, evidence)
@@ -176,6 +178,10 @@ describe('stored alerts, recompute and the case file of 晋城 and 南昌', () =
     expect(legacy?.clause).toBe('《医疗保障基金使用监督管理条例》第三十八条');
     expect(legacy?.explanation).toMatch(/属于不予支付情形；依据 《医疗保障基金使用监督管理条例》第三十八条$/);
     expect(after.find((a) => a.id === ind?.id)?.clause).toBe('晋市医保发〔2022〕22号七.2；晋医保发〔2024〕11号二；《医疗保障基金使用监督管理条例》第三十八条');
+    // the thresholds' words too, values as judged; and a second run finds nothing to change
+    const ev = after.find((a) => a.id === ind?.id)?.evidence as { thresholds: Record<string, { value: number; basis: string }> };
+    expect(ev.thresholds.peerPercentile).toMatchObject({ value: 0.9, basis: expect.stringContaining('晋市医保发〔2022〕22号七.2；晋医保发〔2024〕11号二') });
+    expect(await inTransaction(db, (c) => refreshStoredBasis(c))).toEqual({ updated: 0 });
   }, 120_000);
 
   async function basisSection(region: string, ruleId: string): Promise<string> {

@@ -4,7 +4,7 @@
  * raises, which the rules' upsert does not touch. `recompute` runs it, so a corrected catalogue reaches stored alerts.
  */
 import type pg from 'pg';
-import { basisText, bindingCitations, resolveBasis } from '../policies/basis';
+import { basisText, resolveBasis, thresholdBasis } from '../policies/basis';
 import { monitoringFor, type ThresholdKey } from '../policies/monitoring';
 import { ruleById } from '../rules';
 
@@ -20,20 +20,23 @@ export async function refreshStoredBasis(c: pg.ClientBase): Promise<{ updated: n
       (ruleById(g.rule_id)?.thresholds ?? []).flatMap((k) => {
         const x = t[k as ThresholdKey];
         if (!x) return [];
-        const cited = bindingCitations(x.cites ?? [], g.region_code);
-        return [[k, cited.length ? `${x.basis}（${basisText(cited)}）` : x.basis]];
+        return [[k, thresholdBasis(x, g.region_code)]];
       }),
     );
+    // only rows whose stored text differs (updated_at stays put on a start or recompute that changes nothing)
     const r = await c.query(
-      `update alerts set clause = $3,
-         evidence = jsonb_set(coalesce(evidence, '{}'::jsonb), '{basis}', $4::jsonb)
-           || case when jsonb_typeof(evidence -> 'thresholds') = 'object' then jsonb_build_object('thresholds', (
-             select coalesce(jsonb_object_agg(key, case when jsonb_typeof(value) = 'object' and $5::jsonb ? key then value || jsonb_build_object('basis', $5::jsonb ->> key) else value end), '{}'::jsonb)
-             from jsonb_each(evidence -> 'thresholds'))) else '{}'::jsonb end,
-         explanation = case when right(explanation, length('依据 ' || clause)) = '依据 ' || clause
-           then left(explanation, length(explanation) - length(clause)) || $3 else explanation end,
-         updated_at = now()
-       where rule_id = $1 and region_code = $2`,
+      `with n as (
+         select id,
+           jsonb_set(coalesce(evidence, '{}'::jsonb), '{basis}', $4::jsonb)
+             || case when jsonb_typeof(evidence -> 'thresholds') = 'object' then jsonb_build_object('thresholds', (
+               select coalesce(jsonb_object_agg(key, case when jsonb_typeof(value) = 'object' and $5::jsonb ? key then value || jsonb_build_object('basis', $5::jsonb ->> key) else value end), '{}'::jsonb)
+               from jsonb_each(evidence -> 'thresholds'))) else '{}'::jsonb end as evidence,
+           case when right(explanation, length('依据 ' || clause)) = '依据 ' || clause
+             then left(explanation, length(explanation) - length(clause)) || $3 else explanation end as explanation
+         from alerts where rule_id = $1 and region_code = $2
+       )
+       update alerts a set clause = $3, evidence = n.evidence, explanation = n.explanation, updated_at = now()
+       from n where a.id = n.id and (a.clause <> $3 or a.evidence is distinct from n.evidence or a.explanation <> n.explanation)`,
       [g.rule_id, g.region_code, clause, JSON.stringify(basis), JSON.stringify(words)],
     );
     updated += r.rowCount ?? 0;

@@ -147,6 +147,12 @@ export function bindingCitations(ids: string[], regionCode: string, catalogue = 
   return out;
 }
 
+/** A threshold's words as an alert records them: its `basis` and, after it, the clauses of its `cites` binding the region. */
+export function thresholdBasis(t: { basis: string; cites?: string[] }, regionCode: string): string {
+  const cited = bindingCitations(t.cites ?? [], regionCode);
+  return cited.length ? `${t.basis}（${basisText(cited)}）` : t.basis;
+}
+
 /** What an alert stores in `clause` and says after 依据: the binding clauses, one after another. */
 export function basisText(basis: Basis[]): string {
   return basis.length ? basis.map((b) => `${b.doc}${b.clause}`).join('；') : '本地区适用文件未作规定';

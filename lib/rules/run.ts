@@ -9,7 +9,7 @@ import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
-import { basisText, bindingCitations, resolveBasis } from '../policies/basis';
+import { resolveBasis, thresholdBasis } from '../policies/basis';
 import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
 import { rules as allRules } from './index';
 import type { Finding, Rule } from './types';
@@ -52,8 +52,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
     rule.thresholds.map((k) => {
       const x = t[k as keyof Thresholds];
       if (!x) return [k, x];
-      const cited = bindingCitations(x.cites ?? [], f.region_code);
-      return [k, { value: x.value, unit: x.unit, basis: cited.length ? `${x.basis}（${basisText(cited)}）` : x.basis }];
+      return [k, { value: x.value, unit: x.unit, basis: thresholdBasis(x, f.region_code) }];
     }),
   );
   return {
