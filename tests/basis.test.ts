@@ -205,6 +205,7 @@ describe('stored alerts, recompute and the case file of 晋城 and 南昌', () =
         zip.readEntry();
       }),
     );
+    if (process.env.OFM_KEEP_PDF) fs.writeFileSync(path.join(process.env.OFM_KEEP_PDF, `basis-${region}.pdf`), pdf);
     const parser = new PDFParse({ data: new Uint8Array(pdf) });
     const all = (await parser.getText()).text.replace(/\s+/g, ' ');
     await parser.destroy();
