@@ -123,8 +123,17 @@ export function documentBinds(docName: string, regionCode: string, catalogue = l
 }
 
 /** The clauses a rule cites for an alert of `regionCode`, and the other regions' clauses it may show as 参照. */
+const resolved = new WeakMap<BasisCatalogue, Map<string, ResolvedBasis>>();
+
 export function resolveBasis(ruleId: string, regionCode: string, catalogue = loadBasisCatalogue()): ResolvedBasis {
+  // every alert of a run asks again (clause, explanation, evidence): once per catalogue, rule and region
+  const memo = resolved.get(catalogue) ?? new Map<string, ResolvedBasis>();
+  resolved.set(catalogue, memo);
+  const key = `${ruleId}|${regionCode}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
   const out: ResolvedBasis = { basis: [], references: [] };
+  memo.set(key, out);
   for (const entry of catalogue.rules[ruleId] ?? []) {
     const c = catalogue.citations.find((x) => x.id === entry.cite);
     const d = c && catalogue.documents.find((x) => x.id === c.doc);
