@@ -11,6 +11,8 @@ import { embeddedLocation } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
 import { demoSet, isEmpty, loadDemo } from '../lib/demo';
 import { finishStaleBatches } from '../lib/ingest/stale';
+import { refreshStoredBasis } from '../lib/alerts/basis-refresh';
+import { inTransaction } from '../lib/indicators/sql';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
 import { dataDir, env } from '../lib/env';
 
@@ -81,6 +83,9 @@ async function main() {
         `登录 sign in: ${demo.users.map((u) => `${u.email} / ${u.password}`).join(', ')}`,
     );
   }
+  // Stored alerts cite what policies/basis/catalogue.json gives their region today (a corrected catalogue takes effect on restart).
+  const basis = await inTransaction(db, (c) => refreshStoredBasis(c));
+  if (basis.updated) console.log(`预警依据已按地区更新 alert basis refreshed: ${basis.updated}`);
   await build;
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(PORT)], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 /** Renders a rule's Chinese explanation template for one finding, so an alert reads on its own. */
 import { maskId } from '../auth/mask';
 import { money } from '../format';
+import { basisText, resolveBasis } from '../policies/basis';
 import type { Finding, RuleMeta } from '../rules/types';
 
 
@@ -38,8 +39,9 @@ export function subjectLabel(type: string, id: string, name?: string | null): st
   return `${SUBJECT_LABEL[type] ?? type} ${name ? `${name}（${shown}）` : shown}`;
 }
 
-export function clauseText(rule: RuleMeta): string {
-  return rule.basis.map((b) => `${b.doc}${b.clause}`).join('；');
+/** The clauses an alert of `regionCode` cites (only documents binding that region), as stored in `alerts.clause`. */
+export function clauseText(ruleId: string, regionCode: string): string {
+  return basisText(resolveBasis(ruleId, regionCode).basis);
 }
 
 /**
@@ -57,7 +59,7 @@ export function explain(rule: RuleMeta, f: Finding, thresholds: Record<string, {
     z: f.robust_z === null || f.robust_z === undefined ? '—' : f.robust_z.toFixed(1),
     n: String(f.n ?? f.setl_ids?.length ?? 0),
     amount: money(f.amount ?? 0),
-    basis: clauseText(rule),
+    basis: clauseText(rule.id, f.region_code),
   };
   return rule.template.replace(/\{([a-z_.]+%?)\}/gi, (_, key: string) => {
     if (key.startsWith('th.')) {
@@ -71,4 +73,53 @@ export function explain(rule: RuleMeta, f: Finding, thresholds: Record<string, {
     }
     return vars[key] ?? `{${key}}`;
   });
+}
+
+/** What the alert page's 同组分布 panel shows: the numbers the rule computed, and the group's values when kept. */
+export interface PeerPanel {
+  /** false: the rule judges the subject against a fixed threshold, and the page shows no peer numbers */
+  compares: boolean;
+  group: string | null;
+  /** group size the rule ranked in */
+  n: number | null;
+  median: number | null;
+  /** this subject's percentile rank (0–1) */
+  percentile: number | null;
+  /** the percentile the subject had to reach (0–1), when the rule has one */
+  thresholdPercentile: number | null;
+  robustZ: number | null;
+  thresholdZ: number | null;
+  /** the group's values (rule unit), ascending; empty when the rule does not keep them (IND-GROWTH) */
+  values: number[];
+}
+
+interface StoredEvidence {
+  peer?: { median?: number | null; percentile?: number | null; robust_z?: number | null; n?: number | null };
+  thresholds?: Record<string, { value: number } | null | undefined>;
+}
+
+/**
+ * The peer panel of one alert. A rule that ranks against peers (`rule.peer`) shows the group it ranked in, its
+ * size, median, this subject's percentile and z against the thresholds it was judged by, and the distribution; any
+ * other rule shows none of these.
+ */
+export function peerPanel(
+  rule: Pick<RuleMeta, 'peer'> | undefined,
+  alert: { peerMedian: number | null; percentile: number | null; robustZ: number | null; evidence: unknown },
+  peers: { values: Array<{ value: number }> } | null,
+): PeerPanel {
+  if (!rule?.peer) return { compares: false, group: null, n: null, median: null, percentile: null, thresholdPercentile: null, robustZ: null, thresholdZ: null, values: [] };
+  const ev = (alert.evidence ?? {}) as StoredEvidence;
+  const th = (key: string | undefined) => (key ? (ev.thresholds?.[key]?.value ?? null) : null);
+  return {
+    compares: true,
+    group: rule.peer.group,
+    n: ev.peer?.n ?? peers?.values.length ?? null,
+    median: alert.peerMedian,
+    percentile: alert.percentile,
+    thresholdPercentile: th(rule.peer.percentileKey),
+    robustZ: alert.robustZ,
+    thresholdZ: th(rule.peer.zKey),
+    values: peers?.values.map((v) => v.value) ?? [],
+  };
 }

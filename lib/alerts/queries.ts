@@ -5,10 +5,54 @@
 import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { alertEvents, alerts } from '../db/schema';
-import { ruleById } from '../rules';
+import { monitoringFor, type ThresholdKey } from '../policies/monitoring';
+import { ruleById, type Rule } from '../rules';
 import { isWidePeerKey, widePeerKey } from '../rules/sql-parts';
 
 export type AlertRecord = typeof alerts.$inferSelect;
+
+export interface PeerValues {
+  metric: string;
+  subjectId: string;
+  values: Array<{ subjectId: string; value: number }>;
+}
+
+/**
+ * The values of the group the rule ranked the alert's subject in, read from the rollup the rule reads, with the
+ * rule's own conditions (group, volume floor, filter): the detail page draws them and the count matches the
+ * alert's 同组数量. Month rules read `peer_key` (or the whole type, 'hospital:*'); TOP-FUND sums the year per person
+ * within the person category (extra.group).
+ */
+export async function peerValues(tx: DbOrTx, rule: Rule, alert: AlertRecord): Promise<PeerValues | null> {
+  const src = rule.peer?.source;
+  if (!src) return null;
+  const ev = (alert.evidence ?? {}) as { extra?: Record<string, unknown>; thresholds?: Record<string, { value: number } | undefined> };
+  const extra = ev.extra ?? {};
+  const minOf = (key: string) => ev.thresholds?.[key]?.value ?? monitoringFor(alert.regionCode).thresholds[key as ThresholdKey]?.value ?? 0;
+  let rows: Array<{ subject_id: string; value: number }>;
+  if (src.window === 'year') {
+    if (!/^\d{4}$/.test(alert.periodKey) || typeof extra.group !== 'string') return null;
+    const r = await tx.execute<{ subject_id: string; value: number }>(sql`
+      select ${sql.identifier(src.subjectColumn)} as subject_id, sum(${sql.raw(src.metric)})::float8 as value from ${sql.identifier(src.table)}
+      where region_code = ${alert.regionCode} and month >= ${alert.periodStart}::date and month <= ${alert.periodEnd}::date
+      group by 1 having left(max(psn_type), 2) = ${extra.group} and sum(${sql.raw(src.metric)}) > 0 order by 2`);
+    rows = r.rows;
+  } else {
+    if (!/^\d{4}-\d{2}$/.test(alert.periodKey) || extra.peer_key === undefined) return null;
+    // 'hospital:*': the subject was ranked among its whole type (its own group was too small, sql-parts.ts)
+    const key = String(extra.peer_key);
+    const inGroup = isWidePeerKey(key) ? sql`${sql.raw(widePeerKey('peer_key'))} = ${key}` : sql`peer_key = ${key}`;
+    const volume = src.volume ? sql` and ${sql.identifier(src.volume.column)} >= ${minOf(src.volume.minKey)}` : sql``;
+    const filter = src.filter ? sql` and ${sql.raw(src.filter)}` : sql``;
+    const r = await tx.execute<{ subject_id: string; value: number }>(
+      sql`select ${sql.identifier(src.subjectColumn)} as subject_id, (${sql.raw(src.metric)})::float8 as value from ${sql.identifier(src.table)}
+          where region_code = ${alert.regionCode} and month = ${alert.periodStart} and ${inGroup} and (${sql.raw(src.metric)}) is not null${volume}${filter}
+          order by 2`,
+    );
+    rows = r.rows;
+  }
+  return { metric: src.metric, subjectId: alert.subjectId, values: rows.map((x) => ({ subjectId: x.subject_id, value: x.value })) };
+}
 
 export interface AlertFilters {
   regionCode?: string | string[];
@@ -103,8 +147,8 @@ export interface AlertDetail {
   alert: AlertRecord;
   /** the evidence claims (first 200) with their fee lines and re-adjudicated fund payment */
   claims: EvidenceClaim[];
-  /** the peer group's values for the chart (indicator rules only) */
-  peers: { metric: string; subjectId: string; values: Array<{ subjectId: string; value: number }> } | null;
+  /** the values of the peer group the rule ranked the subject in (rules that compare with peers and keep the values) */
+  peers: PeerValues | null;
   history: Array<typeof alertEvents.$inferSelect>;
 }
 
@@ -129,20 +173,8 @@ export async function getAlert(tx: DbOrTx, id: number): Promise<AlertDetail | nu
       order by s.setl_time, s.setl_id`);
     claims = r.rows.map((x) => ({ ...x, lines: x.lines ?? [] }));
   }
-  let peers: AlertDetail['peers'] = null;
   const rule = ruleById(alert.ruleId);
-  if (rule?.peer && /^\d{4}-\d{2}$/.test(alert.periodKey) && ev.extra?.peer_key) {
-    const p = rule.peer;
-    // 'hospital:*': the subject was ranked among its whole type (its own group was too small, sql-parts.ts)
-    const key = String(ev.extra.peer_key);
-    const inGroup = isWidePeerKey(key) ? sql`${sql.raw(widePeerKey('peer_key'))} = ${key}` : sql`peer_key = ${key}`;
-    const r = await tx.execute<{ subject_id: string; value: number }>(
-      sql`select ${sql.identifier(p.subjectColumn)} as subject_id, (${sql.identifier(p.metric)})::float8 as value from ${sql.identifier(p.table)}
-          where region_code = ${alert.regionCode} and month = ${alert.periodStart} and ${inGroup} and ${sql.identifier(p.metric)} is not null
-          order by 2`,
-    );
-    peers = { metric: p.metric, subjectId: alert.subjectId, values: r.rows.map((x) => ({ subjectId: x.subject_id, value: x.value })) };
-  }
+  const peers = rule ? await peerValues(tx, rule, alert) : null;
   const history = await tx.select().from(alertEvents).where(eq(alertEvents.alertId, id)).orderBy(asc(alertEvents.at), asc(alertEvents.id));
   return { alert, claims, peers, history };
 }

@@ -15,6 +15,7 @@ import type { CasePenalty } from '../cases/types';
 import { PAYMENT_KIND_ZH } from '../cases/payments';
 import { penaltyContract } from '../penalties/compute';
 import { yuanDecimal } from '../format';
+import { documentBinds, resolveBasis } from '../policies/basis';
 import { loadPenaltyPolicy } from '../policies/penalties';
 import { renderCasePdf, type PdfSection } from './case-pdf';
 import { toCsv } from './csv';
@@ -248,9 +249,15 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
         ],
       },
     ];
-    const basisLines = policy.sources
-      .filter((s) => (c.subjectType === 'insured' ? !s.clause.startsWith('第三十八') && !s.clause.startsWith('第四十条') : !s.clause.startsWith('第四十一')))
-      .map((s) => `${s.doc} ${s.clause}：${s.text}`);
+    // Only documents that bind the case's region: the alerts' clauses resolved for it (what was breached), then the
+    // sanction sources; a clause quoted by both once, in the sources' fuller words.
+    const sources = policy.sources
+      .filter((s) => documentBinds(s.doc, c.regionCode))
+      .filter((s) => (c.subjectType === 'insured' ? !s.clause.startsWith('第三十八') && !s.clause.startsWith('第四十条') : !s.clause.startsWith('第四十一')));
+    const cited = [...d.alerts.flatMap((a) => resolveBasis(a.ruleId, c.regionCode).basis), ...sources];
+    const basisLines = cited
+      .filter((s, i) => cited.findIndex((t) => t.doc === s.doc && t.clause === s.clause) === i)
+      .map((s) => `${s.doc} ${s.clause}：${(sources.find((t) => t.doc === s.doc && t.clause === s.clause) ?? s).text}`);
     const after: PdfSection[] = [
       { heading: '三、处理依据', lines: basisLines },
       { heading: '四、处理决定', lines: decisionLines },

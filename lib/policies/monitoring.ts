@@ -8,7 +8,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors';
 
-const threshold = z.object({ value: z.number().finite(), unit: z.string().min(1), basis: z.string().min(4) });
+// `cites`: clause ids of policies/basis/catalogue.json; an alert records only those that bind its region
+const threshold = z.object({ value: z.number().finite(), unit: z.string().min(1), basis: z.string().min(4), cites: z.array(z.string().min(1)).optional() });
 
 export const thresholdKeys = [
   'minPeerSize',

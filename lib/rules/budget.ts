@@ -1,14 +1,10 @@
-import { BASIS, th, YEAR_PERIOD } from './sql-parts';
+import { th, YEAR_PERIOD } from './sql-parts';
 import type { Rule } from './types';
 
 /** Fund paid to an institution from January to the latest month reaches its annual budget (总额预算). */
 export const budget: Rule = {
   id: 'BUDGET',
   nameZh: '超出门诊统筹总额预算',
-  basis: [
-    { doc: '晋市医保发〔2022〕22号', clause: '五', text: '合理确定各定点医疗机构门诊统筹年度总额预算指标，纳入服务协议范围，超出总额预算指标的部分由医疗机构按规定承担' },
-    BASIS.hunan8,
-  ],
   resultType: 'suspicious',
   window: 'year',
   scenario: '医院门诊、定点药店',

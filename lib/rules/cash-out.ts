@@ -1,11 +1,10 @@
-import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** Repeated high-value purchases of the same drug at one pharmacy in a month: card cash-out / drug resale pattern. */
 export const cashOut: Rule = {
   id: 'CASH-OUT',
   nameZh: '疑似医保卡套现（同店同药高额反复购药）',
-  basis: [BASIS.hunan8, BASIS.regulation41, BASIS.fraud73],
   resultType: 'suspicious',
   window: 'month',
   scenario: '定点药店',

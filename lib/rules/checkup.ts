@@ -1,4 +1,4 @@
-import { BASIS, th } from './sql-parts';
+import { th } from './sql-parts';
 import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
@@ -6,11 +6,6 @@ import { visitGroup } from './visit-group';
 export const checkup: Rule = {
   id: 'CHECKUP',
   nameZh: '变相健康体检',
-  basis: [
-    { doc: '晋市医保发〔2022〕22号', clause: '四 不予支付第4项', text: '体育健身、养生保健消费、健康体检费用' },
-    BASIS.fraud73,
-    BASIS.regulation38,
-  ],
   resultType: 'suspicious',
   window: 'visit',
   scenario: '医院门诊',

@@ -1,11 +1,10 @@
-import { BASIS, th } from './sql-parts';
+import { th } from './sql-parts';
 import type { Rule } from './types';
 
 /** Pairs of persons who visit the same institution on the same days again and again within a quarter. */
 export const coVisit: Rule = {
   id: 'CO-VISIT',
   nameZh: '结伴就医（多名参保人反复同日同机构就诊）',
-  basis: [BASIS.regulation40, BASIS.fraud73],
   resultType: 'suspicious',
   window: 'quarter',
   scenario: '医院门诊、定点药店',

@@ -1,11 +1,10 @@
-import { BASIS, IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
+import { IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** A doctor with more settled visits in one day than a person can see. */
 export const drDayLoad: Rule = {
   id: 'DR-DAY-LOAD',
   nameZh: '医师单日接诊量异常',
-  basis: [BASIS.regulation40, BASIS.fraud73],
   resultType: 'suspicious',
   window: 'day',
   scenario: '医院门诊',

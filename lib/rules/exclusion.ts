@@ -1,13 +1,11 @@
 /** EXCL-*: a claim in one of the digest's exclusions on which the fund still paid (a clear violation). */
-import { BASIS } from './sql-parts';
-import type { Basis, Rule } from './types';
+import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
-export function exclusionRule(o: { id: string; nameZh: string; bit: number; what: string; basis: Basis[]; scenario?: string }): Rule {
+export function exclusionRule(o: { id: string; nameZh: string; bit: number; what: string; scenario?: string }): Rule {
   return {
     id: o.id,
     nameZh: o.nameZh,
-    basis: [...o.basis, BASIS.regulation38],
     resultType: 'violation',
     window: 'visit',
     scenario: o.scenario ?? '医院门诊、定点药店',

@@ -1,4 +1,4 @@
-import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -18,10 +18,11 @@ const LN_VAR = (n: string, s: string, q: string) => `greatest((${q} - ${s} * ${s
 export const indGrowth: Rule = {
   id: 'IND-GROWTH',
   nameZh: '次均费用增长过快',
-  basis: [BASIS.monitoring, BASIS.nanchang42],
   resultType: 'suspicious',
   window: 'month',
   baselineMonthsKey: 'growthBaselineMonths',
+  // growth is computed inside the query only: the page shows the group's numbers, not its distribution
+  peer: { group: '同统筹区同类型机构（同月增长率）', zKey: 'growthRobustZ' },
   scenario: '医院门诊、定点药店',
   stage: 'post',
   subject: 'institution',

@@ -1,4 +1,4 @@
-import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** Exclusion reasons (adjudication `excluded`) that an EXCL-* rule already raises from the claim's flags. */
@@ -8,10 +8,6 @@ export const EXCLUDED_BY_FLAG = ['non_designated', 'pharmacy_no_rx', 'suspended'
 export const payDiff: Rule = {
   id: 'PAY-DIFF',
   nameZh: '统筹支付与政策重算结果不符',
-  basis: [
-    { doc: '晋市医保发〔2022〕22号', clause: '四', text: '起付标准、支付比例、支付限额（按收费类别、人员类别）' },
-    BASIS.regulation38,
-  ],
   resultType: 'violation',
   window: 'visit',
   scenario: '医院门诊、定点药店',

@@ -9,6 +9,7 @@ import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
+import { resolveBasis, thresholdBasis } from '../policies/basis';
 import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
 import { rules as allRules } from './index';
 import type { Finding, Rule } from './types';
@@ -46,7 +47,14 @@ async function names(c: pg.ClientBase, findings: Finding[]): Promise<Map<string,
 }
 
 function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): AlertRow {
-  const thresholds = Object.fromEntries(rule.thresholds.map((k) => [k, t[k as keyof Thresholds]]));
+  // each threshold as recorded on the alert: its words and the clauses among its `cites` that bind the alert's region
+  const thresholds = Object.fromEntries(
+    rule.thresholds.map((k) => {
+      const x = t[k as keyof Thresholds];
+      if (!x) return [k, x];
+      return [k, { value: x.value, unit: x.unit, basis: thresholdBasis(x, f.region_code) }];
+    }),
+  );
   return {
     region_code: f.region_code,
     rule_id: rule.id,
@@ -65,7 +73,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
     robust_z: f.robust_z ?? null,
     amount: Math.round(f.amount ?? 0),
     explanation: explain(rule, f, t),
-    clause: clauseText(rule),
+    clause: clauseText(rule.id, f.region_code),
     evidence: {
       setl_ids: f.setl_ids ?? [],
       n: f.n ?? f.setl_ids?.length ?? 0,
@@ -75,7 +83,7 @@ function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): Al
       peer: { median: f.peer_median ?? null, percentile: f.percentile ?? null, robust_z: f.robust_z ?? null, n: f.peer_n ?? null },
       extra: f.extra ?? {},
       thresholds,
-      basis: rule.basis,
+      basis: resolveBasis(rule.id, f.region_code).basis,
     },
     policy_id: policyIds.join('+'),
   };

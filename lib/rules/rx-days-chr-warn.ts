@@ -1,4 +1,4 @@
-import { BASIS, th } from './sql-parts';
+import { th } from './sql-parts';
 import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
@@ -6,7 +6,6 @@ import { visitGroup } from './visit-group';
 export const rxDaysChrWarn: Rule = {
   id: 'RX-DAYS-CHR-WARN',
   nameZh: '慢性病处方超一般天数（提醒）',
-  basis: [BASIS.rxLimit],
   resultType: 'suspicious',
   window: 'visit',
   scenario: '医院门诊、定点药店',

@@ -1,4 +1,4 @@
-import { BASIS, th } from './sql-parts';
+import { th } from './sql-parts';
 import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
@@ -6,7 +6,6 @@ import { visitGroup } from './visit-group';
 export const rxDaysOrd: Rule = {
   id: 'RX-DAYS-ORD',
   nameZh: '普通疾病处方超最长天数',
-  basis: [BASIS.rxLimit, BASIS.regulation38],
   resultType: 'violation',
   window: 'visit',
   scenario: '医院门诊、定点药店',

@@ -1,4 +1,4 @@
-import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -18,7 +18,6 @@ import type { Rule } from './types';
 export const rxOverlap: Rule = {
   id: 'RX-OVERLAP',
   nameZh: '重复开药（同药供药期重叠）',
-  basis: [BASIS.regulation38, BASIS.regulation41, BASIS.rxLimit],
   resultType: 'suspicious',
   window: '90 days',
   scenario: '医院门诊、定点药店',

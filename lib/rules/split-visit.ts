@@ -1,11 +1,10 @@
-import { BASIS, IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
+import { IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** Same person, same institution, same day, ≥ 2 settlements: split visits / split charging. */
 export const splitVisit: Rule = {
   id: 'SPLIT-VISIT',
   nameZh: '分解就诊（同人同机构同日多次结算）',
-  basis: [BASIS.regulation38, { doc: '晋市医保发〔2022〕22号', clause: '七.3', text: '聚焦多开药、乱开药、乱检查、乱收费等违规行为' }],
   resultType: 'suspicious',
   window: 'day',
   scenario: '医院门诊',

@@ -1,4 +1,4 @@
-import { BASIS, th, YEAR_PERIOD } from './sql-parts';
+import { th, YEAR_PERIOD } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -13,7 +13,6 @@ import type { Rule } from './types';
 export const topFund: Rule = {
   id: 'TOP-FUND',
   nameZh: '参保人统筹基金使用额偏高',
-  basis: [BASIS.monitoring, BASIS.regulation41],
   resultType: 'suspicious',
   window: 'year',
   scenario: '医院门诊、定点药店',
@@ -22,7 +21,8 @@ export const topFund: Rule = {
   severity: 'medium',
   thresholds: ['topFundPercentile', 'topFundLogZ', 'topFundMinRatio', 'topFundMinFundFen', 'minPeerSize'],
   unit: 'yuan',
-  peer: { table: 'ind_person_month', subjectColumn: 'psn_no', metric: 'fund_amt' },
+  // ranked by the year's policy-range cost among persons of the same category (extra.group), as the query does
+  peer: { group: '同统筹区同类人员（在职/退休，同年）', percentileKey: 'topFundPercentile', zKey: 'topFundLogZ', source: { table: 'ind_person_month', subjectColumn: 'psn_no', metric: 'total_amt - ownpay_amt', window: 'year' } },
   template:
     '{subject} {period} 年度政策范围内医疗费用 {extra.inscp} 元（{extra.visits} 次就诊），为同统筹区同类人员中位数 {extra.peer_inscp} 元的 {extra.ratio} 倍，位于第 {pct} 百分位，对数稳健 z 值 {z}；统筹基金已支付 {amount}（阈值：第 {th.topFundPercentile%} 百分位、z ≥ {th.topFundLogZ} 且 ≥ 中位数 {th.topFundMinRatio} 倍）；依据 {basis}',
   sql: `

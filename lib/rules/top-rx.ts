@@ -1,4 +1,4 @@
-import { BASIS, IN_SCOPE, peerOutlier, th } from './sql-parts';
+import { IN_SCOPE, peerOutlier, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -35,7 +35,6 @@ const query = peerOutlier({
 export const topRx: Rule = {
   id: 'TOP-RX',
   nameZh: '医师处方数量或金额排名靠前',
-  basis: [BASIS.monitoring, BASIS.regulation38],
   resultType: 'suspicious',
   window: 'month',
   scenario: '医院门诊',
@@ -44,7 +43,8 @@ export const topRx: Rule = {
   severity: 'medium',
   thresholds: ['peerPercentile', 'robustZ', 'rxMinCount', 'rxAmountMinPercentile', 'rxMinRatio', 'rxColleagueRatio', 'minPeerSize'],
   unit: 'count',
-  peer: { table: 'ind_doctor_month', subjectColumn: 'dr_codg', metric: 'rx_amt' },
+  // the ranked statistic is the prescription count (the amount is a further condition, in the explanation)
+  peer: { group: '同统筹区同类同级机构的医师（同月）', percentileKey: 'peerPercentile', zKey: 'robustZ', source: { table: 'ind_doctor_month', subjectColumn: 'dr_codg', metric: 'rx_count', window: 'month', volume: { column: 'rx_count', minKey: 'minVolume' } } },
   template:
     '{subject} {period} 开具处方 {extra.rx_count} 张、金额 {extra.rx_amt} 元，处方数量在{extra.peer_group}机构医师中位于第 {pct} 百分位，稳健 z 值 {z}，处方金额位于第 {extra.amt_pct} 百分位；同机构其他 {extra.colleagues} 名医师当月平均 {extra.colleague_avg} 张（阈值：数量第 {th.peerPercentile%} 百分位、z ≥ {th.robustZ} 且 ≥ 中位数 {th.rxMinRatio} 倍、≥ 同机构其他医师平均 {th.rxColleagueRatio} 倍，金额不低于第 {th.rxAmountMinPercentile%} 百分位）；依据 {basis}',
   sql: query,

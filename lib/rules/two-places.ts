@@ -1,11 +1,10 @@
-import { BASIS, MONTH_PERIOD, th } from './sql-parts';
+import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** One person settled in two different cities (first 4 digits of the institution's admdvs) within the limit. */
 export const twoPlaces: Rule = {
   id: 'TWO-PLACES',
   nameZh: '同一参保人短时间内异地两处结算',
-  basis: [BASIS.regulation41, BASIS.fraud73],
   resultType: 'suspicious',
   window: 'hour',
   scenario: '医院门诊、定点药店、异地就医',

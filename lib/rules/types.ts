@@ -1,23 +1,16 @@
+/** A rule's legal basis is data (policies/basis/catalogue.json), resolved per alert by its region: lib/policies/basis.ts. */
+export type { Basis } from '../policies/basis';
+
 /**
  * A monitoring rule: metadata as national smart monitoring describes it (id, name, legal basis,
  * result type, window, scenario, stage, subject, severity), one set-based SQL query and a Chinese
  * explanation template. See README.md in this folder for the query contract.
  */
-export interface Basis {
-  /** document, e.g. 晋市医保发〔2022〕22号 or 《医疗保障基金使用监督管理条例》 */
-  doc: string;
-  /** clause inside it, e.g. 四 备注3 / 第三十八条 */
-  clause: string;
-  /** the clause's words (short quotation) */
-  text: string;
-}
-
 export type SubjectType = 'institution' | 'doctor' | 'insured' | 'region';
 
 export interface RuleMeta {
   id: string;
   nameZh: string;
-  basis: Basis[];
   /** violation 明确违规 | suspicious 可疑 */
   resultType: 'violation' | 'suspicious';
   window: 'visit' | 'hour' | 'day' | 'month' | 'quarter' | 'year' | '90 days';
@@ -39,8 +32,30 @@ export interface RuleMeta {
    * findings for that many following months too, and an incremental run re-runs it for them.
    */
   baselineMonthsKey?: string;
-  /** where the peer distribution comes from, for the detail page chart */
-  peer?: { table: string; subjectColumn: string; metric: string };
+  /**
+   * Set when the rule ranks the subject among peers (it then stores median, percentile, z and group size on the
+   * alert): what the group is, which thresholds it was judged by, and where the detail page reads the group's
+   * distribution (`source`; absent when the ranked statistic is computed inside the query only, as IND-GROWTH's growth).
+   */
+  peer?: {
+    /** the group in words, e.g. 同统筹区同类同级机构（同月） */
+    group: string;
+    /** threshold key of the percentile the subject had to reach (none when the rule ranks by z only) */
+    percentileKey?: string;
+    /** threshold key of the robust z the subject had to reach */
+    zKey: string;
+    source?: {
+      table: string;
+      subjectColumn: string;
+      /** SQL expression of the ranked value (summed over the year for window 'year') */
+      metric: string;
+      window: 'month' | 'year';
+      /** the rule's volume floor: only subjects the rule ranked are shown (column, threshold key) */
+      volume?: { column: string; minKey: string };
+      /** SQL condition on the table's rows the rule applies */
+      filter?: string;
+    };
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { AlertActions } from '../alert-actions';
 import { Chart } from '@/components/chart';
 import { Reveal } from '@/components/reveal';
 import { Empty } from '@/components/states';
-import { formatValue } from '@/lib/alerts/explain';
+import { formatValue, peerPanel } from '@/lib/alerts/explain';
 import { getAlert } from '@/lib/alerts/queries';
 import { requireActor } from '@/lib/auth/current';
 import { maskId, maskName } from '@/lib/auth/mask';
@@ -16,6 +16,7 @@ import { policyLabel } from '@/lib/alerts/policy-label';
 import { dismissReasonLabel } from '@/lib/alerts/verdict-reasons';
 import { getDb } from '@/lib/db/client';
 import { scoped } from '@/lib/db/scoped';
+import { resolveBasis, scopeLabel } from '@/lib/policies/basis';
 import { dateTime, money, pct, periodLabel, yuan } from '@/lib/format';
 import { ruleById } from '@/lib/rules';
 
@@ -60,7 +61,10 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
   const href = subjectHref(a.subjectType, a.subjectId);
   // Money-valued rules store the value in fen; the chart works in the rule's unit
   const chartUnit = unit === 'yuan' ? 'fen' : unit === 'percent' ? 'ratio' : 'count';
-  const peerValues = d.peers?.values.map((v) => v.value) ?? [];
+  const panel = peerPanel(rule, a, d.peers);
+  const peerValues = panel.values;
+  // the clauses that bind this alert's region; another region's clause only as 参照
+  const cited = resolveBasis(a.ruleId, a.regionCode);
   const marks = [
     ...(a.value !== null ? [{ value: a.value, label: '本对象', color: '#c2312b' }] : []),
     ...(a.threshold !== null ? [{ value: a.threshold, label: '阈值', color: '#b7791f' }] : []),
@@ -116,32 +120,46 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
               {formatValue(unit, a.threshold)}
             </div>
           </div>
-          <div>
-            <div className="label">同组中位数</div>
-            <div className="value">{formatValue(unit, a.peerMedian)}</div>
-          </div>
-          <div>
-            <div className="label">百分位</div>
-            <div className="value">{a.percentile === null ? '—' : pct(a.percentile)}</div>
-          </div>
+          {panel.compares ? (
+            <>
+              <div>
+                <div className="label">同组中位数</div>
+                <div className="value">{formatValue(unit, a.peerMedian)}</div>
+              </div>
+              <div>
+                <div className="label">百分位</div>
+                <div className="value">{a.percentile === null ? '—' : pct(a.percentile)}</div>
+              </div>
+            </>
+          ) : null}
           <div>
             <div className="label">涉及统筹金额</div>
             <div className="value">{money(a.amount)}</div>
           </div>
         </div>
         <h2>政策依据</h2>
-        {rule ? (
-          rule.basis.map((b) => (
-            <div className="clause" key={`${b.doc}${b.clause}`} data-testid="alert-clause">
+        {cited.basis.length ? (
+          cited.basis.map((b) => (
+            <div className="clause" key={`${b.doc}${b.clause}${b.text}`} data-testid="alert-clause">
               <strong>
                 {b.doc} {b.clause}
               </strong>
               ：{b.text}
+              <span className="muted">（{scopeLabel(b.scope)}）</span>
             </div>
           ))
         ) : (
-          <div className="clause">{a.clause}</div>
+          <div className="clause" data-testid="alert-clause">{a.clause}</div>
         )}
+        {cited.references.length ? (
+          <div data-testid="alert-references">
+            {cited.references.map((b) => (
+              <p className="muted" key={`${b.doc}${b.clause}`}>
+                参照（其他地区文件，不作为本地区处理依据）：{b.doc} {b.clause}：{b.text}
+              </p>
+            ))}
+          </div>
+        ) : null}
         {a.policyId ? <p className="muted">政策版本：{policyLabel(a.policyId)}</p> : null}
         {a.dismissReason ? <p>排除原因：{a.dismissReason}</p> : null}
       </div>
@@ -166,12 +184,37 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
       </div>
 
       <div className="grid grid-2-1">
-        <div className="panel">
+        <div className="panel" data-testid="peer-panel">
           <h2>
-            同组分布<span className="muted">{d.peers ? `${peerValues.length} 个同组对象（同地区、同类同级、同月）` : ''}</span>
+            同组分布<span className="muted">{panel.compares ? panel.group : ''}</span>
           </h2>
-          {d.peers && peerValues.length ? (
-            <Chart label="同组分布，标出本对象与阈值" spec={{ kind: 'histogram', unit: chartUnit, bins: histogram(peerValues), marks }} height={240} />
+          {panel.compares ? (
+            <>
+              <dl className="kv" data-testid="peer-numbers">
+                <dt>同组数量</dt>
+                <dd>{panel.n ?? '—'}</dd>
+                <dt>同组中位数</dt>
+                <dd>{formatValue(unit, panel.median)}</dd>
+                <dt>本对象百分位</dt>
+                <dd>{panel.percentile === null ? '—' : pct(panel.percentile)}</dd>
+                {panel.thresholdPercentile !== null ? (
+                  <>
+                    <dt>预警百分位阈值</dt>
+                    <dd>{pct(panel.thresholdPercentile)}</dd>
+                  </>
+                ) : null}
+                <dt>稳健 z 值</dt>
+                <dd>
+                  {panel.robustZ === null ? '—' : panel.robustZ.toFixed(1)}
+                  {panel.thresholdZ !== null ? `（阈值 ≥ ${panel.thresholdZ}）` : ''}
+                </dd>
+              </dl>
+              {peerValues.length ? (
+                <Chart label="同组分布，标出本对象与阈值" spec={{ kind: 'histogram', unit: chartUnit, bins: histogram(peerValues), marks }} height={240} />
+              ) : (
+                <p className="muted">本规则的同组数值在计算时得出，未逐一保存；上列为计算结果。</p>
+              )}
+            </>
           ) : (
             <Empty>本规则不做同组比较，判定依据见上方指标值与阈值；证据见下方结算明细。</Empty>
           )}
