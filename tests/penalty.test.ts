@@ -217,3 +217,23 @@ describe('penalty CLI', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('penalty basis binds the case region (issue 18 item 1)', () => {
+  const policy = loadPenaltyPolicy();
+  const mentions = (s: string) => [...s.matchAll(/晋市医保发〔2022〕22号/g)].map((m) => s.slice(Math.max(0, (m.index ?? 0) - 3), m.index));
+
+  it('cites 晋市 七.3 as basis in Jincheng, and only the regulation (晋市 as 参照) in Nanchang, Changsha and Erenhot', () => {
+    const jc = computePenalty({ subject: 'institution', amount: '1000', ownPay: '200', multiple: '3' }, { policy, region: '140500' });
+    expect(jc.basis).toMatch(/^晋市医保发〔2022〕22号 七\.3：追回违规本金/);
+    for (const region of ['360100', '430100', '152501']) {
+      const inst = computePenalty({ subject: 'institution', amount: '1000', ownPay: '200', multiple: '3' }, { policy, region });
+      expect(inst.basis).toMatch(/^《医疗保障基金使用监督管理条例》第三十八条：责令退回/);
+      expect(mentions(inst.basis)).toEqual(['参照 ']);
+      // the amounts do not depend on which document is cited
+      expect([inst.principalFen, inst.damagesFen]).toEqual([jc.principalFen, jc.damagesFen]);
+      const ins = computePenalty({ subject: 'insured', amount: '800', months: '6', start: '2024-03-01' }, { policy, region });
+      expect(ins.basis).toMatch(/^《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 800\.00/);
+      expect(ins.basis).not.toContain('晋市');
+    }
+  });
+});

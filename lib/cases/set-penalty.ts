@@ -69,7 +69,7 @@ export async function setCasePenalty(db: Db, actor: Actor, caseId: number, input
         repeat: p.repeat,
         cooperation: p.cooperation,
       },
-      { policy, today: opts.today },
+      { policy, today: opts.today, region: c.regionCode },
     );
     const proposed = {
       tier: calc.tier.id,

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { documentBinds } from '../policies/basis';
 import { loadPenaltyPolicy, type PenaltyPolicy } from '../policies/penalties';
 import { addMonths, parseIsoDate, todayShanghai } from './dates';
 import { yuanDecimal } from '../format';
@@ -89,7 +90,19 @@ function showMultiple(h: number): string {
   return String(h / 100);
 }
 
-export function computePenalty(request: PenaltyRequest, opts: { policy?: PenaltyPolicy; today?: string } = {}): PenaltyCalc {
+/**
+ * The sanction policy's local source (a city's clause such as 晋市医保发〔2022〕22号 七.3, the one document of its sources not
+ * cited as a national law《…》) is 依据 only in a region it binds. Elsewhere the regulation alone is cited, and the local
+ * range the discretion follows is named as 参照, never as 依据. Without a region (the `penalty` command) the policy's own
+ * sources are cited as written.
+ */
+function localSanction(policy: PenaltyPolicy, region: string | undefined): { binds: boolean; cite: string } {
+  const local = policy.sources.find((s) => !s.doc.startsWith('《'));
+  if (!local) return { binds: false, cite: '' };
+  return { binds: region === undefined || documentBinds(local.doc, region), cite: `${local.doc} ${local.clause}` };
+}
+
+export function computePenalty(request: PenaltyRequest, opts: { policy?: PenaltyPolicy; today?: string; region?: string } = {}): PenaltyCalc {
   const parsed = penaltyRequestSchema.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -103,6 +116,8 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
   if (amountFen <= 0) throw new InputError('违规金额必须大于 0', { field: 'amount' });
   const tier = proposeTier(policy, amountFen, r);
   const tierText = `裁量档次 ${tier.label}（分值 ${tier.score}：${tier.reasons.join('，')}）`;
+  const local = localSanction(policy, opts.region);
+  const reference = local.cite ? `，参照 ${local.cite}，该文件不作为本地区处理依据` : '';
 
   if (r.subject === 'institution') {
     if (r.months !== undefined) throw new InputError('暂停月数仅适用于参保人', { field: 'months' });
@@ -114,9 +129,12 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
     inRange(multiple, range, 'multiple', '违约金倍数');
     const principalFen = amountFen + ownPayFen;
     const damagesFen = times(amountFen, multiple);
+    const article = r.fraud ? '《医疗保障基金使用监督管理条例》第四十条（骗取）' : '《医疗保障基金使用监督管理条例》第三十八条';
+    const principalText = `追回违规本金（统筹支付 ${yuanDecimal(amountFen)} + 个人自付 ${yuanDecimal(ownPayFen)}）`;
     const basis = [
-      `晋市医保发〔2022〕22号 七.3：追回违规本金（统筹支付 ${yuanDecimal(amountFen)} + 个人自付 ${yuanDecimal(ownPayFen)}），加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`,
-      r.fraud ? '《医疗保障基金使用监督管理条例》第四十条（骗取）' : '《医疗保障基金使用监督管理条例》第三十八条',
+      ...(local.binds
+        ? [`${local.cite}：${principalText}，加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`, article]
+        : [`${article}：责令退回，${principalText}；违约金 ${showMultiple(multiple)} 倍（本系统裁量幅度 ${range.min}–${range.max} 倍${reference}）`]),
       given ? `倍数由使用者指定（${tierText} 建议 ${tier.multiple} 倍）` : `倍数取${tierText}`,
       `裁量基准：${policyName(policy)}`,
     ].join('；');
@@ -161,7 +179,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
   const fineFen = fineMultiple === null ? 0 : times(amountFen, fineMultiple);
   const fr = policy.insured.fineMultiple;
   const basis = [
-    `晋市医保发〔2022〕22号 七.3、《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${yuanDecimal(amountFen)}，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
+    `${local.binds ? `${local.cite}、` : ''}《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${yuanDecimal(amountFen)}，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
     fineMultiple === null ? '非骗取情形，不处罚款' : `属骗取，处骗取金额 ${showMultiple(fineMultiple)} 倍罚款（幅度 ${fr.min}–${fr.max} 倍）`,
     [
       r.months === undefined ? '月数按裁量档次' : '月数由使用者指定',
