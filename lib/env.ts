@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies } from './auth/client-ip';
 
 /** The process environment, validated once. A bad value stops start-up with a message naming the variable. */
 const envSchema = z.object({
@@ -10,6 +11,20 @@ const envSchema = z.object({
   APP_URL: z.string().url().optional(),
   /** Database role the web app and CLI act as (RLS applies to it); the owner role runs migrations. */
   APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('ofm_app'),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs, e.g.
+   * `10.0.0.5,192.168.1.0/24`). Empty: the client address is the TCP peer (lib/auth/client-ip.ts).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -25,6 +40,7 @@ export function env(): Env {
     SMTP_URL: process.env.SMTP_URL || undefined,
     APP_URL: process.env.APP_URL || undefined,
     APP_DB_ROLE: process.env.APP_DB_ROLE || undefined,
+    TRUSTED_PROXIES: process.env.TRUSTED_PROXIES || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -41,4 +57,9 @@ export function dataDir(): string {
 
 export function appUrl(): string {
   return env().APP_URL ?? `http://localhost:${env().PORT}`;
+}
+
+/** Test hook: the next env() call reads process.env again. */
+export function resetEnvCache(): void {
+  cached = undefined;
 }
