@@ -14,7 +14,12 @@
  * 3. A request without a session cookie goes to /login (pages) or gets 401 JSON (API). Only the
  *    cookie's presence is checked here; getActor()/requireActor() verify the session in every page,
  *    action and route.
- * 4. Pages get a Content-Security-Policy with a fresh nonce per request (no 'unsafe-inline' scripts):
+ * 4. Query parameters the database cannot take are stopped here, for every route at once: a NUL
+ *    character (Postgres text refuses it) in any parameter, or a paging/count parameter (page, size,
+ *    pageSize, min, user) that is not a whole number below 10⁹ (1e20 overflowed the SQL offset). API
+ *    routes answer 400 naming the parameter; a page is redirected to the same URL without it, so it
+ *    renders with the bad parameter ignored.
+ * 5. Pages get a Content-Security-Policy with a fresh nonce per request (no 'unsafe-inline' scripts):
  *    Next reads the nonce from the request's CSP header and puts it on its own scripts; the root
  *    layout is rendered per request (app/layout.tsx) so every page carries the nonce.
  */
@@ -87,6 +92,19 @@ function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
+/** Whole-number URL parameters of the app's lists (paging, minimum counts, a user id). */
+const INTEGER_PARAMS = new Set(['page', 'size', 'pageSize', 'min', 'user']);
+
+/** The query parameters that would reach the database as something it refuses. */
+function badParams(params: URLSearchParams): string[] {
+  const bad = new Set<string>();
+  for (const [k, v] of params) {
+    if (k.includes('\0') || v.includes('\0')) bad.add(k);
+    else if (INTEGER_PARAMS.has(k) && v !== '' && !/^\d{1,9}$/.test(v.trim())) bad.add(k);
+  }
+  return [...bad];
+}
+
 function refuse(status: number, error: string): NextResponse {
   return NextResponse.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } });
 }
@@ -94,6 +112,19 @@ function refuse(status: number, error: string): NextResponse {
 export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
   const api = pathname.startsWith('/api/');
+
+  if (/%00/i.test(pathname) || pathname.includes('\0')) {
+    if (api) return refuse(400, '请求地址含有非法字符');
+    return new NextResponse('请求地址含有非法字符', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  }
+  const bad = badParams(req.nextUrl.searchParams);
+  if (bad.length) {
+    const shown = bad.map((k) => k.replace(/[^\w.-]/g, '?').slice(0, 40)).join('、');
+    if (api || !SAFE_METHODS.has(req.method)) return refuse(400, `请求参数 ${shown} 无效：含有非法字符或超出范围`);
+    const url = req.nextUrl.clone();
+    for (const k of bad) url.searchParams.delete(k);
+    return NextResponse.redirect(url);
+  }
 
   if (!SAFE_METHODS.has(req.method)) {
     if (crossOriginReason(req)) return refuse(403, '拒绝跨站请求：请从本系统页面操作 (cross-origin request refused)');
