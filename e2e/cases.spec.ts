@@ -79,7 +79,7 @@ test('alert → case → decision with the right amounts → case file', async (
     // an override without a reason is refused with a message naming the field
     await page.locator('input[name="multiple"]').fill('4');
     await page.getByRole('button', { name: '计算并保存' }).click();
-    await expect(page.locator('.error-box')).toContainText('field reason');
+    await expect(page.locator('.error-box')).toContainText('须填写偏离理由');
 
     await page.getByLabel('意见').fill('送达告知书');
     await page.getByRole('button', { name: '送达告知书' }).click();
