@@ -1,21 +1,8 @@
-// Content-Security-Policy compatible with Next's inline bootstrap scripts (no nonce wiring):
-// scripts only from this origin plus inline; no eval except in `next dev` (React refresh needs it);
-// no framing, no plugins, forms post only to this origin.
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === 'production' ? '' : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+// Pages get their Content-Security-Policy from proxy.ts, with a fresh script nonce per request (no
+// 'unsafe-inline' scripts). API responses (JSON, files) get one that allows nothing.
+const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 
 const securityHeaders = [
-  { key: 'Content-Security-Policy', value: csp },
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
   // Ignored by browsers over plain http; over https it pins the site to https.
   { key: 'Strict-Transport-Security', value: 'max-age=15552000' },
@@ -44,7 +31,10 @@ const nextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: apiCsp }] },
+    ];
   },
 };
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies } from './auth/client-ip';
 
 /** The process environment, validated once. A bad value stops start-up with a message naming the variable. */
 const envSchema = z.object({
@@ -21,6 +22,20 @@ const envSchema = z.object({
     .optional(),
   /** Days after today (Asia/Shanghai) a settlement may be dated; a later one is a row error. */
   INGEST_MAX_DAYS_AHEAD: z.coerce.number().int().min(0).max(366).default(1),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs, e.g.
+   * `10.0.0.5,192.168.1.0/24`). Empty: the client address is the TCP peer (lib/auth/client-ip.ts).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -38,6 +53,7 @@ export function env(): Env {
     APP_DB_ROLE: process.env.APP_DB_ROLE || undefined,
     INGEST_MIN_DATE: process.env.INGEST_MIN_DATE || undefined,
     INGEST_MAX_DAYS_AHEAD: process.env.INGEST_MAX_DAYS_AHEAD || undefined,
+    TRUSTED_PROXIES: process.env.TRUSTED_PROXIES || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -54,4 +70,9 @@ export function dataDir(): string {
 
 export function appUrl(): string {
   return env().APP_URL ?? `http://localhost:${env().PORT}`;
+}
+
+/** Test hook: the next env() call reads process.env again. */
+export function resetEnvCache(): void {
+  cached = undefined;
 }

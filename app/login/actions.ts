@@ -20,7 +20,7 @@ export async function signInAction(form: FormData): Promise<void> {
   const email = String(form.get('email') ?? '');
   const r = await signIn(db, { email, password: String(form.get('password') ?? '') }, { ip: await clientIp() });
   if (!r.ok) {
-    const q = new URLSearchParams({ error: r.message, email: email.slice(0, 254) });
+    const q = new URLSearchParams({ error: `sign_in_${r.reason}`, email: email.slice(0, 254) });
     if (next !== '/') q.set('next', next);
     redirect(`/login?${q.toString()}`);
   }

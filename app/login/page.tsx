@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { getActor } from '@/lib/auth/current';
+import { flashFrom } from '@/lib/dashboard/flash';
 import { signInAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +9,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const sp = await searchParams;
   const one = (k: string) => (typeof sp[k] === 'string' ? sp[k] : '');
   if (await getActor()) redirect('/');
-  const error = one('error');
+  const error = flashFrom(sp).error;
   return (
     <main className="login-page" style={{ maxWidth: 380, margin: '12vh auto', padding: '0 16px' }}>
       <div className="panel">

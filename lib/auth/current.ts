@@ -9,6 +9,7 @@ import { getDb } from '../db/client';
 import { sessions, users } from '../db/schema';
 import type { Actor, Role } from '../db/scoped';
 import { env } from '../env';
+import { CLIENT_IP_HEADER, normaliseIp } from './client-ip';
 import { assertCan, type Action } from './permissions';
 import { hashToken } from './token';
 
@@ -45,11 +46,13 @@ export async function requireActor(action?: Action): Promise<SessionUser> {
   return actor;
 }
 
-/** The client address as seen by the app (first X-Forwarded-For hop when behind a proxy). */
+/**
+ * The client address: the header the server process stamped from the TCP peer and TRUSTED_PROXIES
+ * (./client-ip.ts, installed by instrumentation.ts). X-Forwarded-For / X-Real-IP are never read here:
+ * a client sets them freely. Null when the stamp is missing (a request outside the Next server).
+ */
 export async function clientIp(): Promise<string | null> {
-  const h = await headers();
-  const fwd = h.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return fwd || h.get('x-real-ip') || null;
+  return normaliseIp((await headers()).get(CLIENT_IP_HEADER));
 }
 
 async function isHttps(): Promise<boolean> {

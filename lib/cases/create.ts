@@ -3,11 +3,11 @@
  * Permission 'case.open' first; one transaction (scoped, so RLS limits the alerts to the actor's regions)
  * inserts the case, links the alerts, sets their status to 'case', writes the first stage event and the audit row.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit';
 import { assertCan } from '../auth/permissions';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { ruleById } from '../rules';
 import { alertEvents, alerts, caseAlerts, caseEvents, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
@@ -28,6 +28,23 @@ const SUBJECT_ZH: Record<string, string> = { institution: '定点医药机构', 
 
 export function inRegions(actor: Actor, region: string): boolean {
   return actor.regions.includes('*') || actor.regions.includes(region);
+}
+
+/**
+ * 案件编号 REGION-YEAR-NNNNN, counted within the region and year: the next number after the highest
+ * one the region already has that year. (It used to be the global case id, so a region's inspector
+ * could read from their own numbers how many cases other regions opened.) A transaction-scoped advisory
+ * lock per region and year makes two simultaneous 立案 take different numbers; existing cases keep
+ * theirs, and counting continues above them.
+ */
+export async function nextCaseNo(tx: Tx, regionCode: string, year: string): Promise<string> {
+  const prefix = `${regionCode}-${year}-`;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`case_no:${prefix}`}))`);
+  const r = await tx.execute<{ n: number }>(
+    sql`select coalesce(max(substring(case_no from ${`^${prefix}([0-9]{1,9})$`})::int), 0)::int as n
+          from cases where region_code = ${regionCode} and case_no like ${`${prefix}%`}`,
+  );
+  return `${prefix}${String((r.rows[0]?.n ?? 0) + 1).padStart(5, '0')}`;
 }
 
 export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opts: { today?: string } = {}) {
@@ -61,11 +78,12 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
     const amount = rows.reduce((s, r) => s + r.amount, 0);
     // Only an institution's name goes into the title: a person's identifiers stay masked wherever titles show.
     const name = first.subjectType === 'institution' ? (first.subjectName ?? first.subjectId) : '';
+    const caseNo = await nextCaseNo(tx, first.regionCode, today.slice(0, 4));
     const [created] = await tx
       .insert(cases)
       .values({
         regionCode: first.regionCode,
-        caseNo: 'pending',
+        caseNo,
         subjectType: first.subjectType,
         subjectId: first.subjectId,
         subjectName: first.subjectName,
@@ -78,8 +96,6 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
       })
       .returning({ id: cases.id });
     if (!created) throw new Error('case insert returned nothing');
-    const caseNo = `${first.regionCode}-${today.slice(0, 4)}-${String(created.id).padStart(5, '0')}`;
-    await tx.update(cases).set({ caseNo }).where(eq(cases.id, created.id));
     await tx.insert(caseAlerts).values(rows.map((r) => ({ caseId: created.id, alertId: r.id, regionCode: r.regionCode })));
     await tx
       .update(alerts)

@@ -1,3 +1,4 @@
+import { auditIngest, cliActor } from '../audit/operations';
 import { getDb } from '../db/client';
 import { InputError } from '../errors';
 import { ingestFiles } from '../ingest';
@@ -13,6 +14,7 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
   if (!positionals.length) throw new InputError('用法 usage: ingest <file…> [--format csv|xlsx|ndjson] [--strict] [--json]', { field: 'file' });
   const db = await getDb();
   const r = await ingestFiles(db, positionals, { format: values.format, strict: values.strict, pipeline: !values['skip-pipeline'] });
+  await auditIngest(db, cliActor(), r.batches, { via: 'cli' });
   const out = {
     inserted: r.inserted,
     updated: r.updated,

@@ -5,6 +5,7 @@
  * `--from DATE` recomputes every month from DATE's month on, all regions.
  */
 import { desc, sql } from 'drizzle-orm';
+import { auditRecompute, cliActor } from '../audit/operations';
 import { getDb, type Db } from '../db/client';
 import { recomputeRuns } from '../db/schema';
 import { InputError } from '../errors';
@@ -76,6 +77,7 @@ export async function recomputeCommand(argv: string[], io: Io): Promise<number> 
   const db = await getDb();
   await db.execute(sql`select 1`);
   const r = await recompute(db, { from: values.from, full: values.full });
+  await auditRecompute(db, cliActor(), { ...r, from: values.from, full: values.full });
   emit(io, values.json, r, () =>
     r.mode === 'none'
       ? '没有新的导入批次，无需重算 (no new batches since the last recompute)'

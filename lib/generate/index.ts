@@ -22,6 +22,7 @@ import {
   type Item,
   type World,
 } from './world';
+import { csvCell } from '../export/csv';
 import { LineWriter } from './writer';
 
 export interface GenerateOptions {
@@ -707,7 +708,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       annual_budget: yuan(budget),
     };
     await instOut.write(`${JSON.stringify(row)}\n`);
-    await csvOut.write(`${inst.region},${inst.code},${inst.name},${inst.type},${inst.level},${inst.feeClass ?? ''},${inst.designated ? '是' : '否'},${yuan(budget)}\n`);
+    await csvOut.write(`${[inst.region, inst.code, inst.name, inst.type, inst.level, inst.feeClass ?? '', inst.designated ? '是' : '否', yuan(budget)].map(csvCell).join(',')}\n`);
     for (const dr of inst.doctors) {
       doctors++;
       await docOut.write(`${JSON.stringify({ region_code: inst.region, dr_codg: dr, dr_name: `医师${dr.slice(-5)}`, fixmedins_code: inst.code, dept_codg: inst.depts[0] ?? null })}\n`);

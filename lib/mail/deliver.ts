@@ -10,6 +10,7 @@
  */
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { audit } from '../audit';
+import { auditDigestSend } from '../audit/operations';
 import type { Db } from '../db/client';
 import { mailAttempts, mailSent } from '../db/schema';
 import type { Actor } from '../db/scoped';
@@ -72,6 +73,7 @@ async function logAttempt(db: Db, row: SentRow, ok: boolean, error: string | nul
       .set({ ...set, updatedAt: new Date() })
       .where(eq(mailSent.id, row.id));
     await tx.insert(mailAttempts).values({ sentId: row.id, week: row.week, userId: row.userId, regionCodes: row.regionCodes, ok, error, transport: row.transport });
+    await auditDigestSend(tx, row, { ok, status: set.status, error });
   });
 }
 

@@ -3,12 +3,13 @@ import { redirect } from 'next/navigation';
 import { clientIp, requireActor, setSessionCookie } from '@/lib/auth/current';
 import { changePassword } from '@/lib/auth/sign-in';
 import { getDb } from '@/lib/db/client';
-import { describeInputError, InputError } from '@/lib/errors';
+import { errorQuery, okQuery } from '@/lib/dashboard/flash';
+import { InputError } from '@/lib/errors';
 
 /** 修改密码: zod-validated in lib/auth/sign-in.ts; ends every other session and starts a fresh one. */
 export async function changePasswordAction(form: FormData): Promise<void> {
   const actor = await requireActor();
-  let target = '/account?ok=1';
+  let target = `/account?${okQuery('password_changed')}`;
   try {
     const s = await changePassword(
       await getDb(),
@@ -19,7 +20,7 @@ export async function changePasswordAction(form: FormData): Promise<void> {
     await setSessionCookie(s.token, s.expiresAt);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    target = `/account?error=${encodeURIComponent(describeInputError(e))}`;
+    target = `/account?${errorQuery(e)}`;
   }
   redirect(target);
 }

@@ -2,6 +2,7 @@ import { requireActor } from '@/lib/auth/current';
 import { AUTH_CONFIG } from '@/lib/auth/config';
 import { ROLE_LABEL } from '@/lib/auth/permissions';
 import { visibleCounts } from '@/lib/auth/visible';
+import { flashFrom } from '@/lib/dashboard/flash';
 import { getDb } from '@/lib/db/client';
 import { changePasswordAction } from './actions';
 
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export default async function AccountPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireActor();
   const sp = await searchParams;
-  const error = typeof sp.error === 'string' ? sp.error : '';
+  const flash = flashFrom(sp);
   const seen = await visibleCounts(await getDb(), actor);
   return (
     <>
@@ -38,8 +39,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           <dt>地区</dt>
           <dd>{actor.regions.includes('*') ? '全部地区' : actor.regions.join('、')}</dd>
         </dl>
-        {sp.ok ? <p className="muted" data-testid="password-ok">密码已修改，其他设备上的登录已退出。</p> : null}
-        {error ? <p className="error-box" role="alert">{error}</p> : null}
+        {flash.ok ? <p className="muted" data-testid="password-ok">{flash.ok}</p> : null}
+        {flash.error ? <p className="error-box" role="alert">{flash.error}</p> : null}
         <form action={changePasswordAction} style={{ display: 'grid', gap: 12 }}>
           <label>
             当前密码

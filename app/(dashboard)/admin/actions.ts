@@ -1,22 +1,26 @@
 'use server';
-/** User administration. Permission ('user.manage'), zod validation and the audit row are in lib/auth/users.ts. */
+/**
+ * User administration. Permission ('user.manage'), zod validation and the audit row are in
+ * lib/auth/users.ts. Every outcome — including a caller without the permission — ends in a redirect
+ * with a message code (lib/dashboard/flash.ts), never in a server error.
+ */
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { clientIp, requireActor } from '@/lib/auth/current';
+import { clientIp, requireActor, type SessionUser } from '@/lib/auth/current';
 import { createUser, parseRegionField, resetPassword, updateUser } from '@/lib/auth/users';
+import { errorQuery, okQuery, type FlashOk } from '@/lib/dashboard/flash';
 import { getDb } from '@/lib/db/client';
-import { describeInputError, ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
 
-async function run(fn: () => Promise<string>): Promise<never> {
+async function run(fn: (actor: SessionUser, ip: string | null) => Promise<FlashOk>): Promise<never> {
   let target: string;
   try {
-    const ok = await fn();
+    // inside the try: a signed-in user without 'user.manage' gets 无权限, not a 500
+    const actor = await requireActor('user.manage');
+    const ok = await fn(actor, await clientIp());
     revalidatePath('/admin');
-    target = `/admin?ok=${encodeURIComponent(ok)}`;
+    target = `/admin?${okQuery(ok)}`;
   } catch (e) {
-    const msg = e instanceof InputError ? describeInputError(e) : e instanceof ForbiddenError || e instanceof NotFoundError ? e.message : undefined;
-    if (msg === undefined) throw e;
-    target = `/admin?error=${encodeURIComponent(msg)}`;
+    target = `/admin?${errorQuery(e)}`; // rethrows anything that is not a user-facing error (incl. redirect to /login)
   }
   redirect(target);
 }
@@ -24,34 +28,28 @@ async function run(fn: () => Promise<string>): Promise<never> {
 const str = (form: FormData, k: string) => String(form.get(k) ?? '');
 
 export async function createUserAction(form: FormData): Promise<void> {
-  const actor = await requireActor('user.manage');
-  const ip = await clientIp();
-  await run(async () => {
-    const u = await createUser(await getDb(), actor, { email: str(form, 'email'), name: str(form, 'name'), role: str(form, 'role'), regions: parseRegionField(form.get('regions')), password: str(form, 'password') }, { ip });
-    return `已创建用户 ${u.email}`;
+  await run(async (actor, ip) => {
+    await createUser(await getDb(), actor, { email: str(form, 'email'), name: str(form, 'name'), role: str(form, 'role'), regions: parseRegionField(form.get('regions')), password: str(form, 'password') }, { ip });
+    return 'user_created';
   });
 }
 
 export async function updateUserAction(form: FormData): Promise<void> {
-  const actor = await requireActor('user.manage');
-  const ip = await clientIp();
-  await run(async () => {
-    const u = await updateUser(
+  await run(async (actor, ip) => {
+    await updateUser(
       await getDb(),
       actor,
       Number(form.get('userId')),
       { name: str(form, 'name'), role: str(form, 'role'), regions: parseRegionField(form.get('regions')), active: form.get('active') === 'on' },
       { ip },
     );
-    return `已保存用户 ${u.email}`;
+    return 'user_saved';
   });
 }
 
 export async function resetPasswordAction(form: FormData): Promise<void> {
-  const actor = await requireActor('user.manage');
-  const ip = await clientIp();
-  await run(async () => {
+  await run(async (actor, ip) => {
     await resetPassword(await getDb(), actor, Number(form.get('userId')), str(form, 'password'), { ip });
-    return '密码已重置';
+    return 'password_reset';
   });
 }

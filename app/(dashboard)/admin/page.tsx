@@ -1,7 +1,9 @@
 import Link from 'next/link';
 import { requireActor } from '@/lib/auth/current';
 import { AUTH_CONFIG } from '@/lib/auth/config';
-import { ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
+import { can, ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
+import { flashFrom } from '@/lib/dashboard/flash';
+import { ForbiddenPanel } from '@/components/forbidden-panel';
 import { listUsers } from '@/lib/auth/users';
 import { getDb } from '@/lib/db/client';
 import { createUserAction, resetPasswordAction, updateUserAction } from './actions';
@@ -13,8 +15,10 @@ function fmt(d: Date | null): string {
 }
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireActor('user.manage');
+  const actor = await requireActor();
   const sp = await searchParams;
+  const flash = flashFrom(sp);
+  if (!can(actor, 'user.manage')) return <ForbiddenPanel what="用户管理" />;
   const users = await listUsers(await getDb(), actor);
   const now = new Date();
   const roleSelect = (value?: string) => (
@@ -32,8 +36,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
       <p className="toolbar">
         <Link href="/admin/audit">审计日志 →</Link>
       </p>
-      {typeof sp.ok === 'string' ? <p className="muted" data-testid="admin-ok">{sp.ok}</p> : null}
-      {typeof sp.error === 'string' ? <p className="error-box" role="alert">{sp.error}</p> : null}
+      {flash.ok ? <p className="muted" data-testid="admin-ok">{flash.ok}</p> : null}
+      {flash.error ? <p className="error-box" role="alert">{flash.error}</p> : null}
 
       <div className="panel">
         <h2>新建用户</h2>

@@ -52,6 +52,8 @@ export function UploadBox() {
       setPhase('error');
       setError('网络错误，上传失败');
     };
+    // always a file body: the server refuses text/plain or form uploads, which another site could send without a CORS preflight
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.send(file);
   }
 

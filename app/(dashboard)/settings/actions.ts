@@ -3,20 +3,19 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { requireActor } from '@/lib/auth/current';
 import { getDb } from '@/lib/db/client';
-import { describeInputError, ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+import { errorQuery, okQuery, type FlashError, type FlashOk } from '@/lib/dashboard/flash';
 import { resendDigest } from '@/lib/mail/status';
 import { saveSubscription } from '@/lib/mail/subscriptions';
 
-async function run(back: string, fn: () => Promise<string>): Promise<never> {
+async function run(back: string, fn: () => Promise<FlashOk | FlashError>): Promise<never> {
   let target: string;
+  const sep = back.includes('?') ? '&' : '?';
   try {
-    const ok = await fn();
+    const code = await fn();
     revalidatePath('/settings');
-    target = `${back}${back.includes('?') ? '&' : '?'}ok=${encodeURIComponent(ok)}`;
+    target = `${back}${sep}${code === 'resend_failed' ? `error=${code}` : okQuery(code as FlashOk)}`;
   } catch (e) {
-    const msg = e instanceof InputError ? describeInputError(e) : e instanceof ForbiddenError || e instanceof NotFoundError ? e.message : undefined;
-    if (msg === undefined) throw e;
-    target = `${back}${back.includes('?') ? '&' : '?'}error=${encodeURIComponent(msg)}`;
+    target = `${back}${sep}${errorQuery(e)}`; // a message code (lib/dashboard/flash.ts); other errors rethrown
   }
   redirect(target);
 }
@@ -35,7 +34,7 @@ export async function saveSubscriptionAction(form: FormData): Promise<void> {
       rules: allRules ? [] : form.getAll('rules').map(String),
       minSeverity: String(form.get('minSeverity') ?? ''),
     });
-    return '订阅已保存';
+    return 'subscription_saved';
   });
 }
 
@@ -46,7 +45,7 @@ export async function resendAction(form: FormData): Promise<void> {
   const id = Number(form.get('sentId'));
   await run(`/settings?user=${Number(form.get('userId'))}`, async () => {
     const r = await resendDigest(db, actor, id);
-    if (r.status === 'failed') throw new InputError(`重发失败: ${r.error ?? ''}`);
-    return `已重发给 ${r.email}（${r.status}）`;
+    // the failure's detail is on this page's delivery list (发送记录)
+    return r.status === 'failed' ? 'resend_failed' : 'digest_resent';
   });
 }

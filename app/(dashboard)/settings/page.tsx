@@ -11,6 +11,7 @@ import { recipientFor } from '@/lib/mail/subscriptions';
 import { parseWeek, weekOf, type IsoWeek } from '@/lib/mail/week';
 import { rules } from '@/lib/rules';
 import { resendAction, saveSubscriptionAction } from './actions';
+import { flashFrom } from '@/lib/dashboard/flash';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,6 +22,7 @@ type Search = { user?: string; week?: string; ok?: string; error?: string };
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requireActor();
   const sp = await searchParams;
+  const flash = flashFrom(sp);
   const db = await getDb();
   const isAdmin = actor.role === 'admin';
   const requested = Number(sp.user);
@@ -44,8 +46,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>设置 · 预警周报</h1>
-      {sp.ok ? <div className="panel" role="status">{sp.ok}</div> : null}
-      {sp.error ? <div className="error-box" role="alert">{sp.error}</div> : null}
+      {flash.ok ? <div className="panel" role="status">{flash.ok}</div> : null}
+      {flash.error ? <div className="error-box" role="alert">{flash.error}</div> : null}
 
       {isAdmin ? (
         <form className="toolbar" method="get">

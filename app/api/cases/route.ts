@@ -4,6 +4,7 @@ import { createCase } from '@/lib/cases/create';
 import { listCases } from '@/lib/cases/queries';
 import { getDb } from '@/lib/db/client';
 import { describeInputError, ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+import { readJsonBody } from '@/lib/http/json-body';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,8 +30,10 @@ export async function GET(req: Request) {
 export async function POST(req: Request) {
   const actor = await getActor();
   if (!actor) return Response.json({ error: '未登录 sign in first' }, { status: 401 });
-  const body: unknown = await req.json().catch(() => null);
-  if (!body || typeof body !== 'object') return Response.json({ error: 'JSON body expected' }, { status: 400 });
+  const raw = await readJsonBody(req);
+  if (!raw.ok) return Response.json({ error: raw.error }, { status: 400 });
+  const body = raw.value;
+  if (!body || typeof body !== 'object') return Response.json({ error: '请求体应为 JSON 对象' }, { status: 400 });
   try {
     const r = await createCase(await getDb(), actor, body as Parameters<typeof createCase>[2]);
     return Response.json(r, { status: 201 });

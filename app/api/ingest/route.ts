@@ -14,7 +14,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { randomUUID } from 'node:crypto';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { getActor } from '@/lib/auth/current';
+import { auditIngest } from '@/lib/audit/operations';
+import { clientIp, getActor } from '@/lib/auth/current';
 import { getDb } from '@/lib/db/client';
 import { dataDir } from '@/lib/env';
 import { createBatch, ingestFiles } from '@/lib/ingest';
@@ -42,6 +43,7 @@ export async function POST(request: Request) {
   if (!q.success) return NextResponse.json({ error: q.error.issues[0]?.message ?? 'bad request', field: q.error.issues[0]?.path.join('.') }, { status: 400 });
   if (!request.body) return NextResponse.json({ error: '请求体为空 empty upload' }, { status: 400 });
 
+  const ip = await clientIp();
   const name = path.basename(q.data.name);
   const strict = q.data.strict === '1' || q.data.strict === 'true';
   let maxBytes: number;
@@ -98,7 +100,9 @@ export async function POST(request: Request) {
         .query(`update ingest_batches set status = 'failed', message = $2, finished_at = now() where id = $1 and status = 'running'`, [batchId, message.slice(0, 500)])
         .catch(() => undefined);
     })
-    .finally(() => fs.rmSync(file, { force: true }));
+    .finally(() => fs.rmSync(file, { force: true }))
+    // who loaded what: one audit row per batch and region, whatever the outcome (lib/audit/operations.ts)
+    .finally(() => auditIngest(db, actor, [batchId], { via: 'upload', ip }).catch((e: unknown) => console.error('ingest audit failed', e)));
   return NextResponse.json({ id: batchId, status: 'running' }, { status: 202 });
 }
 

@@ -1,5 +1,7 @@
 import Link from 'next/link';
+import { ForbiddenPanel } from '@/components/forbidden-panel';
 import { requireActor } from '@/lib/auth/current';
+import { can } from '@/lib/auth/permissions';
 import { auditActions, auditQuery, listAudit } from '@/lib/audit/queries';
 import { getDb } from '@/lib/db/client';
 import { scoped } from '@/lib/db/scoped';
@@ -11,7 +13,8 @@ function json(v: unknown): string {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireActor('audit.read');
+  const actor = await requireActor();
+  if (!can(actor, 'audit.read')) return <ForbiddenPanel what="审计日志" />;
   const sp = await searchParams;
   const q = auditQuery.safeParse({ page: sp.page, action: sp.action || undefined, entity: sp.entity || undefined });
   const query = q.success ? q.data : { page: 1, pageSize: 50 };

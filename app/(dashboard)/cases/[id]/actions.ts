@@ -7,23 +7,21 @@ import { recordPayment } from '@/lib/cases/payments';
 import { setCasePenalty } from '@/lib/cases/set-penalty';
 import { transitionCase } from '@/lib/cases/transition';
 import { getDb } from '@/lib/db/client';
-import { ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+import { errorQuery, okQuery, type FlashOk } from '@/lib/dashboard/flash';
 
 function str(f: FormData, k: string): string | undefined {
   const v = f.get(k);
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-async function run(id: number, fn: () => Promise<unknown>, okMsg: string): Promise<never> {
-  let target = `/cases/${id}?ok=${encodeURIComponent(okMsg)}`;
+async function run(id: number, fn: () => Promise<unknown>, ok: FlashOk): Promise<never> {
+  let target = `/cases/${id}?${okQuery(ok)}`;
   try {
     await fn();
     revalidatePath(`/cases/${id}`);
     revalidatePath('/cases');
   } catch (e) {
-    // the messages are written for people (Chinese, naming what to fix); the field code stays out of the page
-    if (e instanceof InputError || e instanceof ForbiddenError || e instanceof NotFoundError) target = `/cases/${id}?error=${encodeURIComponent(e.message)}`;
-    else throw e;
+    target = `/cases/${id}?${errorQuery(e)}`; // a message code (lib/dashboard/flash.ts); other errors rethrown
   }
   redirect(target);
 }
@@ -46,7 +44,7 @@ export async function penaltyAction(form: FormData): Promise<void> {
         cooperation: form.get('cooperation') === 'on',
         reason: str(form, 'reason'),
       }),
-    form.get('propose') === '1' ? '拟处罚已提交，待复核/法制审批' : '处罚已计算',
+    form.get('propose') === '1' ? 'penalty_proposed' : 'penalty_saved',
   );
 }
 
@@ -54,14 +52,14 @@ export async function approvePenaltyAction(form: FormData): Promise<void> {
   const actor = await requireActor();
   const id = Number(str(form, 'caseId'));
   const db = await getDb();
-  await run(id, () => approvePenalty(db, actor, id, { comment: str(form, 'comment') }), '拟处罚已审批');
+  await run(id, () => approvePenalty(db, actor, id, { comment: str(form, 'comment') }), 'penalty_approved');
 }
 
 export async function transitionAction(form: FormData): Promise<void> {
   const actor = await requireActor();
   const id = Number(str(form, 'caseId'));
   const db = await getDb();
-  await run(id, () => transitionCase(db, actor, id, { to: str(form, 'to') ?? '', comment: str(form, 'comment') ?? '', waiveStatement: form.get('waiveStatement') === 'on' }), '已转入下一阶段');
+  await run(id, () => transitionCase(db, actor, id, { to: str(form, 'to') ?? '', comment: str(form, 'comment') ?? '', waiveStatement: form.get('waiveStatement') === 'on' }), 'stage_changed');
 }
 
 export async function paymentAction(form: FormData): Promise<void> {
@@ -69,5 +67,5 @@ export async function paymentAction(form: FormData): Promise<void> {
   const id = Number(str(form, 'caseId'));
   const db = await getDb();
   const kind = str(form, 'kind') as 'principal' | 'damages' | 'refund' | 'fine';
-  await run(id, () => recordPayment(db, actor, id, { kind, amount: str(form, 'amount') ?? '', paidOn: str(form, 'paidOn') ?? '', comment: str(form, 'comment') }), '缴款已登记');
+  await run(id, () => recordPayment(db, actor, id, { kind, amount: str(form, 'amount') ?? '', paidOn: str(form, 'paidOn') ?? '', comment: str(form, 'comment') }), 'payment_saved');
 }

@@ -19,6 +19,7 @@ import { penaltyContract } from '@/lib/penalties/compute';
 import { money, yuanDecimal } from '@/lib/format';
 import { loadPenaltyPolicy } from '@/lib/policies/penalties';
 import { approvePenaltyAction, paymentAction, penaltyAction, transitionAction } from './actions';
+import { flashFrom } from '@/lib/dashboard/flash';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +41,7 @@ const fmt = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shan
 export default async function CaseDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requireActor();
   const { id } = await params;
-  const sp = await searchParams;
+  const flash = flashFrom(await searchParams);
   if (!/^\d+$/.test(id)) notFound();
   const db = await getDb();
   const d = await getCaseDetail(db, actor, Number(id)).catch((e: unknown) => {
@@ -69,8 +70,8 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
         {d.overdue ? <span className="badge high" data-testid="overdue">逾期</span> : null}
       </h1>
       <p className="next-step" data-testid="next-step" style={{ fontWeight: 600 }}>{step.text}</p>
-      {sp.error ? <div className="error-box" role="alert">{sp.error}</div> : null}
-      {sp.ok ? <div className="panel muted" role="status">{sp.ok}</div> : null}
+      {flash.error ? <div className="error-box" role="alert">{flash.error}</div> : null}
+      {flash.ok ? <div className="panel muted" role="status">{flash.ok}</div> : null}
       <div className="grid grid-2">
         <div className="panel">
           <h2>基本情况</h2>

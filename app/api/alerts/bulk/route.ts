@@ -10,6 +10,7 @@ import { getActor } from '@/lib/auth/current';
 import { assertCan } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db/client';
 import { ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+import { fieldError, readJsonBody } from '@/lib/http/json-body';
 
 const body = z.object({
   action: z.enum(['assign', 'confirm', 'dismiss', 'reopen'], { message: 'action 应为 assign、confirm、dismiss 或 reopen' }),
@@ -22,8 +23,10 @@ const body = z.object({
 export async function POST(req: NextRequest) {
   const actor = await getActor();
   if (!actor) return NextResponse.json({ error: '未登录' }, { status: 401 });
-  const parsed = body.safeParse(await req.json().catch(() => null));
-  if (!parsed.success) return NextResponse.json({ error: parsed.error.issues[0]?.message ?? '请求格式有误', field: parsed.error.issues[0]?.path.join('.') }, { status: 400 });
+  const raw = await readJsonBody(req);
+  if (!raw.ok) return NextResponse.json({ error: raw.error }, { status: 400 });
+  const parsed = body.safeParse(raw.value);
+  if (!parsed.success) return NextResponse.json(fieldError(parsed.error.issues[0]), { status: 400 });
   const v = parsed.data;
   const db = await getDb();
   try {

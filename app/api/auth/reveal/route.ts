@@ -8,15 +8,19 @@ import { clientIp, getActor } from '@/lib/auth/current';
 import { revealValue } from '@/lib/auth/reveal';
 import { getDb } from '@/lib/db/client';
 import { describeInputError, ForbiddenError, InputError, NotFoundError } from '@/lib/errors';
+import { readJsonBody } from '@/lib/http/json-body';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(req: NextRequest) {
   const origin = req.headers.get('origin');
-  if (origin && new URL(origin).host !== req.headers.get('host')) return NextResponse.json({ error: 'cross-origin request refused' }, { status: 403 });
+  // also refused centrally by proxy.ts (every write); kept here as this route's own guard
+  if (origin && URL.parse(origin)?.host !== req.headers.get('host')) return NextResponse.json({ error: '拒绝跨站请求 (cross-origin request refused)' }, { status: 403 });
   const actor = await getActor();
   if (!actor) return NextResponse.json({ error: '未登录 (sign in first)' }, { status: 401 });
-  const body: unknown = await req.json().catch(() => null);
+  const raw = await readJsonBody(req);
+  if (!raw.ok) return NextResponse.json({ error: raw.error }, { status: 400 });
+  const body = raw.value;
   try {
     const value = await revealValue(await getDb(), actor, (body ?? {}) as Parameters<typeof revealValue>[2], { ip: await clientIp() });
     return NextResponse.json({ value }, { headers: { 'Cache-Control': 'no-store' } });
