@@ -24,55 +24,12 @@
  *    layout is rendered per request (app/layout.tsx) so every page carries the nonce.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { CROSS_ORIGIN_MESSAGE, crossOriginReason, mediaType, UPLOAD_TYPE_MESSAGE, UPLOAD_TYPES } from './lib/http/request-gate';
 
 const SESSION_COOKIE = 'ofm_session'; // = lib/auth/current.ts SESSION_COOKIE (kept import-free for the proxy)
 
 const PUBLIC = [/^\/login(\/|$)/, /^\/api\/health(\/|$)/];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const UPLOAD_TYPES = new Set([
-  'application/octet-stream',
-  'text/csv',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.ms-excel',
-  'application/x-ndjson',
-  'application/json',
-]);
-
-function ownHosts(req: NextRequest): Set<string> {
-  const hosts = new Set<string>();
-  const host = req.headers.get('host');
-  if (host) hosts.add(host.toLowerCase());
-  const app = process.env.APP_URL;
-  if (app) {
-    try {
-      hosts.add(new URL(app).host.toLowerCase());
-    } catch {
-      // lib/env.ts refuses a malformed APP_URL at start-up
-    }
-  }
-  return hosts;
-}
-
-/** Why a state-changing request is refused as cross-origin, or null when it may proceed. */
-function crossOriginReason(req: NextRequest): string | null {
-  const site = req.headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin') return `sec-fetch-site=${site}`;
-  const origin = req.headers.get('origin');
-  if (origin === null) return null;
-  let host: string;
-  try {
-    host = new URL(origin).host.toLowerCase();
-  } catch {
-    return `origin=${origin.slice(0, 100)}`; // includes the opaque origin "null"
-  }
-  return ownHosts(req).has(host) ? null : `origin=${origin.slice(0, 100)}`;
-}
-
-/** The media type of the body without its parameters (`application/json; charset=utf-8` → `application/json`). */
-function mediaType(req: NextRequest): string {
-  return (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
 function contentSecurityPolicy(nonce: string): string {
   const dev = process.env.NODE_ENV !== 'production';
   return [
@@ -127,12 +84,12 @@ export function proxy(req: NextRequest) {
   }
 
   if (!SAFE_METHODS.has(req.method)) {
-    if (crossOriginReason(req)) return refuse(403, '拒绝跨站请求：请从本系统页面操作 (cross-origin request refused)');
+    if (crossOriginReason(req.headers)) return refuse(403, CROSS_ORIGIN_MESSAGE);
     if (api) {
-      const type = mediaType(req);
+      const type = mediaType(req.headers);
       const ok = pathname === '/api/ingest' ? UPLOAD_TYPES.has(type) : type === 'application/json';
       if (!ok) {
-        return refuse(415, pathname === '/api/ingest' ? '上传类型无效：请求体应为文件（application/octet-stream）' : '请求体应为 JSON（Content-Type: application/json）');
+        return refuse(415, pathname === '/api/ingest' ? UPLOAD_TYPE_MESSAGE : '请求体应为 JSON（Content-Type: application/json）');
       }
     }
   }

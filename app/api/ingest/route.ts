@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { randomUUID } from 'node:crypto';
 import { NextResponse } from 'next/server';
+import { CROSS_ORIGIN_MESSAGE, crossOriginReason, mediaType, UPLOAD_TYPE_MESSAGE, UPLOAD_TYPES } from '@/lib/http/request-gate';
 import { z } from 'zod';
 import { auditIngest } from '@/lib/audit/operations';
 import { clientIp, getActor } from '@/lib/auth/current';
@@ -35,6 +36,9 @@ const query = z.object({
 });
 
 export async function POST(request: Request) {
+  // the proxy does not see this route (its body streams to disk): the same gate as every other write, here
+  if (crossOriginReason(request.headers)) return NextResponse.json({ error: CROSS_ORIGIN_MESSAGE }, { status: 403 });
+  if (!UPLOAD_TYPES.has(mediaType(request.headers))) return NextResponse.json({ error: UPLOAD_TYPE_MESSAGE }, { status: 415 });
   const actor = await getActor();
   if (!actor) return NextResponse.json({ error: '未登录 sign in first' }, { status: 401 });
   if (actor.role === 'viewer') return NextResponse.json({ error: '无导入权限 not allowed to import' }, { status: 403 });
