@@ -10,7 +10,7 @@ import { closeDb, databaseUrl, getDb } from '../lib/db/client';
 import { runMigrations } from '../lib/db/migrate';
 import { isEmpty, loadDemo } from '../lib/demo';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
-import { env } from '../lib/env';
+import { dataDir, env, servedUrlFile } from '../lib/env';
 
 const t0 = Date.now();
 const dev = process.argv.includes('--dev');
@@ -55,6 +55,9 @@ async function main() {
     const b = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit', env: process.env });
     if (b.status !== 0) throw new Error('next build failed');
   }
+  // The CLI (digest links) reads the address this app serves on from DATA_DIR when APP_URL is not set.
+  fs.mkdirSync(dataDir(), { recursive: true });
+  fs.writeFileSync(servedUrlFile(), JSON.stringify({ url: `http://localhost:${PORT}` }));
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(PORT)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },

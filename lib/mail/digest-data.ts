@@ -62,6 +62,18 @@ export async function newAlertsByRuleSeverity(tx: DbOrTx, s: AlertScope, w: Wind
     .orderBy(asc(alerts.ruleId), asc(alerts.severity));
 }
 
+/**
+ * The data period the window's new alerts cover: the first and last day of their periods (the settlements they
+ * were found in), as opposed to the detection week (when they were found). Null when there is none.
+ */
+export async function newAlertsDataPeriod(tx: DbOrTx, s: AlertScope, w: Window): Promise<{ from: string; to: string } | null> {
+  const [r] = await tx
+    .select({ from: sql<string | null>`min(${alerts.periodStart})::text`, to: sql<string | null>`max(${alerts.periodEnd})::text` })
+    .from(alerts)
+    .where(newIn(s, w));
+  return r?.from && r.to ? { from: r.from, to: r.to } : null;
+}
+
 /** New alerts of the window, by region (the chart and the subject line). */
 export async function newAlertsByRegion(tx: DbOrTx, s: AlertScope, w: Window): Promise<Array<{ regionCode: string; n: number }>> {
   return tx
