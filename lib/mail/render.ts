@@ -4,6 +4,7 @@
  * (lib/auth/mask.ts): the mail leaves the system and may be forwarded.
  */
 import { maskId, maskName } from '../auth/mask';
+import { SUBJECT_TYPE_LABEL } from '../dashboard/labels';
 import { money } from '../format';
 import { STAGE_LABEL, isStage } from '../cases/stages';
 import { appUrl } from '../env';
@@ -12,7 +13,7 @@ import { DEADLINE_WINDOW_DAYS as DEADLINE_DAYS, SEVERITIES, SEVERITY_LABEL, type
 import type { DigestData } from './digest';
 import { addDays } from './week';
 
-const SUBJECT_LABEL: Record<string, string> = { institution: '机构', doctor: '医师', insured: '参保人', region: '统筹区' };
+const SUBJECT_LABEL = SUBJECT_TYPE_LABEL;
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

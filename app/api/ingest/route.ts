@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getActor } from '@/lib/auth/current';
+import { allowed } from '@/lib/cases/allowed';
 import { getDb } from '@/lib/db/client';
 import { dataDir } from '@/lib/env';
 import { createBatch, ingestFiles } from '@/lib/ingest';
@@ -30,12 +31,12 @@ const query = z.object({
 
 export async function POST(request: Request) {
   const actor = await getActor();
-  if (!actor) return NextResponse.json({ error: '未登录 sign in first' }, { status: 401 });
-  if (actor.role === 'viewer') return NextResponse.json({ error: '无导入权限 not allowed to import' }, { status: 403 });
+  if (!actor) return NextResponse.json({ error: '未登录，请先登录' }, { status: 401 });
+  if (!allowed(actor, 'ingest')) return NextResponse.json({ error: '您的角色无导入数据权限' }, { status: 403 });
   const url = new URL(request.url);
   const q = query.safeParse(Object.fromEntries(url.searchParams));
-  if (!q.success) return NextResponse.json({ error: q.error.issues[0]?.message ?? 'bad request', field: q.error.issues[0]?.path.join('.') }, { status: 400 });
-  if (!request.body) return NextResponse.json({ error: '请求体为空 empty upload' }, { status: 400 });
+  if (!q.success) return NextResponse.json({ error: q.error.issues[0]?.message ?? '请求参数无效', field: q.error.issues[0]?.path.join('.') }, { status: 400 });
+  if (!request.body) return NextResponse.json({ error: '上传内容为空' }, { status: 400 });
 
   const name = path.basename(q.data.name);
   const strict = q.data.strict === '1' || q.data.strict === 'true';
@@ -46,10 +47,10 @@ export async function POST(request: Request) {
   const batchId = await createBatch(db, name, { userId: actor.userId, strict, format: q.data.format });
   try {
     await pipeline(Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>), fs.createWriteStream(file));
-  } catch (e) {
-    await db.$client.query(`update ingest_batches set status = 'failed', message = $2, finished_at = now() where id = $1`, [batchId, `上传中断 upload interrupted: ${(e as Error).message}`]);
+  } catch {
+    await db.$client.query(`update ingest_batches set status = 'failed', message = $2, finished_at = now() where id = $1`, [batchId, '上传中断，文件未完整接收']);
     fs.rmSync(file, { force: true });
-    return NextResponse.json({ error: '上传中断 upload interrupted' }, { status: 400 });
+    return NextResponse.json({ error: '上传中断，请重试' }, { status: 400 });
   }
   // the load continues after the response; the page polls GET /api/ingest/{id}
   void ingestFiles(db, [file], { strict, format: q.data.format, userId: actor.userId, regions: actor.regions, displayNames: [name], batchIds: [batchId] })
