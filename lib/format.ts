@@ -128,6 +128,11 @@ export function dateTimeSeconds(v: Date | string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** ISO 8601 with the Shanghai offset (no daylight saving): '2026-12-02T07:41:05+08:00', for machine-read files. */
+export function isoShanghai(v: Date): string {
+  return `${dateTimeSeconds(v).replace(' ', 'T')}+08:00`;
+}
+
 /**
  * The calendar day in Asia/Shanghai: 'YYYY-MM-DD'. For lists and file names — never `toISOString().slice(0, 10)`,
  * which is the UTC day (2026-12-01 for 2026-12-02 07:41 in Shanghai). A plain 'YYYY-MM-DD' string is a day already.

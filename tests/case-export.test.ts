@@ -90,6 +90,7 @@ describe('case file export', () => {
       expect(data.length).toBe(f.bytes);
     }
     expect(manifest.masked).toBe(true);
+    expect(JSON.parse(files.get('manifest.json')?.toString() ?? '{}').generated_at).toBe('2026-11-24T16:00:00+08:00');
     const audits = await db.select().from(auditLog).where(and(eq(auditLog.action, 'case.export'), eq(auditLog.entityId, String(caseId))));
     expect(audits).toHaveLength(1);
   });
@@ -181,7 +182,9 @@ async function sheetRows(xlsx: Buffer, name: string): Promise<string[][]> {
 describe('case file content (issue 18 items 7 and 8)', () => {
   let files: Map<string, Buffer>;
   beforeAll(async () => {
-    files = await unzip((await exportCaseFile(db, A.inspector, caseId, { now: new Date('2026-11-24T08:00:00Z') })).zip);
+    const zip = (await exportCaseFile(db, A.inspector, caseId, { now: new Date('2026-11-24T08:00:00Z') })).zip;
+    if (process.env.OFM_KEEP_CASE_FILES) fs.writeFileSync(path.join(process.env.OFM_KEEP_CASE_FILES, 'case-decided.zip'), zip);
+    files = await unzip(zip);
   });
 
   it('alerts.csv gives the indicator in 元 like the amount, and labels instead of English codes', () => {
@@ -221,6 +224,9 @@ describe('case file content (issue 18 items 7 and 8)', () => {
     expect(at(1, '人员类别')).toBe('1101 在职');
     expect(at(1, '医疗类别')).toBe('11 普通门诊');
     expect(at(1, '医院等级')).toBe('二级');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(files.get('evidence.xlsx') as unknown as ArrayBuffer);
+    expect(wb.getWorksheet('证据结算')?.getRow(2).getCell(h.indexOf('统筹支付（按政策重算）(元)') + 1).numFmt).toBe('#,##0.00');
     const lines = await sheetRows(files.get('evidence.xlsx') ?? Buffer.alloc(0), '费用明细');
     const lh = lines[0] ?? [];
     expect(lines[1]?.[lh.indexOf('医疗收费项目类别')]).toBe('09 西药');
@@ -240,7 +246,12 @@ describe('case file content (issue 18 items 7 and 8)', () => {
     await insertClaims(db, [{ id: 'S-0610', time: '2024-06-10 09:00:00+08', psn: 'P220101199001011111', inst: 'H78', fund: 12_000, medfee: 20_000 }]);
     const [aid] = await insertAlerts(db, [{ subjectType: 'institution', subjectId: 'H78', subjectName: '晋城市安和诊所', period: '2024-06', amount: 12_000, setlIds: ['S-0610'] }]);
     const id = (await createCase(db, A.inspector, { alertIds: [aid ?? 0], comment: '立案' }, { today: '2026-11-23' })).id;
-    const title = async () => (await pdfText((await unzip((await exportCaseFile(db, A.inspector, id)).zip)).get('decision-report.pdf') ?? Buffer.alloc(0))).text;
+    const title = async () => {
+      const zip = (await exportCaseFile(db, A.inspector, id)).zip;
+      // OFM_KEEP_CASE_FILES=DIR keeps each stage's ZIP for a look at the files
+      if (process.env.OFM_KEEP_CASE_FILES) fs.writeFileSync(path.join(process.env.OFM_KEEP_CASE_FILES, `case-${id}-${Date.now()}.zip`), zip);
+      return (await pdfText((await unzip(zip)).get('decision-report.pdf') ?? Buffer.alloc(0))).text;
+    };
     let t = await title();
     expect(t).toContain('门诊统筹基金违规案件立案审批表');
     expect(t).not.toContain('处理决定书');
@@ -267,7 +278,9 @@ describe('case file content (issue 18 items 7 and 8)', () => {
     const [aid] = await insertAlerts(db, [{ rule: 'TOP-FUND', subjectType: 'insured', subjectId: psn, subjectName: '张三', period: '2024-01', amount: 11_000 }]);
     await db.update(alerts).set({ periodKey: '2024', periodStart: '2024-01-01', periodEnd: '2024-12-31' }).where(eq(alerts.id, aid ?? 0));
     const id = (await createCase(db, A.inspector, { alertIds: [aid ?? 0], comment: '立案' }, { today: '2026-11-23' })).id;
-    const f = await unzip((await exportCaseFile(db, A.inspector, id)).zip);
+    const zip = (await exportCaseFile(db, A.inspector, id)).zip;
+    if (process.env.OFM_KEEP_CASE_FILES) fs.writeFileSync(path.join(process.env.OFM_KEEP_CASE_FILES, 'case-insured.zip'), zip);
+    const f = await unzip(zip);
     const rows = await sheetRows(f.get('evidence.xlsx') ?? Buffer.alloc(0), '证据结算');
     expect(rows.map((r) => r[0]).slice(1)).toEqual(['S-P-0505', 'S-P-0601']);
     // 2024-06-01 07:30 Shanghai is still 2024-05-31 in UTC: the June bar must hold it

@@ -5,7 +5,7 @@ import { loadClampedPage, clampPage, lastPage } from '../lib/dashboard/paging';
 import { codeLabel, PSN_TYPE_LABEL } from '../lib/dashboard/labels';
 import { itemTypeLabel } from '../lib/dashboard/profiles';
 import { caseDocumentTitle } from '../lib/export/case-file';
-import { dateOnly, dateTime, dateTimeSeconds, money, yuan, yuanGrouped } from '../lib/format';
+import { dateOnly, dateTime, dateTimeSeconds, isoShanghai, money, yuan, yuanGrouped } from '../lib/format';
 
 describe('money', () => {
   it('has thousands separators everywhere, to the fen', () => {
@@ -28,6 +28,7 @@ describe('dates in Asia/Shanghai', () => {
     expect(dateTimeSeconds(new Date('2026-12-01T16:00:00Z'))).toBe('2026-12-02 00:00:00');
     expect(dateOnly('2024-03-05')).toBe('2024-03-05');
     expect(dateOnly(null)).toBe('—');
+    expect(isoShanghai(t)).toBe('2026-12-02T07:41:05+08:00');
   });
 });
 

@@ -9,7 +9,7 @@ import { audit } from '../audit';
 import { maskId, maskName } from '../auth/mask';
 import { assertCan } from '../auth/permissions';
 import type { Db, Tx } from '../db/client';
-import { adjudications, feeDetails, settlements } from '../db/schema';
+import { adjudications, feeDetails, regions, settlements } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { loadCaseDetail, loadEvidence } from '../cases/queries';
 import { STAGE_LABEL, STAGES, type Stage } from '../cases/stages';
@@ -17,7 +17,7 @@ import type { CasePenalty } from '../cases/types';
 import { PAYMENT_KIND_ZH } from '../cases/payments';
 import { penaltyContract } from '../penalties/compute';
 import { codeLabel, RESULT_LABEL, SEVERITY_LABEL, SUBJECT_TYPE_LABEL } from '../dashboard/labels';
-import { dateOnly, dateTimeSeconds, yuanDecimal, yuanGrouped } from '../format';
+import { dateOnly, dateTimeSeconds, isoShanghai, yuanDecimal, yuanGrouped } from '../format';
 import { ruleById } from '../rules';
 import { loadPenaltyPolicy } from '../policies/penalties';
 import { renderCasePdf, type PdfSection } from './case-pdf';
@@ -416,12 +416,13 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
         ],
       },
     ];
+    const [region] = await tx.select({ name: regions.name }).from(regions).where(eq(regions.code, c.regionCode));
     const pdf = await renderCasePdf({
       title: `门诊统筹基金违规案件${caseDocumentTitle(c.stage, decided)}`,
       caseNo: c.caseNo,
       meta: [
         ['当事人', `${SUBJECT_ZH[c.subjectType] ?? c.subjectType} ${subjectName} （${subjectId}）`],
-        ['统筹区', c.regionCode],
+        ['统筹区', region ? `${region.name}（${c.regionCode}）` : c.regionCode],
         ['案由', mText(c.title)],
         ['立案日期', shanghai(c.openedAt, false)],
         ['当前阶段', STAGE_LABEL[c.stage as Stage] ?? c.stage],
@@ -451,7 +452,7 @@ export async function exportCaseFile(db: Db, actor: Actor, caseId: number, opts:
       case_no: c.caseNo,
       case_id: c.id,
       region_code: c.regionCode,
-      generated_at: now.toISOString(),
+      generated_at: isoShanghai(now),
       generated_by: actor.name,
       masked: !reveal,
       algorithm: 'sha256',
