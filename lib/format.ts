@@ -145,3 +145,13 @@ export function dateOnly(v: Date | string | number | null | undefined): string {
   const p = parts(d);
   return `${p.year}-${p.month}-${p.day}`;
 }
+
+/**
+ * The Chinese part of a validator message: they are written "中文 english detail" for the CLI's log readers
+ * ('金额无效 not an amount in yuan…', '结算时间无效 (invalid setl_time) …'); the page shows what precedes the English.
+ */
+export function chinesePart(message: string): string {
+  const m = /^(.*?[\u4e00-\u9fff][^A-Za-z]*?)\s*\(?[A-Za-z]+ [A-Za-z]+/.exec(message);
+  const head = m?.[1]?.replace(/[\s:：(（]+$/, '');
+  return head && /[\u4e00-\u9fff]/.test(head) ? head : message;
+}

@@ -5,7 +5,7 @@ import { loadClampedPage, clampPage, lastPage } from '../lib/dashboard/paging';
 import { codeLabel, PSN_TYPE_LABEL } from '../lib/dashboard/labels';
 import { itemTypeLabel } from '../lib/dashboard/profiles';
 import { caseDocumentTitle } from '../lib/export/case-file';
-import { dateOnly, dateTime, dateTimeSeconds, isoShanghai, money, yuan, yuanGrouped } from '../lib/format';
+import { chinesePart, dateOnly, dateTime, dateTimeSeconds, isoShanghai, money, yuan, yuanGrouped } from '../lib/format';
 
 describe('money', () => {
   it('has thousands separators everywhere, to the fen', () => {
@@ -29,6 +29,15 @@ describe('dates in Asia/Shanghai', () => {
     expect(dateOnly('2024-03-05')).toBe('2024-03-05');
     expect(dateOnly(null)).toBe('—');
     expect(isoShanghai(t)).toBe('2026-12-02T07:41:05+08:00');
+  });
+});
+
+describe('validator messages on a page', () => {
+  it('keep the Chinese part only', () => {
+    expect(chinesePart('金额无效 not an amount in yuan with at most 2 decimals: "abc"')).toBe('金额无效');
+    expect(chinesePart('结算时间无效 (invalid setl_time) "2024-13-01"')).toBe('结算时间无效');
+    expect(chinesePart('缺少 setl_id 列')).toBe('缺少 setl_id 列');
+    expect(chinesePart('缺少必填字段 psn_no（人员编号）')).toBe('缺少必填字段 psn_no（人员编号）');
   });
 });
 

@@ -1,7 +1,7 @@
 import { requireActor } from '@/lib/auth/current';
 import { allowed } from '@/lib/cases/allowed';
 import { getDb } from '@/lib/db/client';
-import { count, dateTime } from '@/lib/format';
+import { chinesePart, count, dateTime } from '@/lib/format';
 import { UploadBox } from './upload-box';
 
 export const dynamic = 'force-dynamic';
@@ -96,7 +96,7 @@ export default async function ImportPage() {
                   <td className="num">{e.row}</td>
                   <td>{e.field}</td>
                   <td>{levelLabel(e.level)}</td>
-                  <td style={{ whiteSpace: 'normal' }}>{e.message}</td>
+                  <td style={{ whiteSpace: 'normal' }}>{chinesePart(e.message)}</td>
                   <td>{e.value ?? ''}</td>
                 </tr>
               ))}
@@ -115,7 +115,7 @@ export default async function ImportPage() {
           </thead>
           <tbody>
             {rows.map((b) => (
-              <tr key={b.id} title={b.message ?? undefined}>
+              <tr key={b.id} title={b.message ? chinesePart(b.message) : undefined}>
                 <td>{b.id}</td>
                 <td>{b.file_name}</td>
                 <td>{KIND[b.kind] ?? b.kind}</td>

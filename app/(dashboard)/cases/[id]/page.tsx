@@ -12,7 +12,7 @@ import type { CasePenalty } from '@/lib/cases/types';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { penaltyContract } from '@/lib/penalties/compute';
-import { money, yuanDecimal } from '@/lib/format';
+import { dateTime, money, yuanDecimal, yuanGrouped } from '@/lib/format';
 import { loadPenaltyPolicy } from '@/lib/policies/penalties';
 import { paymentAction, penaltyAction, transitionAction } from './actions';
 
@@ -30,7 +30,7 @@ const CONTRACT_ZH: Record<string, string> = {
   months: '暂停月数 months',
   fine: '罚款 fine',
 };
-const fmt = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(d);
+const fmt = (d: Date) => dateTime(d);
 
 export default async function CaseDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requireActor();
@@ -108,7 +108,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
         <h2>处罚计算</h2>
         {penalty ? (
           <dl className="kv" data-testid="penalty-result">
-            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{CONTRACT_ZH[k] ?? k}</dt><dd>{String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : /^(principal|damages|total|refund|fine)$/.test(k) ? ' 元' : ''}</dd></Fragment>))}
+            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{CONTRACT_ZH[k] ?? k}</dt><dd>{/^(principal|damages|total|refund|fine)$/.test(k) ? yuanGrouped(Math.round(Number(v) * 100)) : String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : /^(principal|damages|total|refund|fine)$/.test(k) ? ' 元' : ''}</dd></Fragment>))}
             <dt>裁量档次</dt><dd>{penalty.calc.tier.label}（分值 {penalty.calc.tier.score}：{penalty.calc.tier.reasons.join('，')}）</dd>
             {penalty.override ? (<><dt>偏离建议理由</dt><dd>{penalty.override.reason}</dd></>) : null}
             <dt>依据</dt><dd style={{ whiteSpace: 'normal' }}>{penalty.calc.basis}</dd>
