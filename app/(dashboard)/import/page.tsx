@@ -1,4 +1,5 @@
 import { requireActor } from '@/lib/auth/current';
+import { isRole, ROLE_LABEL } from '@/lib/auth/permissions';
 import { allowed } from '@/lib/cases/allowed';
 import { getDb } from '@/lib/db/client';
 import { chinesePart, count, dateTime } from '@/lib/format';
@@ -73,7 +74,7 @@ export default async function ImportPage() {
         <UploadBox />
       ) : (
         <div className="panel" data-testid="import-readonly">
-          <p className="muted">您的角色（只读）不能导入数据，只能查看导入记录和错误报告。如需导入，请联系系统管理员开通稽核员权限。</p>
+          <p className="muted">您的角色（{isRole(actor.role) ? ROLE_LABEL[actor.role] : actor.role}）不能导入数据，只能查看导入记录和错误报告。如需导入，请联系系统管理员。</p>
         </div>
       )}
       {errs.rows.length > 0 && (
