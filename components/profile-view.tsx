@@ -8,7 +8,7 @@ import { Chart } from './chart';
 import { Reveal } from './reveal';
 import { Empty } from './states';
 import { maskId } from '@/lib/auth/mask';
-import { INST_TYPE_LABEL, LEVEL_LABEL, PSN_TYPE_LABEL, SEVERITY_LABEL, STATUS_LABEL } from '@/lib/dashboard/labels';
+import { codeLabel, INST_TYPE_LABEL, LEVEL_LABEL, SEVERITY_LABEL, STATUS_LABEL } from '@/lib/dashboard/labels';
 import { itemTypeLabel, type Profile } from '@/lib/dashboard/profiles';
 import type { Scope } from '@/lib/dashboard/scope';
 import { ruleById } from '@/lib/rules';
@@ -42,7 +42,7 @@ export function ProfileView({ profile: p, scope, canReveal }: { profile: Profile
               <dt>类型</dt>
               <dd>
                 {INST_TYPE_LABEL[String(p.info.type)] ?? p.info.type} · {LEVEL_LABEL[Number(p.info.level)] ?? p.info.level}
-                {p.info.feeClass ? ` · 收费类别 ${p.info.feeClass}` : ''}
+                {p.info.feeClass ? ` · 收费类别 ${codeLabel('feeClass', String(p.info.feeClass))}` : ''}
               </dd>
               <dt>定点</dt>
               <dd>{p.info.designated ?? '—'}</dd>
@@ -65,7 +65,7 @@ export function ProfileView({ profile: p, scope, canReveal }: { profile: Profile
           ) : (
             <>
               <dt>人员类别</dt>
-              <dd>{PSN_TYPE_LABEL(p.info.psnType === null ? null : String(p.info.psnType))}</dd>
+              <dd>{p.info.psnType === null || p.info.psnType === undefined ? '—' : codeLabel('psnType', String(p.info.psnType))}</dd>
               <dt>性别</dt>
               <dd>{p.info.gend === '1' ? '男' : p.info.gend === '2' ? '女' : '—'}</dd>
               <dt>出生年份</dt>

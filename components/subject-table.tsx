@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { columnHelper, DataTable } from './data-table';
 import { formatMetric, METRICS, type MetricId, type SubjectKind } from '@/lib/dashboard/metrics';
 import type { SubjectRow } from '@/lib/dashboard/subjects';
-import { INST_TYPE_LABEL, LEVEL_LABEL, PSN_TYPE_LABEL } from '@/lib/dashboard/labels';
+import { codeLabel, INST_TYPE_LABEL, LEVEL_LABEL } from '@/lib/dashboard/labels';
 
 export type SubjectTableRow = SubjectRow & { shownId: string; alerts: number; high: number };
 
@@ -45,7 +45,7 @@ export function SubjectTable(props: {
         cell: (c) => {
           const r = c.row.original;
           if (kind === 'institution') return `${INST_TYPE_LABEL[r.kind ?? ''] ?? r.kind ?? ''}${r.level ? ` · ${LEVEL_LABEL[r.level] ?? r.level}` : ''}`;
-          if (kind === 'insured') return PSN_TYPE_LABEL(r.kind);
+          if (kind === 'insured') return r.kind ? codeLabel('psnType', r.kind) : '—';
           if (kind === 'doctor') return r.parent ?? '';
           return '';
         },

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedProxies } from './auth/client-ip';
@@ -8,7 +9,13 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   SMTP_URL: z.string().url().optional(),
-  APP_URL: z.string().url().optional(),
+  /** The public address of the web app, for links in mail (https://ofm.example.gov.cn). */
+  APP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), '应以 http:// 或 https:// 开头')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   /** Database role the web app and CLI act as (RLS applies to it); the owner role runs migrations. */
   APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('ofm_app'),
   /**
@@ -68,8 +75,25 @@ export function dataDir(): string {
   return path.resolve(env().DATA_DIR);
 }
 
+/** Where `npm start` records the address it serves on, so the CLI (another process, maybe without PORT) links there too. */
+export function servedUrlFile(): string {
+  return path.join(dataDir(), 'app-url.json');
+}
+
+/**
+ * The public address for links (mail): APP_URL when configured; else the address the app started on this DATA_DIR
+ * serves (recorded by scripts/start.ts); else http://localhost:PORT.
+ */
 export function appUrl(): string {
-  return env().APP_URL ?? `http://localhost:${env().PORT}`;
+  const configured = env().APP_URL;
+  if (configured) return configured;
+  try {
+    const served = JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ servedUrlFile(), 'utf8')) as { url?: unknown };
+    if (typeof served.url === 'string' && /^https?:\/\/[^\s]+$/.test(served.url)) return served.url;
+  } catch {
+    // no app started on this data directory yet
+  }
+  return `http://localhost:${env().PORT}`;
 }
 
 /** Test hook: the next env() call reads process.env again. */

@@ -82,20 +82,76 @@ export function monthTick(isoDate: string): string {
   return `${isoDate.slice(2, 4)}/${isoDate.slice(5, 7)}`;
 }
 
+/** Amount in 元 with separators and no unit, for PDF and e-mail text beside their own "元": 1079954 → "10,799.54". */
+export function yuanGrouped(fen: number | null | undefined): string {
+  if (missing(fen)) return '—';
+  return grouped2.format(fen / 100);
+}
+
+// Every date and time a user reads is Asia/Shanghai (the inspectors' clock), whatever the server's TZ.
+const shanghaiParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+function toDate(v: Date | string | number): Date {
+  return v instanceof Date ? v : new Date(v);
+}
+
+function parts(d: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  const p = shanghaiParts.formatToParts(d);
+  const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
 /** A timestamp → 'YYYY-MM-DD HH:mm' in Asia/Shanghai. */
 export function dateTime(v: Date | string | null | undefined): string {
   if (!v) return '—';
-  const d = typeof v === 'string' ? new Date(v) : v;
+  const d = toDate(v);
   if (Number.isNaN(d.getTime())) return String(v);
-  const parts = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const p = parts(d);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** A timestamp → 'YYYY-MM-DD HH:mm:ss' in Asia/Shanghai ('' when missing): evidence and audit rows. */
+export function dateTimeSeconds(v: Date | string | null | undefined): string {
+  if (!v) return '';
+  const d = toDate(v);
+  if (Number.isNaN(d.getTime())) return String(v);
+  const p = parts(d);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** ISO 8601 with the Shanghai offset (no daylight saving): '2026-12-02T07:41:05+08:00', for machine-read files. */
+export function isoShanghai(v: Date): string {
+  return `${dateTimeSeconds(v).replace(' ', 'T')}+08:00`;
+}
+
+/**
+ * The calendar day in Asia/Shanghai: 'YYYY-MM-DD'. For lists and file names — never `toISOString().slice(0, 10)`,
+ * which is the UTC day (2026-12-01 for 2026-12-02 07:41 in Shanghai). A plain 'YYYY-MM-DD' string is a day already.
+ */
+export function dateOnly(v: Date | string | number | null | undefined): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  const d = toDate(v);
+  if (Number.isNaN(d.getTime())) return String(v);
+  const p = parts(d);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/**
+ * The Chinese part of a validator message: they are written "中文 english detail" for the CLI's log readers
+ * ('金额无效 not an amount in yuan…', '结算时间无效 (invalid setl_time) …'); the page shows what precedes the English.
+ */
+export function chinesePart(message: string): string {
+  const m = /^(.*?[\u4e00-\u9fff][^A-Za-z]*?)\s*\(?[A-Za-z]+ [A-Za-z]+/.exec(message);
+  const head = m?.[1]?.replace(/[\s:：(（]+$/, '');
+  return head && /[\u4e00-\u9fff]/.test(head) ? head : message;
 }

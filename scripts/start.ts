@@ -14,7 +14,7 @@ import { finishStaleBatches } from '../lib/ingest/stale';
 import { refreshStoredBasis } from '../lib/alerts/basis-refresh';
 import { inTransaction } from '../lib/indicators/sql';
 import { loadPolicies, syncPolicyVersions } from '../lib/policies';
-import { dataDir, env } from '../lib/env';
+import { dataDir, env, servedUrlFile } from '../lib/env';
 
 const t0 = Date.now();
 const dev = process.argv.includes('--dev');
@@ -74,6 +74,9 @@ async function main() {
     process.once('exit', () => b.kill('SIGTERM'));
     build.catch(() => undefined); // awaited below; a failure then stops start-up
   }
+  // The CLI (digest links) reads the address this app serves on from DATA_DIR when APP_URL is not set.
+  fs.mkdirSync(dataDir(), { recursive: true });
+  fs.writeFileSync(servedUrlFile(), JSON.stringify({ url: `http://localhost:${PORT}` }));
   if (await isEmpty(db)) {
     const set = demoSet();
     console.log(`数据库为空，正在加载演示数据 loading demo data (OFM_DEMO=${process.env.OFM_DEMO || 'city'}: ${set.persons} 人 persons × ${set.months} 月 months)…`);

@@ -59,13 +59,15 @@ describe('digest CLI', () => {
       subject: '【门诊统筹监管周报】2026年第47周 晋城市 新增预警 5 条',
       counts: { new_alerts: 5, previous_week: 2, by_severity: { high: 2, medium: 2, low: 1 }, by_rule: { 'RX-DAYS-ORD': 2, 'SPLIT-VISIT': 2, 'TOP-FUND': 1 }, top_subjects: 3, cases_near_deadline: 3, open_backlog: 5 },
     });
-    expect(fs.existsSync(path.join(dataDir, 'outbox'))).toBe(false);
+    // a dry run writes previews only, apart from the outbox's sent mail
+    expect(fs.readdirSync(path.join(dataDir, 'outbox'))).toEqual(['preview']);
+    expect(doc.preview_dir).toBe(path.join(dataDir, 'outbox', 'preview'));
 
     const sent = await runCli(['digest', '--week', '2026-W47', '--send', '--json'], { url, env });
     expect(sent.code).toBe(0);
     const s = JSON.parse(sent.stdout);
     expect(s).toMatchObject({ send: true, transport: 'outbox', sent: 3, skipped: 0 });
-    const files = fs.readdirSync(path.join(dataDir, 'outbox')).sort();
+    const files = fs.readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml')).sort();
     expect(files).toEqual([fx.jc, fx.lead, fx.nc].map((id) => `digest-2026-W47-${id}_ofm.eml`).sort());
     const mail = await simpleParser(fs.readFileSync(path.join(dataDir, 'outbox', `digest-2026-W47-${fx.jc}_ofm.eml`)));
     expect(mail.subject).toBe('【门诊统筹监管周报】2026年第47周 晋城市 新增预警 5 条');
@@ -76,10 +78,38 @@ describe('digest CLI', () => {
     const again = await runCli(['digest', '--week', '2026-W47', '--send', '--json'], { url, env });
     expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0, skipped: 3 });
     expect(JSON.parse(again.stdout).recipients.every((r: { reason: string }) => r.reason === 'already_sent')).toBe(true);
-    expect(fs.readdirSync(path.join(dataDir, 'outbox'))).toHaveLength(3);
+    expect(fs.readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(3);
 
     const human = await runCli(['digest', '--week', '2026-W47'], { url, env });
     expect(human.stdout).toContain('2026-W47（2026-11-16 至 2026-11-22）周报：收件人 3 位');
+  });
+
+  it('without --send writes previews under DATA_DIR/outbox/preview and says where; links go to the app as served; the mail names its detection week and data period', async () => {
+    // no APP_URL: the address `npm start` recorded for this data directory (PORT 3100), not localhost:3000
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-digest-preview-'));
+    fs.writeFileSync(path.join(dir, 'app-url.json'), JSON.stringify({ url: 'http://localhost:3100' }));
+    const r = await runCli(['digest', '--week', '2026-W47'], { url, env: { DATA_DIR: dir, SMTP_URL: '', APP_URL: '' } });
+    expect(r.code).toBe(0);
+    const previewDir = path.join(dir, 'outbox', 'preview');
+    expect(r.stdout).toContain(previewDir);
+    expect(r.stdout).toContain('未发送');
+    const files = fs.readdirSync(previewDir).sort();
+    expect(files).toEqual([fx.jc, fx.lead, fx.nc].map((id) => `digest-2026-W47-${id}_ofm.eml`).sort());
+    const mail = await simpleParser(fs.readFileSync(path.join(previewDir, `digest-2026-W47-${fx.jc}_ofm.eml`)));
+    expect(mail.text).toContain('http://localhost:3100/alerts/');
+    expect(mail.text).not.toContain('localhost:3000');
+    expect(mail.text).toContain('检测周：2026年第47周（2026-11-16 至 2026-11-22 期间新发现的预警）');
+    expect(mail.text).toContain('数据期间：2026-10-01 至 2026-10-31');
+    expect(String(mail.html)).toContain('数据期间：2026-10-01 至 2026-10-31');
+    // nothing was recorded as sent: a later --send still sends to this user
+    expect(fs.readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(0);
+    // without the record, PORT decides
+    fs.rmSync(path.join(dir, 'app-url.json'));
+    fs.rmSync(previewDir, { recursive: true });
+    await runCli(['digest', '--week', '2026-W47'], { url, env: { DATA_DIR: dir, SMTP_URL: '', APP_URL: '', PORT: '3207' } });
+    const m2 = await simpleParser(fs.readFileSync(path.join(previewDir, `digest-2026-W47-${fx.jc}_ofm.eml`)));
+    expect(m2.text).toContain('http://localhost:3207/alerts/');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('rejects a bad week with exit 1 naming --week', async () => {

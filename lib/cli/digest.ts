@@ -7,7 +7,7 @@ import { getDb } from '../db/client';
 import { InputError } from '../errors';
 import { addDays, parseWeek } from '../mail/week';
 import { runDigest } from '../mail/run';
-import { defaultTransport } from '../mail/transport';
+import { defaultTransport, previewDir, previewTransport } from '../mail/transport';
 import { emit, parse, type Io } from './args';
 
 export async function digestCommand(argv: string[], io: Io): Promise<number> {
@@ -16,8 +16,9 @@ export async function digestCommand(argv: string[], io: Io): Promise<number> {
   const week = parseWeek(values.week);
   const db = await getDb();
   const transport = values.send ? defaultTransport() : undefined;
+  const preview = values.send ? undefined : previewTransport();
   try {
-    const recipients = await runDigest(db, week, { send: Boolean(values.send), transport });
+    const recipients = await runDigest(db, week, { send: Boolean(values.send), transport, preview });
     const tally = (s: string) => recipients.filter((r) => r.status === s).length;
     const doc = {
       week: week.key,
@@ -25,6 +26,7 @@ export async function digestCommand(argv: string[], io: Io): Promise<number> {
       to: addDays(week.monday, 6),
       send: Boolean(values.send),
       transport: transport?.kind ?? null,
+      preview_dir: preview ? previewDir() : null,
       sent: tally('sent'),
       skipped: tally('skipped'),
       failed: tally('failed'),
@@ -35,10 +37,12 @@ export async function digestCommand(argv: string[], io: Io): Promise<number> {
       [
         `${week.key}（${doc.from} 至 ${doc.to}）周报：收件人 ${recipients.length} 位，已发送 ${doc.sent}，跳过 ${doc.skipped}，失败 ${doc.failed}${doc.unknown ? `，待确认 ${doc.unknown}` : ''}`,
         ...recipients.map((r) => `  ${r.email}\t${r.status}${r.reason ? `(${r.reason})` : ''}\t${r.subject}${r.error ? `\t${r.error}` : ''}`),
+        ...(preview ? [`未发送（加 --send 才发送）；预览邮件 ${recipients.length} 封已写入 ${previewDir()}`] : []),
       ].join('\n'),
     );
     return doc.failed > 0 ? 2 : 0;
   } finally {
     transport?.close();
+    preview?.close();
   }
 }

@@ -8,6 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { monthsEnding, type Period } from './period';
+import { codeLabel } from './labels';
 
 export type ProfileKind = 'institution' | 'doctor' | 'insured';
 
@@ -57,12 +58,8 @@ const TABLE: Record<ProfileKind, { table: string; id: string }> = {
 
 const VISIT_COL: Record<ProfileKind, string> = { institution: 'fixmedins_code', doctor: 'dr_codg', insured: 'psn_no' };
 
-/** Drug / exam med_chrgitm_type codes (CONTRACT fee detail record). */
-const ITEM_TYPE: Record<string, string> = {
-  '01': '床位', '02': '诊察', '03': '检查', '04': '化验', '05': '治疗', '06': '手术', '07': '护理', '08': '卫生材料',
-  '09': '西药', '10': '中药饮片', '11': '中成药', '12': '一般诊疗', '13': '挂号', '14': '其他',
-};
-export const itemTypeLabel = (t: string) => ITEM_TYPE[t] ?? t;
+/** A med_chrgitm_type code with its label ('09 西药'), from the one label table. */
+export const itemTypeLabel = (t: string) => codeLabel('chrgitmType', t);
 
 function structure(r: Record<string, unknown> | undefined): Structure {
   const visits = Number(r?.visits ?? 0);

@@ -5,6 +5,7 @@
 import { maskId } from '../auth/mask';
 import type { DbOrTx } from '../db/client';
 import { param, resolveScope, type Scope, type SearchParams } from './scope';
+import { loadClampedPage } from './paging';
 import { alertCounts, isMetric, listSubjects, type MetricId, type SubjectKind, type SubjectPage, type SubjectRow } from './subjects';
 
 export interface SubjectListPage {
@@ -20,7 +21,8 @@ export async function subjectListPage(tx: DbOrTx, kind: SubjectKind, sp: SearchP
   const desc = dir !== 'asc';
   const size = Number(param(sp, 'size') ?? 50);
   const rankBy = isMetric(param(sp, 'metric')) ? (param(sp, 'metric') as MetricId) : defaults.metric;
-  const page = await listSubjects(tx, {
+  const pageSize = [20, 50, 100].includes(size) ? size : 50;
+  const page = await loadClampedPage(Math.max(1, Number(param(sp, 'page') ?? 1) || 1), pageSize, (n) => listSubjects(tx, {
     kind,
     period: scope.period,
     prev: scope.prev,
@@ -29,10 +31,10 @@ export async function subjectListPage(tx: DbOrTx, kind: SubjectKind, sp: SearchP
     desc,
     rankBy,
     q: param(sp, 'q'),
-    page: Math.max(1, Number(param(sp, 'page') ?? 1) || 1),
-    pageSize: [20, 50, 100].includes(size) ? size : 50,
+    page: n,
+    pageSize,
     minVisits: Math.max(1, Number(param(sp, 'min') ?? 1) || 1),
-  });
+  }));
   const counts = kind === 'region' ? new Map() : await alertCounts(tx, kind, page.rows.map((r) => r.id), scope.period);
   return {
     scope,

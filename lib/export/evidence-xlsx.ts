@@ -1,4 +1,4 @@
-/** The evidence claims and fee lines as XLSX with Chinese headers (exceljs), amounts in 元. */
+/** The evidence claims and fee lines as XLSX with Chinese headers (exceljs), amounts in 元 as numbers shown with thousands separators. */
 import ExcelJS from 'exceljs';
 
 export interface Column {
@@ -15,7 +15,7 @@ export async function renderXlsx(sheets: Array<{ name: string; columns: Column[]
   wb.modified = created;
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = s.columns.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 14, style: c.money ? { numFmt: '0.00' } : {} }));
+    ws.columns = s.columns.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 14, style: c.money ? { numFmt: '#,##0.00' } : {} }));
     ws.getRow(1).font = { bold: true };
     for (const r of s.rows) ws.addRow(r);
   }

@@ -18,6 +18,7 @@ import { ForbiddenError, NotFoundError } from '../errors';
 import { mailConfig } from './config';
 import { CHART_CID, type Digest } from './digest';
 import type { Recipient } from './subscriptions';
+import type Mail from 'nodemailer/lib/mailer';
 import type { Transport } from './transport';
 
 export type DeliveryStatus = 'sent' | 'skipped' | 'failed' | 'unknown';
@@ -109,6 +110,20 @@ function isStale(row: SentRow, staleMinutes: number): boolean {
   return Date.now() - row.claimedAt.getTime() >= staleMinutes * 60_000;
 }
 
+/** The message of one recipient's digest, as sent and as previewed (`digest` without --send). */
+export function digestMail(r: Recipient, digest: Digest, from: string): Mail.Options & { messageId: string } {
+  return {
+    from,
+    to: { name: r.name, address: r.email },
+    subject: digest.subject,
+    text: digest.text,
+    html: digest.html,
+    messageId: digest.messageId,
+    headers: { 'X-OFM-Digest-Week': digest.data.week.key },
+    attachments: [{ filename: digest.chart.filename, content: digest.chart.content, contentType: digest.chart.contentType, cid: CHART_CID, contentDisposition: 'inline' }],
+  };
+}
+
 /** Sends one recipient's digest at most once per week (see the file comment). */
 export async function deliverDigest(db: Db, r: Recipient, digest: Digest, opts: DeliverOptions): Promise<DeliveryResult> {
   const cfg = mailConfig();
@@ -147,16 +162,7 @@ export async function deliverDigest(db: Db, r: Recipient, digest: Digest, opts: 
   if (!claimed) return { status: 'skipped', reason: 'in_progress', attempts: existing?.attempts ?? 0 };
 
   try {
-    await opts.transport.send({
-      from: opts.from ?? cfg.MAIL_FROM,
-      to: { name: r.name, address: r.email },
-      subject: digest.subject,
-      text: digest.text,
-      html: digest.html,
-      messageId: digest.messageId,
-      headers: { 'X-OFM-Digest-Week': week },
-      attachments: [{ filename: digest.chart.filename, content: digest.chart.content, contentType: digest.chart.contentType, cid: CHART_CID, contentDisposition: 'inline' }],
-    });
+    await opts.transport.send(digestMail(r, digest, opts.from ?? cfg.MAIL_FROM));
   } catch (e) {
     const error = errText(e);
     if (definitelyNotDelivered(e)) {

@@ -6,6 +6,7 @@
  */
 import { and, asc, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
+import { SEVERITY_LABEL as LABELS } from '../dashboard/labels';
 import { alerts, cases, regions } from '../db/schema';
 
 export const SEVERITIES = ['high', 'medium', 'low'] as const;
@@ -13,7 +14,7 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Cases whose stage deadline falls within this many days of the mail date (or is past) are listed. */
 export const DEADLINE_WINDOW_DAYS = 7;
 
-export const SEVERITY_LABEL: Record<Severity, string> = { high: '高', medium: '中', low: '低' };
+export const SEVERITY_LABEL: Record<Severity, string> = { high: LABELS.high ?? '高', medium: LABELS.medium ?? '中', low: LABELS.low ?? '低' };
 
 export interface AlertScope {
   /** region codes; must be non-empty (an empty scope sees nothing) */
@@ -60,6 +61,18 @@ export async function newAlertsByRuleSeverity(tx: DbOrTx, s: AlertScope, w: Wind
     .where(newIn(s, w))
     .groupBy(alerts.ruleId, alerts.severity)
     .orderBy(asc(alerts.ruleId), asc(alerts.severity));
+}
+
+/**
+ * The data period the window's new alerts cover: the first and last day of their periods (the settlements they
+ * were found in), as opposed to the detection week (when they were found). Null when there is none.
+ */
+export async function newAlertsDataPeriod(tx: DbOrTx, s: AlertScope, w: Window): Promise<{ from: string; to: string } | null> {
+  const [r] = await tx
+    .select({ from: sql<string | null>`min(${alerts.periodStart})::text`, to: sql<string | null>`max(${alerts.periodEnd})::text` })
+    .from(alerts)
+    .where(newIn(s, w));
+  return r?.from && r.to ? { from: r.from, to: r.to } : null;
 }
 
 /** New alerts of the window, by region (the chart and the subject line). */

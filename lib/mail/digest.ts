@@ -11,6 +11,7 @@ import {
   casesNearDeadline,
   DEADLINE_WINDOW_DAYS,
   newAlertsByRegion,
+  newAlertsDataPeriod,
   newAlertsByRuleSeverity,
   openAlertBacklog,
   regionNames,
@@ -51,6 +52,8 @@ export interface DigestData {
   backlog: number;
   /** the date the mail reports as "today" for deadlines: the Monday after the week */
   asOf: string;
+  /** the periods of the settlements behind the week's new alerts (null: no new alerts) */
+  dataPeriod: { from: string; to: string } | null;
 }
 
 export interface Digest {
@@ -129,6 +132,7 @@ export async function digestData(db: Db, r: Recipient, week: IsoWeek): Promise<D
     const cur = await newAlertsByRuleSeverity(tx, scope, { from: week.start, to: week.end });
     const before = await newAlertsByRuleSeverity(tx, scope, { from: prev.start, to: prev.end });
     const byRegion = await newAlertsByRegion(tx, scope, { from: week.start, to: week.end });
+    const dataPeriod = await newAlertsDataPeriod(tx, scope, { from: week.start, to: week.end });
     const top = await topSubjects(tx, scope, { from: week.start, to: week.end }, 10);
     const near = await casesNearDeadline(tx, { regions: scope.regions, asOf, withinDays: DEADLINE_WINDOW_DAYS });
     const backlog = await openAlertBacklog(tx, scope);
@@ -149,6 +153,7 @@ export async function digestData(db: Db, r: Recipient, week: IsoWeek): Promise<D
       cases: near,
       backlog,
       asOf,
+      dataPeriod,
     };
   });
 }

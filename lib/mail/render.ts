@@ -4,6 +4,7 @@
  * (lib/auth/mask.ts): the mail leaves the system and may be forwarded.
  */
 import { maskId, maskName } from '../auth/mask';
+import { SUBJECT_TYPE_LABEL } from '../dashboard/labels';
 import { money } from '../format';
 import { STAGE_LABEL, isStage } from '../cases/stages';
 import { appUrl } from '../env';
@@ -12,7 +13,7 @@ import { DEADLINE_WINDOW_DAYS as DEADLINE_DAYS, SEVERITIES, SEVERITY_LABEL, type
 import type { DigestData } from './digest';
 import { addDays } from './week';
 
-const SUBJECT_LABEL: Record<string, string> = { institution: '机构', doctor: '医师', insured: '参保人', region: '统筹区' };
+const SUBJECT_LABEL = SUBJECT_TYPE_LABEL;
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -68,6 +69,13 @@ function period(d: DigestData): string {
   return `${d.week.monday} 至 ${addDays(d.week.monday, 6)}`;
 }
 
+/** Which detection week the mail reports and which data those alerts were found in: two different periods. */
+function coverage(d: DigestData): string {
+  const week = `检测周：${d.week.year}年第${d.week.week}周（${period(d)} 期间新发现的预警）`;
+  const data = d.dataPeriod ? `数据期间：${d.dataPeriod.from} 至 ${d.dataPeriod.to}（这些预警所依据的结算数据）` : '数据期间：本周无新增预警';
+  return `${week}；${data}`;
+}
+
 const th = 'style="text-align:left;padding:6px 8px;border-bottom:2px solid #d0d7de;background:#f6f8fa;font-weight:600"';
 const td = 'style="padding:6px 8px;border-bottom:1px solid #eaeef2;vertical-align:top"';
 const tdr = 'style="padding:6px 8px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap"';
@@ -115,7 +123,8 @@ export function renderHtml(d: DigestData, chartSrc: string, chartType: string): 
 <body style="margin:0;padding:0;background:#ffffff;font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2328">
 <div style="max-width:760px;margin:0 auto;padding:16px">
 <h1 style="font-size:20px;margin:0 0 4px">门诊统筹监管周报 · ${d.week.year}年第${d.week.week}周</h1>
-<p style="margin:0 0 12px;color:#57606a">${esc(d.recipient.name)}，您好：以下是 ${esc(period(d))}（${esc(regionLabel(d))}）新发现的预警和临近期限的案件。</p>
+<p style="margin:0 0 4px;color:#57606a">${esc(d.recipient.name)}，您好：以下是 ${esc(period(d))}（${esc(regionLabel(d))}）新发现的预警和临近期限的案件。</p>
+<p style="margin:0 0 12px;color:#57606a;font-size:13px" data-coverage>${esc(coverage(d))}</p>
 <table style="border-collapse:separate;border-spacing:8px 0;width:100%;margin:0 -8px"><tr>
 ${kpi('本周新增预警', `${d.total} 条`, sev)}
 ${kpi('较上周', esc(change(d.total, d.previousTotal)), `上周 ${d.previousTotal} 条`)}
@@ -140,7 +149,7 @@ ${d.regions.length > 1 ? `<p style="font-size:13px">各统筹区新增：${d.reg
 export function renderText(d: DigestData): string {
   const out: string[] = [];
   out.push(`门诊统筹监管周报 · ${d.week.year}年第${d.week.week}周（${period(d)}）`);
-  out.push(`${d.recipient.name}，您好：以下是 ${regionLabel(d)} 本周新发现的预警和临近期限的案件。`, '');
+  out.push(`${d.recipient.name}，您好：以下是 ${regionLabel(d)} 本周新发现的预警和临近期限的案件。`, coverage(d), '');
   out.push(`本周新增预警 ${d.total} 条（${SEVERITIES.map((s) => `${SEVERITY_LABEL[s]} ${d.bySeverity[s]}`).join('，')}），涉及金额 ${money(d.amount)}`);
   out.push(`较上周：${change(d.total, d.previousTotal)}，上周 ${d.previousTotal} 条`);
   out.push(`待处理预警 ${d.backlog} 条；临近期限案件 ${d.cases.length} 件`, '');

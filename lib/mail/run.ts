@@ -3,7 +3,8 @@
  * Building reads as each recipient; sending goes through deliverDigest's sent log.
  */
 import type { Db } from '../db/client';
-import { DeliveryError, deliverDigest, type DeliveryResult } from './deliver';
+import { mailConfig } from './config';
+import { DeliveryError, deliverDigest, digestMail, type DeliveryResult } from './deliver';
 import { buildDigest, type DigestCounts } from './digest';
 import { listRecipients, recipientFor, type Recipient } from './subscriptions';
 import type { Transport } from './transport';
@@ -22,6 +23,8 @@ export interface RecipientOutcome {
   reason?: string;
   attempts?: number;
   error?: string;
+  /** not sent: where its preview (.eml) was written */
+  preview?: string;
 }
 
 export interface RunOptions {
@@ -32,12 +35,18 @@ export interface RunOptions {
   userIds?: number[];
   /** let a definite delivery failure throw (the job queue then retries) instead of reporting it */
   throwOnFailure?: boolean;
+  /** without send: write each message here instead (no sent log, nothing delivered) */
+  preview?: Transport & { fileFor(messageId: string): string };
 }
 
 export async function deliverOne(db: Db, r: Recipient, week: IsoWeek, opts: RunOptions): Promise<RecipientOutcome> {
   const digest = await buildDigest(db, r, week);
   const base = { user_id: r.userId, email: r.email, name: r.name, regions: r.regions, subject: digest.subject, message_id: digest.messageId, counts: digest.counts };
-  if (!opts.send || !opts.transport) return { ...base, status: 'skipped', reason: 'not_sent' };
+  if (!opts.send || !opts.transport) {
+    if (!opts.preview) return { ...base, status: 'skipped', reason: 'not_sent' };
+    await opts.preview.send(digestMail(r, digest, mailConfig().MAIL_FROM));
+    return { ...base, status: 'skipped', reason: 'not_sent', preview: opts.preview.fileFor(digest.messageId) };
+  }
   try {
     const res = await deliverDigest(db, r, digest, { transport: opts.transport, staleMinutes: opts.staleMinutes });
     return { ...base, status: res.status, reason: res.reason, attempts: res.attempts, error: res.error };

@@ -23,6 +23,15 @@ export function outboxDir(): string {
   return path.join(dataDir(), 'outbox');
 }
 
+/** Where `digest` without --send writes what it would send: apart from the outbox, so a preview is never taken for a sent mail. */
+export function previewDir(): string {
+  return path.join(outboxDir(), 'preview');
+}
+
+export function previewTransport(dir = previewDir()): Transport & { fileFor(messageId: string): string } {
+  return { ...outboxTransport(dir), fileFor: (messageId) => outboxFile(dir, messageId) };
+}
+
 export function outboxFile(dir: string, messageId: string): string {
   return path.join(dir, `${messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
 }

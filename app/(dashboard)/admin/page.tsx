@@ -1,9 +1,11 @@
 import Link from 'next/link';
+import { ForbiddenPanel } from '@/components/access-panels';
 import { requireActor } from '@/lib/auth/current';
+import { allowed } from '@/lib/cases/allowed';
+import { dateTime } from '@/lib/format';
 import { AUTH_CONFIG } from '@/lib/auth/config';
-import { can, ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
+import { ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
 import { flashFrom } from '@/lib/dashboard/flash';
-import { ForbiddenPanel } from '@/components/forbidden-panel';
 import { listUsers } from '@/lib/auth/users';
 import { getDb } from '@/lib/db/client';
 import { createUserAction, resetPasswordAction, updateUserAction } from './actions';
@@ -11,14 +13,16 @@ import { createUserAction, resetPasswordAction, updateUserAction } from './actio
 export const dynamic = 'force-dynamic';
 
 function fmt(d: Date | null): string {
-  return d ? d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
+  return d ? dateTime(d) : '';
 }
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // A role without the permission gets a Chinese 无权限 page, not the thrown ForbiddenError (which production
+  // React shows as "Minified React error #441" when the page is reached by client navigation).
   const actor = await requireActor();
+  if (!allowed(actor, 'user.manage')) return <ForbiddenPanel what="管理用户" />;
   const sp = await searchParams;
   const flash = flashFrom(sp);
-  if (!can(actor, 'user.manage')) return <ForbiddenPanel what="用户管理" />;
   const users = await listUsers(await getDb(), actor);
   const now = new Date();
   const roleSelect = (value?: string) => (

@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { columnHelper, DataTable } from '@/components/data-table';
 import type { AlertRow } from '@/lib/dashboard/alerts';
 import { SEVERITY_LABEL, STATUS_LABEL, SUBJECT_TYPE_LABEL } from '@/lib/dashboard/labels';
-import { money, pct, periodLabel } from '@/lib/format';
+import { dateOnly, money, pct, periodLabel } from '@/lib/format';
 import { AlertActions, type AssigneeOption } from './alert-actions';
 
 const h = columnHelper<AlertRow>();
@@ -36,7 +36,7 @@ const columns = h.columns([
   h.accessor('amount', { header: '涉及金额', cell: (c) => money(c.getValue()) }),
   h.accessor('status', { header: '状态', cell: (c) => <span className={`badge status-${c.getValue()}`}>{STATUS_LABEL[c.getValue()] ?? c.getValue()}</span> }),
   h.accessor('assigneeName', { header: '处理人', enableSorting: false, cell: (c) => c.getValue() ?? <span className="muted">未分派</span> }),
-  h.accessor('updatedAt', { header: '更新时间', cell: (c) => c.getValue().slice(0, 10) }),
+  h.accessor('updatedAt', { header: '更新时间', cell: (c) => dateOnly(c.getValue()) }),
 ]);
 
 export function AlertsTable(props: { rows: AlertRow[]; total: number; page: number; pageSize: number; sort: string; hidden: string[]; users: AssigneeOption[]; canAct: boolean }) {

@@ -1,6 +1,7 @@
 import { AlertsTable } from './alerts-table';
 import { FilterBar, type FilterField } from '@/components/filter-bar';
 import { listAlerts } from '@/lib/alerts/queries';
+import { loadClampedPage } from '@/lib/dashboard/paging';
 import { requireActor } from '@/lib/auth/current';
 import { can } from '@/lib/auth/permissions';
 import { alertQueryFrom, toAlertRow } from '@/lib/dashboard/alerts';
@@ -19,7 +20,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const q = alertQueryFrom(sp, actor.userId);
   const db = await getDb();
   const { list, scope, users, names } = await scoped(db, actor, async (tx) => {
-    const list = await listAlerts(tx, q.params);
+    const list = await loadClampedPage(q.params.page ?? 1, q.params.pageSize ?? 20, (page) => listAlerts(tx, { ...q.params, page }));
     return { list, scope: await resolveScope(tx, {}), users: await assignableUsers(tx), names: await userNames(tx, list.rows.map((r) => r.assignedTo)) };
   });
   const fields: FilterField[] = [
@@ -58,7 +59,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <AlertsTable
           rows={list.rows.map((r) => toAlertRow(r, names, new Map(scope.regionOptions.map((o) => [o.code, o.name]))))}
           total={list.total}
-          page={q.params.page ?? 1}
+          page={list.page}
           pageSize={q.params.pageSize ?? 20}
           sort={q.sort}
           hidden={(param(sp, 'hide') ?? '').split(',').filter(Boolean)}

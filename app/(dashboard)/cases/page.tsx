@@ -4,7 +4,8 @@ import { maskId } from '@/lib/auth/mask';
 import { listCases } from '@/lib/cases/queries';
 import { STAGE_LABEL, STAGES, type Stage } from '@/lib/cases/stages';
 import { getDb } from '@/lib/db/client';
-import { money } from '@/lib/format';
+import { loadClampedPage } from '@/lib/dashboard/paging';
+import { count, money } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +20,7 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
   const overdueOnly = one('overdue') === '1';
   const todo = one('todo') === '1';
   const db = await getDb();
-  const r = await listCases(db, actor, { page, pageSize: 20, stage, overdueOnly, todo });
+  const r = await loadClampedPage(page, 20, (p) => listCases(db, actor, { page: p, pageSize: 20, stage, overdueOnly, todo }));
   const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
   const qs = (p: number) => `/cases?${new URLSearchParams({ ...(stage ? { stage } : {}), ...(overdueOnly ? { overdue: '1' } : {}), ...(todo ? { todo: '1' } : {}), page: String(p) }).toString()}`;
   return (
@@ -35,7 +36,7 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
         <label><input type="checkbox" name="todo" value="1" defaultChecked={todo} /> 待我办理</label>
         <label><input type="checkbox" name="overdue" value="1" defaultChecked={overdueOnly} /> 仅看逾期</label>
         <button type="submit" className="secondary">筛选</button>
-        <span className="muted">共 {r.total} 件 · 第 {r.page}/{pages} 页 · 从预警页选择预警立案</span>
+        <span className="muted">共 {count(r.total)} 件 · 第 {r.page}/{pages} 页 · 从预警页选择预警立案</span>
       </form>
       <div className="panel">
         {r.rows.length === 0 ? (
@@ -67,8 +68,8 @@ export default async function CasesPage({ searchParams }: { searchParams: Promis
         )}
       </div>
       <div className="toolbar">
-        {page > 1 ? <Link className="button secondary" href={qs(page - 1)}>上一页</Link> : null}
-        {page < pages ? <Link className="button secondary" href={qs(page + 1)}>下一页</Link> : null}
+        {r.page > 1 ? <Link className="button secondary" href={qs(r.page - 1)}>上一页</Link> : null}
+        {r.page < pages ? <Link className="button secondary" href={qs(r.page + 1)}>下一页</Link> : null}
       </div>
     </>
   );

@@ -1,6 +1,7 @@
 import { asc } from 'drizzle-orm';
 import { requireActor } from '@/lib/auth/current';
 import { getDb } from '@/lib/db/client';
+import { dateTime, dateTimeSeconds } from '@/lib/format';
 import { users } from '@/lib/db/schema';
 import { mailConfig } from '@/lib/mail/config';
 import { SEVERITIES, SEVERITY_LABEL } from '@/lib/mail/digest-data';
@@ -145,10 +146,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                     <span className={`badge ${d.status === 'sent' ? 'low' : d.status === 'failed' ? 'high' : 'medium'}`}>{STATUS_LABEL[d.status] ?? d.status}</span>
                   </td>
                   <td className="num">{d.attempts}</td>
-                  <td style={{ whiteSpace: 'normal', maxWidth: 320 }} title={d.history.map((h) => `${h.at.toISOString()} ${h.ok ? 'ok' : h.error}`).join('\n')}>
+                  <td style={{ whiteSpace: 'normal', maxWidth: 320 }} title={d.history.map((h) => `${dateTimeSeconds(h.at)} ${h.ok ? '成功' : (h.error ?? '失败')}`).join('\n')}>
                     {d.lastError ?? ''}
                   </td>
-                  <td>{d.sentAt ? d.sentAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : ''}</td>
+                  <td>{d.sentAt ? dateTime(d.sentAt) : ''}</td>
                   {isAdmin ? (
                     <td>
                       {d.status === 'failed' || d.status === 'unknown' ? (

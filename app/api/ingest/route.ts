@@ -17,6 +17,7 @@ import { CROSS_ORIGIN_MESSAGE, crossOriginReason, mediaType, UPLOAD_TYPE_MESSAGE
 import { z } from 'zod';
 import { auditIngest } from '@/lib/audit/operations';
 import { clientIp, getActor } from '@/lib/auth/current';
+import { allowed } from '@/lib/cases/allowed';
 import { getDb } from '@/lib/db/client';
 import { dataDir } from '@/lib/env';
 import { createBatch, ingestFiles } from '@/lib/ingest';
@@ -40,12 +41,12 @@ export async function POST(request: Request) {
   if (crossOriginReason(request.headers)) return NextResponse.json({ error: CROSS_ORIGIN_MESSAGE }, { status: 403 });
   if (!UPLOAD_TYPES.has(mediaType(request.headers))) return NextResponse.json({ error: UPLOAD_TYPE_MESSAGE }, { status: 415 });
   const actor = await getActor();
-  if (!actor) return NextResponse.json({ error: '未登录 sign in first' }, { status: 401 });
-  if (actor.role === 'viewer') return NextResponse.json({ error: '无导入权限 not allowed to import' }, { status: 403 });
+  if (!actor) return NextResponse.json({ error: '未登录，请先登录' }, { status: 401 });
+  if (!allowed(actor, 'ingest')) return NextResponse.json({ error: '您的角色无导入数据权限' }, { status: 403 });
   const url = new URL(request.url);
   const q = query.safeParse(Object.fromEntries(url.searchParams));
-  if (!q.success) return NextResponse.json({ error: q.error.issues[0]?.message ?? 'bad request', field: q.error.issues[0]?.path.join('.') }, { status: 400 });
-  if (!request.body) return NextResponse.json({ error: '请求体为空 empty upload' }, { status: 400 });
+  if (!q.success) return NextResponse.json({ error: q.error.issues[0]?.message ?? '请求参数无效', field: q.error.issues[0]?.path.join('.') }, { status: 400 });
+  if (!request.body) return NextResponse.json({ error: '上传内容为空' }, { status: 400 });
 
   const ip = await clientIp();
   const name = path.basename(q.data.name);

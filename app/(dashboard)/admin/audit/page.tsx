@@ -1,10 +1,12 @@
 import Link from 'next/link';
-import { ForbiddenPanel } from '@/components/forbidden-panel';
+import { ForbiddenPanel } from '@/components/access-panels';
 import { requireActor } from '@/lib/auth/current';
-import { can } from '@/lib/auth/permissions';
+import { allowed } from '@/lib/cases/allowed';
+import { dateTimeSeconds } from '@/lib/format';
 import { auditActions, auditQuery, listAudit } from '@/lib/audit/queries';
 import { getDb } from '@/lib/db/client';
 import { scoped } from '@/lib/db/scoped';
+import { loadClampedPage } from '@/lib/dashboard/paging';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,11 +16,14 @@ function json(v: unknown): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireActor();
-  if (!can(actor, 'audit.read')) return <ForbiddenPanel what="审计日志" />;
+  if (!allowed(actor, 'audit.read')) return <ForbiddenPanel what="查看审计日志" />;
   const sp = await searchParams;
   const q = auditQuery.safeParse({ page: sp.page, action: sp.action || undefined, entity: sp.entity || undefined });
   const query = q.success ? q.data : { page: 1, pageSize: 50 };
-  const { data, actions } = await scoped(await getDb(), actor, async (tx) => ({ data: await listAudit(tx, query), actions: await auditActions(tx) }));
+  const { data, actions } = await scoped(await getDb(), actor, async (tx) => ({
+    data: await loadClampedPage(query.page ?? 1, query.pageSize ?? 50, (page) => listAudit(tx, { ...query, page })),
+    actions: await auditActions(tx),
+  }));
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   const link = (page: number) => {
     const p = new URLSearchParams();
@@ -64,7 +69,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <tbody>
             {data.rows.map((r) => (
               <tr key={r.id}>
-                <td>{r.at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</td>
+                <td>{dateTimeSeconds(r.at)}</td>
                 <td>{r.actor}</td>
                 <td>{r.action}</td>
                 <td>

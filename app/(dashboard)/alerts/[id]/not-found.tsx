@@ -1,11 +1,5 @@
-import Link from 'next/link';
+import { NotFoundPanel } from '@/components/access-panels';
 
 export default function AlertNotFound() {
-  return (
-    <div className="panel">
-      <div className="empty">
-        预警不存在或不在您的辖区。<Link href="/alerts">返回预警列表</Link>
-      </div>
-    </div>
-  );
+  return <NotFoundPanel what="预警" back={{ href: '/alerts', label: '返回预警列表' }} />;
 }

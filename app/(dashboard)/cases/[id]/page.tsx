@@ -16,7 +16,7 @@ import { ruleById } from '@/lib/rules';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { penaltyContract } from '@/lib/penalties/compute';
-import { money, yuanDecimal } from '@/lib/format';
+import { dateTime, money, yuanDecimal, yuanGrouped } from '@/lib/format';
 import { loadPenaltyPolicy } from '@/lib/policies/penalties';
 import { approvePenaltyAction, paymentAction, penaltyAction, transitionAction } from './actions';
 import { flashFrom } from '@/lib/dashboard/flash';
@@ -35,8 +35,7 @@ const CONTRACT_ZH: Record<string, string> = {
   months: '暂停月数',
   fine: '罚款',
 };
-const MONEY_KEYS = /^(principal|damages|total|refund|fine)$/;
-const fmt = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(d);
+const fmt = (d: Date) => dateTime(d);
 
 export default async function CaseDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requireActor();
@@ -122,7 +121,7 @@ export default async function CaseDetailPage({ params, searchParams }: { params:
         <h2>处罚计算（拟处罚）</h2>
         {penalty ? (
           <dl className="kv" data-testid="penalty-result">
-            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{k === 'multiple' && insured ? '罚款倍数' : (CONTRACT_ZH[k] ?? k)}</dt><dd>{MONEY_KEYS.test(k) ? money(Math.round(Number(v) * 100)) : String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : ''}</dd></Fragment>))}
+            {Object.entries(penaltyContract(penalty.calc)).filter(([k]) => k !== 'basis').map(([k, v]) => (<Fragment key={k}><dt>{k === 'multiple' && insured ? '罚款倍数' : (CONTRACT_ZH[k] ?? k)}</dt><dd>{/^(principal|damages|total|refund|fine)$/.test(k) ? yuanGrouped(Math.round(Number(v) * 100)) : String(v)}{k === 'multiple' ? ' 倍' : k === 'months' ? ' 个月' : /^(principal|damages|total|refund|fine)$/.test(k) ? ' 元' : ''}</dd></Fragment>))}
             <dt>裁量档次</dt><dd>{penalty.calc.tier.label}（分值 {penalty.calc.tier.score}：{penalty.calc.tier.reasons.join('，')}）</dd>
             {penalty.override ? (<><dt>偏离建议理由</dt><dd>{penalty.override.reason}</dd></>) : null}
             <dt>拟定</dt><dd>{penalty.setBy}，{fmt(new Date(penalty.setAt))}</dd>

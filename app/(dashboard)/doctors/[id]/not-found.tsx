@@ -1,11 +1,5 @@
-import Link from 'next/link';
+import { NotFoundPanel } from '@/components/access-panels';
 
-export default function NotFound() {
-  return (
-    <div className="panel">
-      <div className="empty">
-        未找到该医师，或不在您的辖区。<Link href="/doctors">返回医师列表</Link>
-      </div>
-    </div>
-  );
+export default function DoctorNotFound() {
+  return <NotFoundPanel what="医师" back={{ href: '/doctors', label: '返回医师列表' }} />;
 }

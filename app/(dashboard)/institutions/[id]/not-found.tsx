@@ -1,11 +1,5 @@
-import Link from 'next/link';
+import { NotFoundPanel } from '@/components/access-panels';
 
-export default function NotFound() {
-  return (
-    <div className="panel">
-      <div className="empty">
-        未找到该机构，或不在您的辖区。<Link href="/institutions">返回机构列表</Link>
-      </div>
-    </div>
-  );
+export default function InstitutionNotFound() {
+  return <NotFoundPanel what="机构" back={{ href: '/institutions', label: '返回机构列表' }} />;
 }

@@ -1,11 +1,5 @@
-import Link from 'next/link';
+import { NotFoundPanel } from '@/components/access-panels';
 
-export default function NotFound() {
-  return (
-    <div className="panel">
-      <div className="empty">
-        未找到该参保人，或不在您的辖区。<Link href="/persons">返回参保人列表</Link>
-      </div>
-    </div>
-  );
+export default function PersonNotFound() {
+  return <NotFoundPanel what="参保人" back={{ href: '/persons', label: '返回参保人列表' }} />;
 }

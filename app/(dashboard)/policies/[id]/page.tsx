@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/current';
 import { pct, yuan } from '@/lib/format';
 import { loadPolicies, type Cite } from '@/lib/policies';
+import { codeLabel } from '@/lib/dashboard/labels';
 
 export const dynamic = 'force-dynamic';
 
@@ -135,7 +136,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
             <tbody>
               {p.separate_benefits.map((b) => (
                 <tr key={b.med_type}>
-                  <td>{b.med_type}</td>
+                  <td>{codeLabel('medType', b.med_type)}</td>
                   <td>{b.name}</td>
                   <td>{b.rates_bp ? `另行计算：在职 ${bp(b.rates_bp.in_service)}、退休 ${bp(b.rates_bp.retired)}，不占普通门诊统筹限额` : '普通门诊统筹不予支付'}</td>
                   <td style={{ whiteSpace: 'normal' }}>

@@ -10,6 +10,7 @@ import { getActor } from '@/lib/auth/current';
 import { can } from '@/lib/auth/permissions';
 import { alertQueryFrom, EXPORT_HEADER, exportRows } from '@/lib/dashboard/alerts';
 import { getDb } from '@/lib/db/client';
+import { dateOnly } from '@/lib/format';
 import { scoped } from '@/lib/db/scoped';
 import { toCsv } from '@/lib/export/csv';
 
@@ -28,7 +29,8 @@ export async function GET(req: NextRequest) {
     await audit(tx, actor, { action: 'export', entity: 'alerts', entityId: format, after: { filters: q.params.filters, rows: r.length } });
     return r;
   });
-  const stamp = new Date().toISOString().slice(0, 10);
+  // the Shanghai day: just after midnight in Shanghai, the UTC day is still yesterday
+  const stamp = dateOnly(new Date());
   const name = `预警清单-${stamp}.${format}`;
   const disposition = `attachment; filename="alerts-${stamp}.${format}"; filename*=UTF-8''${encodeURIComponent(name)}`;
   if (format === 'csv') {

@@ -8,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
   const actor = await getActor();
-  if (!actor) return NextResponse.json({ error: '未登录 sign in first' }, { status: 401 });
+  if (!actor) return NextResponse.json({ error: '未登录，请先登录' }, { status: 401 });
   const id = z.coerce.number().int().positive().safeParse((await ctx.params).id);
-  if (!id.success) return NextResponse.json({ error: '批次号无效 bad batch id' }, { status: 400 });
+  if (!id.success) return NextResponse.json({ error: '批次号无效' }, { status: 400 });
   const db = await getDb();
   const r = await db.$client.query(
     `select id, file_name, kind, format, status, strict, rows, inserted, updated, unchanged, rejected, reversed, months, region_codes,
@@ -21,6 +21,6 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
     [id.data, actor.userId, actor.role === 'admin' || actor.regions.includes('*')],
   );
   const b = r.rows[0];
-  if (!b) return NextResponse.json({ error: '批次不存在 batch not found' }, { status: 404 });
+  if (!b) return NextResponse.json({ error: '批次不存在或无权查看' }, { status: 404 });
   return NextResponse.json(b);
 }

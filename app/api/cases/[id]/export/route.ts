@@ -8,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const actor = await getActor();
-  if (!actor) return Response.json({ error: '未登录 sign in first' }, { status: 401 });
+  if (!actor) return Response.json({ error: '未登录，请先登录' }, { status: 401 });
   const { id } = await params;
-  if (!/^\d+$/.test(id)) return Response.json({ error: 'bad case id' }, { status: 400 });
+  if (!/^\d+$/.test(id)) return Response.json({ error: '案件编号无效' }, { status: 400 });
   const reveal = new URL(req.url).searchParams.get('reveal') === '1';
   try {
     const db = await getDb();
@@ -23,8 +23,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       },
     });
   } catch (e) {
-    if (e instanceof ForbiddenError) return Response.json({ error: e.message }, { status: 403 });
-    if (e instanceof NotFoundError) return Response.json({ error: e.message }, { status: 404 });
+    if (e instanceof ForbiddenError) return Response.json({ error: '您的角色无权导出案卷' }, { status: 403 });
+    if (e instanceof NotFoundError) return Response.json({ error: '案件不存在或无权查看' }, { status: 404 });
     if (e instanceof InputError) return Response.json({ error: describeInputError(e) }, { status: 400 });
     throw e;
   }

@@ -10,9 +10,9 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
   const actor = await getActor();
-  if (!actor) return NextResponse.json({ error: '未登录 sign in first' }, { status: 401 });
+  if (!actor) return NextResponse.json({ error: '未登录，请先登录' }, { status: 401 });
   const id = z.coerce.number().int().positive().safeParse((await ctx.params).id);
-  if (!id.success) return NextResponse.json({ error: '批次号无效 bad batch id' }, { status: 400 });
+  if (!id.success) return NextResponse.json({ error: '批次号无效' }, { status: 400 });
   const db = await getDb();
   const b = await db.$client.query(`select id, file_name from ingest_batches where id = $1 and (user_id = $2 or $3)`, [
     id.data,
@@ -20,7 +20,7 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
     actor.role === 'admin' || actor.regions.includes('*'),
   ]);
   const batch = b.rows[0] as { id: number; file_name: string } | undefined;
-  if (!batch) return NextResponse.json({ error: '批次不存在 batch not found' }, { status: 404 });
+  if (!batch) return NextResponse.json({ error: '批次不存在或无权查看' }, { status: 404 });
   const errors = await db.$client.query(
     `select case severity when 'warning' then '警告' else '错误' end as severity, file, row, field, message, value
      from ingest_errors where batch_id = $1 order by row, id`,

@@ -1,0 +1,5 @@
+import { NotFoundPanel } from '@/components/access-panels';
+
+export default function DashboardNotFound() {
+  return <NotFoundPanel />;
+}
