@@ -147,7 +147,7 @@ test('other roles get 无权限 from the admin page and its actions; messages co
   expect(inspectorCookie).toBeDefined();
   if (inspectorCookie) await page.context().addCookies([inspectorCookie]);
   await form.getByRole('button', { name: '创建' }).click();
-  await expect(page).toHaveURL(/\/admin\?error=forbidden$/);
+  await expect(page).toHaveURL(/\/admin\?error=forbidden(&|$)/);
   await expect(page.getByTestId('forbidden')).toContainText('无权限');
   expect(await ownerQuery(`select 1 from users where email = $1`, [email])).toHaveLength(0);
 });

@@ -128,7 +128,7 @@ describe('CSV formula injection', () => {
     const row = alertsCsv[1] ?? [];
     expect(row[header.indexOf('对象')]).toBe("'=cmd|x");
     expect(row[header.indexOf('说明')]?.startsWith("'=cmd|x 于")).toBe(true);
-    expect(row[header.indexOf('涉及金额(元)')]).toBe('100.00');
+    expect(row[header.indexOf('涉及金额（元）')]).toBe('100.00');
   });
 });
 
@@ -275,9 +275,16 @@ describe('page messages', () => {
     expect(flashFrom({ ok: 'user_created', error: 'forbidden' })).toEqual({ ok: '已创建用户', error: '无权限执行此操作' });
     expect(flashFrom({ error: 'invalid', field: 'reason' }).error).toContain('偏离理由');
     expect(flashFrom({ error: 'invalid', field: 'constructor' }).error).toBe('输入有误，请检查后重试');
-    expect(errorQuery(new ForbiddenError('x'))).toBe('error=forbidden');
-    expect(errorQuery(new InputError('任意文字', { field: 'email' }))).toBe('error=invalid&field=email');
-    expect(errorQuery(new InputError('任意文字', { field: 'secret<script>' }))).toBe('error=invalid');
+    const params = (q: string) => Object.fromEntries(new URLSearchParams(q));
+    expect(errorQuery(new ForbiddenError('x'))).toMatch(/^error=forbidden&m=x&s=[\w-]+$/);
+    expect(errorQuery(new InputError('任意文字', { field: 'email' }))).toMatch(/^error=invalid&field=email&m=/);
+    expect(errorQuery(new InputError('任意文字', { field: 'secret<script>' }))).toMatch(/^error=invalid&m=/);
     expect(() => errorQuery(new Error('boom'))).toThrow('boom');
+    // the server's own refusal is shown when its MAC verifies (keyed in this process) …
+    const refusal = params(errorQuery(new InputError('拟处罚尚未经复核/法制审批，不能送达告知书', { field: 'penalty' })));
+    expect(flashFrom(refusal).error).toBe('输入有误：拟处罚尚未经复核/法制审批，不能送达告知书');
+    // … and a link made elsewhere, with other words under that MAC or a made-up one, shows only the code's fixed text
+    expect(flashFrom({ ...refusal, m: '系统升级，请拨打 400-000-0000' }).error).toBe('输入有误：尚未计算处罚，或处罚不能修改');
+    expect(flashFrom({ error: 'forbidden', m: '请拨打 400', s: 'AAAA' }).error).toBe('无权限执行此操作');
   });
 });

@@ -557,7 +557,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     // --- settle: build CONTRACT visit records and run the engine over the person's year(s)
     const records: VisitRecord[] = visits.map((v) => {
       setlSeq++;
-      v.setlId = `S${pad(setlSeq, 10)}`;
+      // the seed in the id: two generated sets never share a settlement id (a reload moves no settlement between regions)
+      v.setlId = `S${opts.seed}-${pad(setlSeq, 10)}`;
       let medfee = 0;
       let ownpay = 0;
       let yi = 0;
@@ -631,7 +632,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       for (const l of v.lines) {
         detlSeq++;
         const det: Record<string, string | number> = {
-          feedetl_sn: `F${pad(detlSeq, 11)}`,
+          feedetl_sn: `F${opts.seed}-${pad(detlSeq, 11)}`,
           setl_id: v.setlId as string,
           med_chrgitm_type: l.item.type,
           chrgitm_lv: l.lv,

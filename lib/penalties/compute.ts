@@ -12,7 +12,7 @@ import { InputError } from '../errors';
 import { documentBinds } from '../policies/basis';
 import { loadPenaltyPolicy, type PenaltyPolicy } from '../policies/penalties';
 import { addMonths, parseIsoDate, todayShanghai } from './dates';
-import { yuanDecimal } from '../format';
+import { yuanDecimal, yuanGrouped } from '../format';
 import { fieldZh, parseMultiple, parseYuan, times } from './money';
 import { proposeTier, type TierChoice } from './tiers';
 
@@ -130,7 +130,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
     const principalFen = amountFen + ownPayFen;
     const damagesFen = times(amountFen, multiple);
     const article = r.fraud ? '《医疗保障基金使用监督管理条例》第四十条（骗取）' : '《医疗保障基金使用监督管理条例》第三十八条';
-    const principalText = `追回违规本金（统筹支付 ${yuanDecimal(amountFen)} + 个人自付 ${yuanDecimal(ownPayFen)}）`;
+    const principalText = `追回违规本金（统筹支付 ${yuanGrouped(amountFen)} 元 + 个人自付 ${yuanGrouped(ownPayFen)} 元）`;
     const basis = [
       ...(local.binds
         ? [`${local.cite}：${principalText}，加收违规金额 ${showMultiple(multiple)} 倍违约金（幅度 ${range.min}–${range.max} 倍）`, article]
@@ -179,7 +179,7 @@ export function computePenalty(request: PenaltyRequest, opts: { policy?: Penalty
   const fineFen = fineMultiple === null ? 0 : times(amountFen, fineMultiple);
   const fr = policy.insured.fineMultiple;
   const basis = [
-    `${local.binds ? `${local.cite}、` : ''}《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${yuanDecimal(amountFen)}，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
+    `${local.binds ? `${local.cite}、` : ''}《医疗保障基金使用监督管理条例》第四十一条：退还违规享受待遇 ${yuanGrouped(amountFen)} 元，暂停医疗费用联网结算 ${months} 个月（幅度 ${mr.min}–${mr.max}，${start} 起至 ${end} 前）`,
     fineMultiple === null ? '非骗取情形，不处罚款' : `属骗取，处骗取金额 ${showMultiple(fineMultiple)} 倍罚款（幅度 ${fr.min}–${fr.max} 倍）`,
     [
       r.months === undefined ? '月数按裁量档次' : '月数由使用者指定',
