@@ -23,14 +23,22 @@ const EXCLUSION_LABEL: Record<string, string> = {
 
 const bp = (v: number | undefined | null) => (v === undefined || v === null ? '—' : pct(v / 10000));
 /** "晋市医保发〔2022〕22号 (seed 000)" → document and seed shown apart */
-const docOf = (c: Cite) => c.doc.replace(/\s*\(seed \d+\)\s*$/, '');
-const seedOf = (c: Cite) => /\(seed (\d+)\)/.exec(c.doc)?.[1];
+const docOf = (c: Pick<Cite, 'doc'>) => c.doc.replace(/\s*\(seed \d+\)\s*$/, '');
+const seedOf = (c: Pick<Cite, 'doc'>) => /\(seed (\d+)\)/.exec(c.doc)?.[1];
 
+/** The binding clause as 依据; another region's clause read by analogy only as a 参照 note under it. */
 function Quote({ c }: { c: Cite }) {
+  const r = c.reference;
   return (
     <div className="muted" style={{ fontSize: 12, marginTop: 4, whiteSpace: 'normal' }}>
       依据：{docOf(c)} {c.clause}
       {seedOf(c) ? `（原文 seeds/${seedOf(c)}）` : ''}：“{c.text}”
+      {r ? (
+        <div>
+          参照（他地区文件，不作依据）：{docOf(r)} {r.clause}
+          {seedOf(r) ? `（原文 seeds/${seedOf(r)}）` : ''}：“{r.text}”
+        </div>
+      ) : null}
     </div>
   );
 }
