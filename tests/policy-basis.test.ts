@@ -91,7 +91,7 @@ describe('benefit policies cite only documents that bind their region (issue 18.
       set,
     );
     expect(line).toMatchObject({ policy_id: id, excluded: code, fund_pay: '0.00' });
-    const clause = line && 'clause' in line ? line.clause : '';
+    const clause = (line && 'clause' in line ? line.clause : undefined) ?? '';
     expect(clause).not.toContain('参照');
     const parts = clause.split('；');
     expect(parts.length).toBeGreaterThan(0);
