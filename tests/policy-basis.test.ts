@@ -52,6 +52,22 @@ describe('benefit policies cite only documents that bind their region (issue 18.
     expect(wrong).toEqual([]);
   });
 
+  it('a national cite quotes the regulation as the basis catalogue does (第十五条 as published)', () => {
+    const quoted = catalogue.citations.filter((c) => c.doc === 'reg-735').map((c) => c.text);
+    const art15 = '定点医药机构及其工作人员应当执行实名就医和购药管理规定，核验参保人员医疗保障凭证';
+    let n = 0;
+    for (const p of set.policies) {
+      for (const [path, c] of cites(p, p.id, { cites: [], refs: [] }).cites) {
+        if (findDocument(c.doc, catalogue)?.scope.level !== 'national') continue;
+        n++;
+        const fragments = c.text.split('……');
+        if (c.clause === '第十五条') expect(c.text, path).toBe(art15);
+        else for (const f of fragments) expect(quoted.some((q) => q.includes(f)), `${path}: ${f}`).toBe(true);
+      }
+    }
+    expect(n).toBeGreaterThan(0);
+  });
+
   it('scopeBindsPrefix: a city document does not bind its whole province, a province document binds its cities', () => {
     const jc = findDocument('晋市医保发〔2022〕22号 (seed 000)', catalogue);
     const sx = findDocument('晋医保发〔2024〕11号，运医保发〔2024〕16号、芮医保发（2024）8号转发 (seed 002)', catalogue);
