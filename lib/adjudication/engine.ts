@@ -147,8 +147,10 @@ class Compiled {
 
 /**
  * A citation as printed in `clause`: the short document name (its 文号 where it has one) and the
- * clause. A cite may point to another seed (an exclusion the document is silent on, read by analogy),
- * so the name comes from the cite's own `(seed NNN)`, resolved to that seed's policy document number.
+ * clause. The cite is a document binding the policy's region — its own, a province's read by a city
+ * version, or the national regulation (no seed) — so the name comes from the cite's own `(seed NNN)`,
+ * resolved to that seed's policy document number. A cite's `reference` (another region's clause, 参照)
+ * is never printed here.
  */
 export function citeLabel(set: PolicySet, c: { doc: string; clause: string }): string {
   const m = /\(seed (\d+)\)\s*$/.exec(c.doc);

@@ -33,6 +33,8 @@ const catalogueSchema = z
           scope: scopeSchema,
           /** policies/seeds/ file the regional clauses are quoted from */
           seed: z.string().optional(),
+          /** other names the benefit policies (policies/*.json `cite.doc`) give the document */
+          aliases: z.array(z.string().min(2)).optional(),
         }),
       )
       .min(1),
@@ -116,9 +118,29 @@ export function scopeLabel(scope: BasisScope): string {
   return scope.level === 'national' ? '全国' : `${scope.name} ${scope.code}`;
 }
 
+/** Whether a document issued at `scope` binds every region under a policy's region prefix (2, 4 or 6 digits). */
+export function scopeBindsPrefix(scope: BasisScope, prefix: string): boolean {
+  switch (scope.level) {
+    case 'national':
+      return true;
+    case 'province':
+      return prefix.slice(0, 2) === scope.code.slice(0, 2);
+    case 'city':
+      return prefix.length >= 4 && prefix.slice(0, 4) === scope.code.slice(0, 4);
+    case 'county':
+      return prefix.length === 6 && prefix === scope.code;
+  }
+}
+
+/** The catalogue document a name stands for: its `name`, `title` or one of its `aliases`; a policy's trailing `(seed NNN)` is ignored. */
+export function findDocument(docName: string, catalogue = loadBasisCatalogue()): BasisCatalogue['documents'][number] | undefined {
+  const n = docName.replace(/\s*\(seed \d+\)\s*$/, '');
+  return catalogue.documents.find((x) => x.name === n || x.title === n || (x.aliases ?? []).includes(n));
+}
+
 /** A document cited by name (e.g. in the sanction policy) binds the region only when the catalogue says so; unknown names bind nowhere. */
 export function documentBinds(docName: string, regionCode: string, catalogue = loadBasisCatalogue()): boolean {
-  const d = catalogue.documents.find((x) => x.name === docName);
+  const d = findDocument(docName, catalogue);
   return d ? scopeBinds(d.scope, regionCode) : false;
 }
 

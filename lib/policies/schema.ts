@@ -4,11 +4,18 @@
  */
 import { z } from 'zod';
 
-export const citeSchema = z.object({
+const clauseRef = z.object({
   doc: z.string().min(2),
   clause: z.string().min(1),
   text: z.string().min(2),
 });
+
+/**
+ * `doc` must bind the policy's region (its own, its province's or a national document; checked in
+ * tests/policy-basis.test.ts against policies/basis/catalogue.json). Another region's clause read by
+ * analogy goes in `reference`: shown as 参照 beside the cite, never printed in an adjudication's `clause`.
+ */
+export const citeSchema = clauseRef.extend({ reference: clauseRef.strict().optional() }).strict();
 export type Cite = z.infer<typeof citeSchema>;
 
 const fen = z.number().int().nonnegative();

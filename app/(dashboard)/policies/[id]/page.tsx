@@ -24,14 +24,28 @@ const EXCLUSION_LABEL: Record<string, string> = {
 
 const bp = (v: number | undefined | null) => (v === undefined || v === null ? '—' : pct(v / 10000));
 /** "晋市医保发〔2022〕22号 (seed 000)" → document and seed shown apart */
-const docOf = (c: Cite) => c.doc.replace(/\s*\(seed \d+\)\s*$/, '');
-const seedOf = (c: Cite) => /\(seed (\d+)\)/.exec(c.doc)?.[1];
+const docOf = (c: Pick<Cite, 'doc'>) => c.doc.replace(/\s*\(seed \d+\)\s*$/, '');
+const seedOf = (c: Pick<Cite, 'doc'>) => /\(seed (\d+)\)/.exec(c.doc)?.[1];
 
+/** Another region's clause read by analogy: a 参照 note, never 依据. */
+function RefNote({ c }: { c: Cite }) {
+  const r = c.reference;
+  if (!r) return null;
+  return (
+    <div className="muted" style={{ fontSize: 12 }}>
+      参照（他地区文件，不作依据）：{docOf(r)} {r.clause}
+      {seedOf(r) ? `（原文 seeds/${seedOf(r)}）` : ''}：“{r.text}”
+    </div>
+  );
+}
+
+/** The binding clause as 依据, with any 参照 note under it. */
 function Quote({ c }: { c: Cite }) {
   return (
     <div className="muted" style={{ fontSize: 12, marginTop: 4, whiteSpace: 'normal' }}>
       依据：{docOf(c)} {c.clause}
       {seedOf(c) ? `（原文 seeds/${seedOf(c)}）` : ''}：“{c.text}”
+      <RefNote c={c} />
     </div>
   );
 }
@@ -141,6 +155,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
                   <td>{b.rates_bp ? `另行计算：在职 ${bp(b.rates_bp.in_service)}、退休 ${bp(b.rates_bp.retired)}，不占普通门诊统筹限额` : '普通门诊统筹不予支付'}</td>
                   <td style={{ whiteSpace: 'normal' }}>
                     {docOf(b.cite)} {b.cite.clause}：“{b.cite.text}”
+                    <RefNote c={b.cite} />
                   </td>
                 </tr>
               ))}
@@ -165,6 +180,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
                 <td className="muted">{e.code}</td>
                 <td style={{ whiteSpace: 'normal' }}>
                   {docOf(e.cite)} {e.cite.clause}：“{e.cite.text}”
+                  <RefNote c={e.cite} />
                 </td>
               </tr>
             ))}
