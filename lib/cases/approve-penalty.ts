@@ -6,11 +6,11 @@ import { eq } from 'drizzle-orm';
 import { audit } from '../audit';
 import { assertCan } from '../auth/permissions';
 import type { Db } from '../db/client';
-import { caseEvents, cases } from '../db/schema';
+import { cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
 import { yuan } from '../format';
-import { lockCase } from './load';
+import { lockCase, recordStageEvent } from './load';
 import { PENALTY_STAGES, STAGE_LABEL, type Stage } from './stages';
 import { penaltyApproved, type CasePenalty } from './types';
 
@@ -29,15 +29,7 @@ export async function approvePenalty(db: Db, actor: Actor, caseId: number, input
     const approval = { by: actor.name, userId: actor.userId, at: new Date().toISOString(), comment };
     const value: CasePenalty = { ...penalty, approval };
     await tx.update(cases).set({ penalty: value, updatedAt: new Date() }).where(eq(cases.id, c.id));
-    await tx.insert(caseEvents).values({
-      caseId: c.id,
-      regionCode: c.regionCode,
-      userId: actor.userId,
-      fromStage: c.stage,
-      toStage: c.stage,
-      comment: `审批拟处罚（${penalty.setBy} 拟定，合计 ${yuan(c.penaltyTotal)}）${comment ? `：${comment}` : ''}`,
-      data: { approval, penalty: penalty.contract },
-    });
+    await recordStageEvent(tx, actor, c, `审批拟处罚（${penalty.setBy} 拟定，合计 ${yuan(c.penaltyTotal)}）${comment ? `：${comment}` : ''}`, { approval, penalty: penalty.contract });
     await audit(tx, actor, { action: 'case.penalty.approve', entity: 'case', entityId: c.id, regionCode: c.regionCode, before: { approval: null }, after: { approval, total: penalty.contract.total } });
     return value;
   });

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { assertCan } from '../auth/permissions';
 import type { Db } from '../db/client';
-import { caseEvents, casePayments, cases } from '../db/schema';
+import { casePayments, cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
 import { parseIsoDate } from '../penalties/dates';
-import { yuanDecimal } from '../format';
+import { yuanGrouped } from '../format';
 import { parseYuan } from '../penalties/money';
-import { lockCase } from './load';
+import { lockCase, recordStageEvent } from './load';
 
 export const paymentInput = z.object({
   kind: z.enum(['principal', 'damages', 'refund', 'fine'], { message: '请选择缴款类别（追回本金、违约金、退还待遇或罚款）' }),
@@ -37,20 +37,12 @@ export async function recordPayment(db: Db, actor: Actor, caseId: number, input:
     const c = await lockCase(tx, actor, caseId);
     if (c.stage !== 'decided' && c.stage !== 'enforcing') throw new InputError('只有决定、执行阶段可以登记缴款', { field: 'stage' });
     if (c.recoveredAmount + amount > c.penaltyTotal) {
-      throw new InputError(`登记后将超过应收总额 ${yuanDecimal(c.penaltyTotal)} 元`, { field: 'amount' });
+      throw new InputError(`登记后将超过应收总额 ${yuanGrouped(c.penaltyTotal)} 元`, { field: 'amount' });
     }
     await tx.insert(casePayments).values({ caseId: c.id, regionCode: c.regionCode, kind: p.kind, amount, paidOn, comment: p.comment ?? null, userId: actor.userId });
     const recovered = c.recoveredAmount + amount;
     await tx.update(cases).set({ recoveredAmount: recovered, updatedAt: new Date() }).where(eq(cases.id, c.id));
-    await tx.insert(caseEvents).values({
-      caseId: c.id,
-      regionCode: c.regionCode,
-      userId: actor.userId,
-      fromStage: c.stage,
-      toStage: c.stage,
-      comment: `登记${PAYMENT_KIND_ZH[p.kind]} ${yuanDecimal(amount)} 元（${paidOn}）${p.comment ? `：${p.comment}` : ''}`,
-      data: { payment: { kind: p.kind, amount, paidOn } },
-    });
+    await recordStageEvent(tx, actor, c, `登记${PAYMENT_KIND_ZH[p.kind]} ${yuanGrouped(amount)} 元（${paidOn}）${p.comment ? `：${p.comment}` : ''}`, { payment: { kind: p.kind, amount, paidOn } });
     await audit(tx, actor, { action: 'case.payment', entity: 'case', entityId: c.id, regionCode: c.regionCode, after: { kind: p.kind, amount, paidOn, recovered } });
     return { recovered, outstanding: c.penaltyTotal - recovered };
   });

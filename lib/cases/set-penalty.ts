@@ -10,13 +10,13 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { assertCan, can } from '../auth/permissions';
 import type { Db } from '../db/client';
-import { caseEvents, cases } from '../db/schema';
+import { cases } from '../db/schema';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
 import { computePenalty, penaltyContract } from '../penalties/compute';
 import { parseYuan } from '../penalties/money';
 import { loadPenaltyPolicy } from '../policies/penalties';
-import { lockCase } from './load';
+import { lockCase, recordStageEvent } from './load';
 import { PENALTY_STAGES, STAGE_LABEL, type Stage } from './stages';
 import type { CasePenalty } from './types';
 
@@ -96,15 +96,7 @@ export async function setCasePenalty(db: Db, actor: Actor, caseId: number, input
       .update(cases)
       .set({ penalty: value, violationAmount: amountFen, ownPayAmount: ownPayFen, fraud: p.fraud ? 'yes' : 'no', penaltyTotal: calc.totalFen, updatedAt: new Date() })
       .where(eq(cases.id, c.id));
-    await tx.insert(caseEvents).values({
-      caseId: c.id,
-      regionCode: c.regionCode,
-      userId: actor.userId,
-      fromStage: c.stage,
-      toStage: c.stage,
-      comment: `${approves ? '处罚计算' : '拟处罚（待复核/法制审批）'}${overridden ? `（偏离建议档次）：${p.reason ?? ''}` : `：${calc.tier.label}档`}`,
-      data: { penalty: value.contract, proposed, override: value.override, approved: approves },
-    });
+    await recordStageEvent(tx, actor, c, `${approves ? '处罚计算' : '拟处罚（待复核/法制审批）'}${overridden ? `（偏离建议档次）：${p.reason ?? ''}` : `：${calc.tier.label}档`}`, { penalty: value.contract, proposed, override: value.override, approved: approves });
     await audit(tx, actor, { action: 'case.penalty', entity: 'case', entityId: c.id, regionCode: c.regionCode, before: c.penalty, after: value });
     return value;
   });
