@@ -3,7 +3,7 @@
  * a production build when sources changed since the last one, then `next start` on PORT.
  * The embedded server keeps running if this process is killed; the next start reuses it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDb, databaseUrl, getDb } from '../lib/db/client';
@@ -106,19 +106,24 @@ async function main() {
     env: { ...process.env, DATABASE_URL: url },
   });
   process.once('exit', () => worker.kill('SIGTERM'));
-  const stop = async (signal: NodeJS.Signals) => {
+  // The embedded server stops with the last process that uses it (closeDb): wait for the app and the mail worker to be
+  // gone first, or the server outlives `npm start` (seen: Postgres still up after SIGTERM while the worker held a connection).
+  const exited = (p: ChildProcess) =>
+    p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  const both = () => Promise.race([Promise.all([exited(child), exited(worker)]), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals, code = 0) => {
+    if (stopping) return;
+    stopping = true;
     worker.kill(signal);
     child.kill(signal);
-    await new Promise((r) => child.once('exit', r));
+    await both();
     await closeDb();
-    process.exit(0);
+    process.exit(code);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  child.once('exit', async (code) => {
-    await closeDb();
-    process.exit(code ?? 0);
-  });
+  child.once('exit', (code) => void stop('SIGTERM', code ?? 0));
 }
 
 main().catch(async (e: unknown) => {
