@@ -37,6 +37,21 @@ describe('foundation', () => {
     expect(bad.stderr).toContain('no-such-command');
   });
 
+  describe('a new embedded DATA_DIR, reached by a first CLI command', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-first-'));
+    afterAll(async () => {
+      await stopEmbedded(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is migrated on first use, so `alerts --json` answers instead of failing on a missing table', async () => {
+      const r = await runCli(['alerts', '--json'], { url: '', env: { DATA_DIR: dir, DATABASE_URL: '' } });
+      expect(r.stderr).not.toMatch(/internal error|does not exist/);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([]);
+    }, 120_000);
+  });
+
   describe('a second embedded instance, reached through DATABASE_URL', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-second-'));
     afterAll(async () => {

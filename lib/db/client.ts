@@ -7,6 +7,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { dataDir, env } from '../env';
 import { ensureEmbedded, type EmbeddedHandle } from './embedded';
+import { runMigrations } from './migrate';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -45,7 +46,16 @@ export function createDb(url: string, max = 10): Db {
 }
 
 export function getDb(): Promise<Db> {
-  state.db ??= databaseUrl().then((url) => createDb(url));
+  state.db ??= databaseUrl().then(async (url) => {
+    const db = createDb(url);
+    // The embedded server is ready for any first command (a new user's `ingest` or `demo`, as after `npm start`): a
+    // cluster without the schema is migrated once. A DATABASE_URL server is used unchanged (`db migrate` is explicit).
+    if (state.embedded) {
+      const r = await db.$client.query<{ missing: boolean }>(`select to_regclass('public.settlements') is null as missing`);
+      if (r.rows[0]?.missing) await runMigrations(db);
+    }
+    return db;
+  });
   return state.db;
 }
 
