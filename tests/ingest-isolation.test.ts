@@ -333,3 +333,27 @@ describe('partitions', () => {
     }
   });
 });
+
+describe('master data a claim implies stays in the regions its uploader may write', () => {
+  it("a 南昌 settlement naming fixmedins_admdvs 140500 creates its institution in 360100, not in 晋城", async () => {
+    const f = write('inst.ndjson', ndjson([settlement('NP7', NC, { fixmedins_code: 'HPLANT1', fixmedins_admdvs: JC, fixmedins_name: '伪造机构' })]));
+    expect(await ingestFiles(db, [f], asNanchang)).toMatchObject({ inserted: 1, rejected: 0 });
+    expect(await q(`select region_code from institutions where fixmedins_code = 'HPLANT1'`)).toEqual([{ region_code: NC }]);
+    // a malformed region code is not taken either, for any uploader
+    const g = write('inst-bad.ndjson', ndjson([settlement('NP8', NC, { fixmedins_code: 'HPLANT2', fixmedins_admdvs: 'x1' })]));
+    expect(await ingestFiles(db, [g], { pipeline: false })).toMatchObject({ inserted: 1, rejected: 0 });
+    expect(await q(`select region_code from institutions where fixmedins_code = 'HPLANT2'`)).toEqual([{ region_code: NC }]);
+  });
+
+  it('a 南昌 fee line naming a 晋城 settlement and a doctor is rejected, and no doctor or department appears in 晋城', async () => {
+    const f = write(
+      'dr.csv',
+      ['feedetl_sn,setl_id,med_chrgitm_type,det_item_fee_sumamt,bilg_dr_codg,bilg_dept_codg', 'NDR1,J2,09,5,DRPLANT,DEPTPLANT', 'NDR2,N0,09,5,DROWN,DEPTOWN'].join('\n') + '\n',
+    );
+    const r = await ingestFiles(db, [f], asNanchang);
+    expect(r).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(r.errors).toEqual([expect.objectContaining({ row: 2, field: 'setl_id' })]);
+    expect(await q(`select region_code, dr_codg from doctors where dr_codg in ('DRPLANT', 'DROWN') order by 2`)).toEqual([{ region_code: NC, dr_codg: 'DROWN' }]);
+    expect(await q(`select region_code from departments where dept_codg = 'DEPTPLANT'`)).toEqual([]);
+  });
+});

@@ -212,7 +212,10 @@ export class SettlementLoader {
     // institution: region of the institution when given, else the insured's; the names and levels as the merge took them
     const code = s.fixmedins_code as string;
     this.st.setlIndex?.add(id, admdvs, s.setl_time?.literal ?? '', s.psn_no as string, code);
-    const region = str(extra?.fixmedins_admdvs) ?? admdvs;
+    // the institution's own region when the row names a valid one the uploader may write, else the insured's: a claim
+    // never creates master data in a region its uploader cannot write
+    const given = str(extra?.fixmedins_admdvs)?.slice(0, 6) ?? null;
+    const region = given !== null && /^\d{6}$/.test(given) && (!this.st.allowed || this.st.allowed.has(given)) ? given : admdvs;
     const name = str(extra?.fixmedins_name);
     const type = s.fixmedins_type ?? 'hospital';
     const i = this.insts.get(code);
@@ -302,6 +305,7 @@ async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst
        select left(i.region, 6), i.code, coalesce(i.name, i.code), i.type, i.lv, i.fee, i.des
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bool[]) as i(code, region, name, type, lv, fee, des)
        where not exists (select 1 from institutions x where x.fixmedins_code = i.code)
+         and cardinality(app_assert_write_regions($2::text[])) > 0
        on conflict do nothing`,
       [list.map(([k]) => k), list.map(([, i]) => i.region), list.map(([, i]) => i.name), list.map(([, i]) => i.type), list.map(([, i]) => i.lv), list.map(([, i]) => i.fee), list.map(([, i]) => i.designated)],
     );
@@ -445,7 +449,9 @@ export class DetailLoader {
     }
     recycle(parts);
     const td = performance.now();
-    const sent = await upsertDoctors(client, c.doctors, (id) => setl.get(id) ?? st.setlIndex?.get(id) ?? undefined, this.doctorsSent);
+    // only settlements the uploader may write name a doctor's region (a line of another region's settlement was rejected)
+    const writable = (s: SetlOf | undefined) => (s && (!st.allowed || st.allowed.has(s.admdvs)) ? s : undefined);
+    const sent = await upsertDoctors(client, c.doctors, (id) => writable(setl.get(id) ?? st.setlIndex?.get(id) ?? undefined), this.doctorsSent, st.allowed);
     if (trace()) log(`[doctors] ${sent} of ${c.doctors.size} ${Math.round(performance.now() - td)} ms`);
   }
 
@@ -642,6 +648,7 @@ async function upsertDoctors(
   doctors: Map<string, { dept: string | null; setl: string }>,
   setlOf: (id: string) => SetlOf | undefined,
   sent: Set<string>,
+  allowed: ReadonlySet<string> | null,
 ): Promise<number> {
   const rows: Array<[string, string | null, string, string]> = [];
   for (const [dr, d] of doctors) {
@@ -653,16 +660,19 @@ async function upsertDoctors(
     rows.push([dr, d.dept, s.fixmedinsCode, s.admdvs]);
   }
   if (!rows.length) return 0;
-  // the doctor's region: the institution's (preferring the one in the insured's region), else the insured's
+  // the doctor's region: the institution's (preferring the one in the insured's region), else the insured's; for a
+  // restricted uploader ($5) only an institution of a region it may write (app_assert_write_regions is the database's word)
   await client.query(
-    `with g as (
+    `with g0 as (
        select g.dr, g.dept, g.inst, coalesce((select i.region_code from institutions i where i.fixmedins_code = g.inst
+         and ($5::text[] is null or i.region_code = any($5::text[]))
          order by (i.region_code = g.admdvs) desc limit 1), g.admdvs) as region
        from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as g(dr, dept, inst, admdvs)),
+     g as (select * from g0 where exists (select 1 from unnest(app_assert_write_regions(array(select distinct region::text from g0))))),
      d as (insert into doctors (region_code, dr_codg, fixmedins_code, dept_codg) select region, dr, inst, dept from g on conflict do nothing)
      insert into departments (region_code, fixmedins_code, dept_codg) select distinct region, inst, dept from g where dept is not null
      on conflict do nothing`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), allowed ? [...allowed] : null],
   );
   return rows.length;
 }

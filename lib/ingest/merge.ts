@@ -66,7 +66,10 @@ interface Master {
   staging: string;
   key: string;
   upsert: string;
-  /** where a changed row shows: `sql` gives the months ('YYYY-MM' month, region) for $1 = the changed rows' `code`s */
+  /**
+   * where a changed row shows: `sql` gives the months ('YYYY-MM' month, region) of the changed rows, $1 their regions and
+   * $2 their `code`s pairwise (by code alone, another region's row of the same code would join the batch's scope)
+   */
   scope?: { code: string; sql: string };
 }
 const MASTER: Master[] = [
@@ -77,7 +80,8 @@ const MASTER: Master[] = [
     // the alerts' subject names of every month the institution has visits in
     scope: {
       code: 'fixmedins_code',
-      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_institution_month where fixmedins_code = any($1)`,
+      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_institution_month
+        where (region_code, fixmedins_code) in (select * from unnest($1::text[], $2::text[]))`,
     },
     upsert: `insert into institutions as t (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated, annual_budget)
      select region_code, fixmedins_code, coalesce(fixmedins_name, fixmedins_code), coalesce(fixmedins_type, 'hospital'), coalesce(hosp_lv, 1),
@@ -97,7 +101,8 @@ const MASTER: Master[] = [
     // the doctor's name in the alerts of the months the doctor has visits in
     scope: {
       code: 'dr_codg',
-      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_doctor_month where dr_codg = any($1)`,
+      sql: `select distinct to_char(month, 'YYYY-MM') as month, region_code as region from ind_doctor_month
+        where (region_code, dr_codg) in (select * from unnest($1::text[], $2::text[]))`,
     },
     upsert: `insert into doctors as t (region_code, dr_codg, dr_name, fixmedins_code, dept_codg)
      select region_code, dr_codg, dr_name, fixmedins_code, dept_codg from src
@@ -246,7 +251,10 @@ export function tracer(client: pg.PoolClient): Q {
 /** Master data seen in the claims (never overwrites a loaded master record's name, level or budget). */
 const CLAIM_MASTERS = `
   insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
-     select left(min(coalesce(nullif(s.extra->>'fixmedins_admdvs', ''), s.admdvs)), 6), s.fixmedins_code,
+     select min(case when left(s.extra->>'fixmedins_admdvs', 6) ~ '^[0-9]{6}$'
+         and (coalesce(current_setting('app.write_regions', true), '') = ''
+              or left(s.extra->>'fixmedins_admdvs', 6) = any(string_to_array(current_setting('app.write_regions', true), ',')))
+         then left(s.extra->>'fixmedins_admdvs', 6) else s.admdvs end), s.fixmedins_code,
        coalesce(min(s.extra->>'fixmedins_name'), s.fixmedins_code), min(s.fixmedins_type), max(s.hosp_lv), max(s.fee_class), bool_and(s.designated)
      from stg_settlements s where not exists (select 1 from institutions i where i.fixmedins_code = s.fixmedins_code)
      group by s.fixmedins_code on conflict do nothing;
@@ -263,20 +271,22 @@ export async function mergeMasters(st: MergeState): Promise<void> {
   const { q } = st;
   for (const m of MASTER) {
     await q(`analyze ${m.staging}`);
-    const codes = m.scope ? `, array_agg(distinct up.${m.scope.code}) as codes` : '';
+    const codes = m.scope ? `, array_agg(up.region_code::text) as regions, array_agg(up.${m.scope.code}) as codes` : '';
     const r = await q(`with src as (select distinct on (${m.key}) * from ${m.staging} s order by ${m.key}, file_no desc, row_no desc),
       up as (${m.upsert} returning ${m.key}, (xmax = 0) as ins)
       select src.batch_id, count(*) filter (where up.ins)::int as ins, count(*) filter (where not up.ins)::int as upd${codes}
       from up join src using (${m.key}) group by src.batch_id`);
-    const changed = new Set<string>();
-    for (const row of r.rows as Array<{ batch_id: number; ins: number; upd: number; codes?: string[] }>) {
+    const regions: string[] = [];
+    const changed: string[] = [];
+    for (const row of r.rows as Array<{ batch_id: number; ins: number; upd: number; regions?: string[]; codes?: string[] }>) {
       st.add(row.batch_id, 'inserted', row.ins);
       st.add(row.batch_id, 'updated', row.upd);
-      for (const c of row.codes ?? []) changed.add(c);
+      regions.push(...(row.regions ?? []));
+      changed.push(...(row.codes ?? []));
     }
     // a changed master row is refreshed where it shows: the months (and regions) it has visits in
-    if (m.scope && changed.size) {
-      const sc = await q(m.scope.sql, [[...changed]]);
+    if (m.scope && changed.length) {
+      const sc = await q(m.scope.sql, [regions, changed]);
       const rows = sc.rows as Array<{ month: string; region: string }>;
       addScope(st, { months: rows.map((x) => x.month), regions: rows.map((x) => x.region) });
     }
