@@ -158,6 +158,9 @@ describe('assignment: only to users who can see and work the alert', () => {
     expect(await refusal(assignAlerts(db, admin, [A], off))).toEqual({ field: 'userId', message: '停用稽核员 的账户已停用，不能分派' });
     expect(await refusal(assignAlerts(db, admin, [A], 987654))).toEqual({ field: 'userId', message: '处理人不存在（用户编号 987654）' });
     expect((await c.query('select count(*)::int as n from alert_events where alert_id = $1', [A])).rows[0]).toEqual({ n: 0 });
+    // a Jincheng inspector probing a Nanchang account's id learns nothing of it (as if it did not exist)
+    const probe = nc.inspector.userId ?? 0;
+    expect(await refusal(assignAlerts(db, jc.inspector, [A], probe))).toEqual({ field: 'userId', message: `处理人不存在（用户编号 ${probe}）` });
 
     // a mixed selection: the Nanchang alert is refused for a Jincheng inspector, the rest is assigned
     const r = await assignAlerts(db, admin, [A, B, FAR], jc.inspector.userId ?? 0);

@@ -112,7 +112,10 @@ export async function assignAlerts(db: Db, actor: Actor, ids: number[], userId: 
   canAct(actor);
   return scoped(db, actor, async (tx) => {
     const [u] = await tx.select({ id: users.id, name: users.name, role: users.role, regions: users.regions, active: users.active }).from(users).where(eq(users.id, userId));
-    if (!u) throw new InputError(`处理人不存在（用户编号 ${userId}）`, { field: 'userId' });
+    // a user who shares no region with the actor reads exactly as one that does not exist: nothing of another region's
+    // accounts (name, role, whether active) is told by probing ids
+    const shares = (r: string[]) => actor.regions.includes('*') || r.includes('*') || r.some((x) => actor.regions.includes(x));
+    if (!u || !shares(u.regions)) throw new InputError(`处理人不存在（用户编号 ${userId}）`, { field: 'userId' });
     const whole = assigneeRoleRefusal(u);
     if (whole) throw new InputError(whole, { field: 'userId' });
     return apply(tx, actor, ids, {

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { useHydrated } from '@/components/use-hydrated';
+import { chinesePart } from '@/lib/format';
 
 interface Status {
   id: number;
@@ -69,7 +70,8 @@ export function UploadBox() {
       setStatus(s);
       if (s.status !== 'running') {
         setPhase(s.status === 'failed' ? 'error' : 'done');
-        if (s.status === 'failed') setError(s.message ?? '导入失败');
+        // the batch's message is the Chinese part of the server's; a message with none (an unexpected error) is not shown raw
+        if (s.status === 'failed') setError(failedText(s.message));
         router.refresh();
         return;
       }
@@ -145,4 +147,9 @@ function safeMessage(text: string): string | null {
   } catch {
     return null;
   }
+}
+
+function failedText(message: string | null): string {
+  const zh = message ? chinesePart(message) : '';
+  return /[\u4e00-\u9fff]/.test(zh) ? zh : '导入失败：系统内部错误，请联系管理员';
 }
