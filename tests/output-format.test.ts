@@ -5,6 +5,8 @@ import { loadClampedPage, clampPage, lastPage } from '../lib/dashboard/paging';
 import { codeLabel, PSN_TYPE_LABEL } from '../lib/dashboard/labels';
 import { itemTypeLabel } from '../lib/dashboard/profiles';
 import { caseDocumentTitle } from '../lib/export/case-file';
+import { explain, formatValue } from '../lib/alerts/explain';
+import { ruleById } from '../lib/rules';
 import { chinesePart, dateOnly, dateTime, dateTimeSeconds, isoShanghai, money, yuan, yuanGrouped } from '../lib/format';
 
 describe('money', () => {
@@ -108,5 +110,17 @@ describe('error panel', () => {
     expect(userMessage({ message: 'An error occurred in the Server Components render.', digest: '123' })).toBe('服务器处理请求时出错，请稍后重试。');
     expect(userMessage({ message: 'fetch failed' })).toBe('服务器处理请求时出错，请稍后重试。');
     expect(userMessage({ message: '所选期间无数据' })).toBe('所选期间无数据');
+  });
+});
+
+describe('alert explanations', () => {
+  it('write counts and thresholds with separators', () => {
+    expect(formatValue('count', 12_345)).toBe('12,345');
+    const rule = ruleById('DR-DAY-LOAD');
+    if (!rule) throw new Error('DR-DAY-LOAD missing');
+    const text = explain({ ...rule, template: '就诊 {value} 人次，阈值 {th.limit}' }, {
+      rule_id: rule.id, region_code: '140500', subject_type: 'doctor', subject_id: 'D1', period_key: '2024-03', period_start: '2024-03-01', period_end: '2024-03-31', value: 1234, threshold: 1000,
+    } as Parameters<typeof explain>[1], { limit: { value: 5000 } });
+    expect(text).toBe('就诊 1,234 人次，阈值 5,000');
   });
 });

@@ -19,9 +19,12 @@ export function formatValue(unit: RuleMeta['unit'], v: number | null | undefined
     case 'ratio':
       return v.toFixed(2);
     default:
-      return String(Math.round(v * 100) / 100);
+      return GROUPED.format(Math.round(v * 100) / 100);
   }
 }
+
+/** counts and thresholds as a person reads them: 5,000 (separators), up to three decimals */
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
 export function formatPeriod(key: string): string {
   let m = /^(\d{4})-(\d{2})$/.exec(key);
@@ -65,7 +68,7 @@ export function explain(rule: RuleMeta, f: Finding, thresholds: Record<string, {
     if (key.startsWith('th.')) {
       const pct = key.endsWith('%');
       const v = thresholds[key.slice(3, pct ? -1 : undefined)]?.value;
-      return v === undefined ? `{${key}}` : String(Math.round((pct ? v * 100 : v) * 1000) / 1000);
+      return v === undefined ? `{${key}}` : GROUPED.format(Math.round((pct ? v * 100 : v) * 1000) / 1000);
     }
     if (key.startsWith('extra.')) {
       const v = f.extra?.[key.slice(6)];
