@@ -158,3 +158,25 @@ describe('loadPolicies errors', () => {
     expect(r?.message).toMatch(/overlapping/);
   });
 });
+
+describe('policy data files (thresholds, sanctions, basis) share one reader', () => {
+  it('names the file and the field of a broken file, in Chinese', async () => {
+    const { parseJsonFile } = await import('../lib/policies/json-file');
+    const { penaltyPolicySchema } = await import('../lib/policies/penalties');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-policy-file-'));
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{ not json');
+    expect(() => parseJsonFile(bad, penaltyPolicySchema, '处罚裁量文件')).toThrow(/^无法读取处罚裁量文件 bad\.json: /);
+    const good = JSON.parse(fs.readFileSync(path.resolve('policies/penalties/default.json'), 'utf8')) as { institution: { multiple: { min: unknown } } };
+    good.institution.multiple.min = 'two';
+    fs.writeFileSync(bad, JSON.stringify(good));
+    try {
+      parseJsonFile(bad, penaltyPolicySchema, '处罚裁量文件');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toMatch(/^处罚裁量文件 bad\.json 字段 institution\.multiple\.min 无效: /);
+      expect((e as { where?: { field?: string } }).where?.field).toBe('institution.multiple.min');
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

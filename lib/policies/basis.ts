@@ -4,10 +4,9 @@
  * support it. An alert cites only what binds its region — national documents, its province's and its own city's
  * (or county's) — and a clause of another region marked `analogy` is shown at most as 参照, never as 依据.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { parseJsonFile } from './json-file';
 
 const code6 = z.string().regex(/^\d{6}$/);
 
@@ -84,20 +83,9 @@ export function basisCatalogueFile(): string {
 
 export function loadBasisCatalogue(file = basisCatalogueFile()): BasisCatalogue {
   if (cache?.file === file) return cache.catalogue;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`无法读取规则依据目录: ${(e as Error).message}`, { file });
-  }
-  const r = catalogueSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
-    throw new InputError(`规则依据目录 ${path.basename(file)} 字段 ${field || '(root)'} 无效: ${issue?.message ?? ''}`, { file, field });
-  }
-  cache = { file, catalogue: r.data };
-  return r.data;
+  const catalogue = parseJsonFile(file, catalogueSchema, '规则依据目录');
+  cache = { file, catalogue };
+  return catalogue;
 }
 
 /** Whether a document issued at `scope` binds the 6-digit region code (its own city or county, its province, the nation). */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { parseJsonFile } from './json-file';
 
 // `cites`: clause ids of policies/basis/catalogue.json; an alert records only those that bind its region
 const threshold = z.object({ value: z.number().finite(), unit: z.string().min(1), basis: z.string().min(4), cites: z.array(z.string().min(1)).optional() });
@@ -86,18 +86,7 @@ export function monitoringDir(): string {
 }
 
 function parseFile<T>(file: string, schema: z.ZodType<T>): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`无法读取监测阈值文件: ${(e as Error).message}`, { file });
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(`监测阈值无效 invalid threshold: ${issue?.message ?? ''}`, { file, field: issue?.path.join('.') });
-  }
-  return r.data;
+  return parseJsonFile(file, schema, '监测阈值文件');
 }
 
 export function loadMonitoring(dir = monitoringDir()): Loaded {

@@ -3,10 +3,9 @@
  * validated with zod. Every number there cites its clause (seed 000 §七.3; 《医疗保障基金使用监督管理条例》
  * 第三十八、四十、四十一条; 《行政处罚法》). Nothing in lib/penalties or lib/cases hard-codes a range.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { parseJsonFile } from './json-file';
 
 const basis = z.string().min(4);
 const range = z
@@ -79,17 +78,7 @@ export function penaltyPolicyFile(): string {
 
 export function loadPenaltyPolicy(file = penaltyPolicyFile()): PenaltyPolicy {
   if (cache?.file === file) return cache.policy;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`无法读取处罚裁量文件: ${(e as Error).message}`, { file });
-  }
-  const r = penaltyPolicySchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(`处罚裁量文件无效 invalid penalty policy: ${issue?.message ?? ''}`, { file, field: issue?.path.join('.') });
-  }
-  cache = { file, policy: r.data };
-  return r.data;
+  const policy = parseJsonFile(file, penaltyPolicySchema, '处罚裁量文件');
+  cache = { file, policy };
+  return policy;
 }
