@@ -3,8 +3,7 @@ import { assignAlerts, confirmAlerts, describeResult, dismissAlerts, reopenAlert
 import { parseDismissReason } from '../lib/alerts/verdict-reasons';
 import { alertQueryFrom } from '../lib/dashboard/alerts';
 import { assignableUsers } from '../lib/dashboard/users';
-import { InputError } from '../lib/errors';
-import { insertAlerts, makeActors } from './cases-fixture';
+import { insertAlerts, makeActors, refusal } from './cases-fixture';
 import { getAlert, listAlerts } from '../lib/alerts/queries';
 import { readjudicate } from '../lib/adjudication/bulk';
 import { scoped, SYSTEM, type Actor } from '../lib/db/scoped';
@@ -118,16 +117,6 @@ describe('alerts', () => {
     expect(detail?.history.map((h) => `${h.action}:${h.fromStatus ?? ''}>${h.toStatus}`)).toEqual(['raised:>new', 'withdrawn:new>withdrawn', 'reraised:withdrawn>new']);
   });
 });
-
-async function refusal(p: Promise<unknown>): Promise<{ field: string | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InputError) return { field: e.where?.field, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('assignment: only to users who can see and work the alert', () => {
   it('offers and accepts active inspectors/reviewers/admins of the region; refuses the others on the server; shows and filters by assignee', async () => {

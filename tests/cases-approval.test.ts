@@ -14,22 +14,12 @@ import { setCasePenalty } from '../lib/cases/set-penalty';
 import { transitionCase } from '../lib/cases/transition';
 import type { Db } from '../lib/db/client';
 import { auditLog, cases } from '../lib/db/schema';
-import { ForbiddenError, InputError } from '../lib/errors';
-import { insertAlerts, makeActors } from './cases-fixture';
+import { ForbiddenError } from '../lib/errors';
+import { insertAlerts, makeActors, refusal } from './cases-fixture';
 import { testDatabase } from './db';
 
 let db: Db;
 let A: Awaited<ReturnType<typeof makeActors>>;
-
-async function refusal(p: Promise<unknown>): Promise<{ field: string | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InputError) return { field: e.where?.field, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** No English word in a message a person reads. */
 const NO_ENGLISH = /^[^A-Za-z]*$/;

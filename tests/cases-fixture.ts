@@ -1,4 +1,5 @@
 /** Shared setup for the case and case-export tests: users, alerts with evidence claims, actors. */
+import { InputError } from '../lib/errors';
 import type { Db } from '../lib/db/client';
 import { alerts, users } from '../lib/db/schema';
 import type { Actor } from '../lib/db/scoped';
@@ -72,4 +73,15 @@ export async function insertClaims(db: Db, claims: Array<{ id: string; time: str
       [x.region ?? '140500', `${x.id}-1`, x.id, x.time, x.psn, x.inst, x.medfee],
     );
   }
+}
+
+/** The InputError a refused action throws, as { field, message }; fails when the action was not refused. */
+export async function refusal(p: Promise<unknown>): Promise<{ field: string | undefined; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof InputError) return { field: e.where?.field, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a refusal');
 }
