@@ -6,7 +6,6 @@
  * (a year-window rule: at 1 January), so every alert is judged by one set and records its id (`policy_id`).
  */
 import type pg from 'pg';
-import { z } from 'zod';
 import { monitoringFor, thresholdOverrides, type MonitoringPolicy, type Thresholds } from './monitoring';
 
 export interface MonitoringVersion {
