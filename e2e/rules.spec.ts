@@ -1,9 +1,10 @@
 /**
- * Journey (issue 21): verdicts tune the rules. The 晋城 inspector confirms one alert of a prescription rule and
- * dismisses another as 阈值过严; the 规则 page counts them (precision 50 %); on the rule's page a back-test with a
- * higher threshold shows the dismissed alert among those that would disappear and nothing stored changes; the admin
- * adopts the threshold for 晋城 from a month on and recomputes; alerts from that month carry the new version, earlier
- * ones keep theirs, and the alert page names its version.
+ * Journey (issue 21): verdicts tune the rules. The 晋城 inspector confirms the chronic-prescription alert with the
+ * longest supply and dismisses the one with the shortest as 阈值过严; the 规则 page counts them; on the rule's page a
+ * back-test with the maximum raised to the dismissed alert's days shows it among those that would disappear, loses no
+ * confirmed alert, and nothing stored changes; the admin adopts the threshold for 晋城 from the confirmed alert's
+ * month and recomputes: that alert is judged under the new version, earlier ones keep theirs, and the alert page
+ * names its version.
  */
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -11,7 +12,8 @@ import { createDb, type Db } from '../lib/db/client';
 import { ensureEmbedded } from '../lib/db/embedded';
 import { DEMO, signIn } from './sign-in';
 
-const RULE = 'RX-DAYS-ORD-WARN';
+const RULE = 'RX-DAYS-CHR';
+const KEY = 'rxDaysChronicMax';
 const REGION = '140500';
 let db: Db;
 
@@ -26,9 +28,10 @@ test.afterAll(async () => {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/rules-${name}.png`, fullPage: true });
 
+/** Signs in on a light page (sign-in waits 5 s for the shell), then opens `next`. */
 async function as(page: Page, who: { email: string; password: string }, next: string) {
   await page.context().clearCookies();
-  await signIn(page, who, next);
+  await signIn(page, who, '/account');
   await page.goto(next);
 }
 
@@ -48,9 +51,9 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   const low = alerts[0];
   const cand = low?.value ?? 0;
   const high = alerts.filter((a) => a.value > cand).at(-1);
-  expect(low && high, '晋城的演示数据应有该规则的待处理预警').toBeTruthy();
+  expect(low && high, '晋城的演示数据应有该规则两条天数不同的待处理预警').toBeTruthy();
   if (!low || !high) return;
-  await db.$client.query(`update alerts set status = 'new' where rule_id = $1 and region_code = $2 and status in ('confirmed', 'dismissed') and id not in ($3, $4)`, [RULE, REGION, low.id, high.id]).catch(() => undefined);
+  const month = high.period_key; // the version is in force from the confirmed alert's month
 
   // 1. verdicts in the browser: one confirmed with an opinion, one dismissed as 阈值过严
   await as(page, DEMO.jcInspector, `/alerts/${high.id}`);
@@ -61,7 +64,7 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   await page.goto(`/alerts/${low.id}`);
   await page.getByRole('button', { name: '排除（误报）' }).click();
   await page.getByLabel('误报原因').selectOption({ label: '阈值过严' });
-  await page.getByLabel('排除说明').fill('八天处方属常见疗程');
+  await page.getByLabel('排除说明').fill('慢病长处方已备案，天数合理');
   await page.getByRole('button', { name: '确定排除' }).click();
   await expect(page.getByTestId('alert-status')).toHaveText('已排除');
 
@@ -81,12 +84,12 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   await shot(page, 'quality');
 
   // 3. the rule's page: thresholds and their source; a back-test with the dismissed alert's value as the new threshold
-  await page.getByRole('link', { name: '普通疾病处方超一般天数（提醒）' }).click();
-  await expect(page.getByTestId('thresholds-table')).toContainText('普通处方提醒天数');
-  await expect(page.getByTestId(`th-${REGION}-rxDaysOrdinaryWarn`)).toContainText('全国默认');
+  await page.getByRole('link', { name: '慢性病处方超最长天数' }).click();
+  await expect(page.getByTestId('thresholds-table')).toContainText('慢病处方最长天数');
+  await expect(page.getByTestId(`th-${REGION}-${KEY}`)).toContainText('全国默认');
   const before = await db.$client.query<{ n: number; u: string }>(`select count(*)::int as n, max(updated_at)::text as u from alerts`);
   await page.getByLabel('地区', { exact: true }).selectOption(REGION);
-  await page.getByLabel('普通处方提醒天数').fill(String(cand));
+  await page.getByLabel('慢病处方最长天数').fill(String(cand));
   await page.getByRole('button', { name: '运行回测' }).click();
   const result = page.getByTestId('backtest-result');
   await expect(result).toBeVisible();
@@ -104,12 +107,12 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   // the inspector may back-test but not adopt
   await expect(page.getByTestId('adopt-form')).toHaveCount(0);
 
-  // 4. the admin adopts it for 晋城 from July 2024 and recomputes
+  // 4. the admin adopts it for 晋城 from the confirmed alert's month and recomputes
   const url = page.url();
   await as(page, DEMO.admin, url.replace(/^https?:\/\/[^/]+/, ''));
   await expect(page.getByTestId('backtest-result')).toBeVisible();
-  await page.getByLabel('生效月份').fill('2024-07');
-  await page.getByLabel('采用理由').fill('八天以内的处方多为合理用药，提醒阈值放宽');
+  await page.getByLabel('生效月份').fill(month);
+  await page.getByLabel('采用理由').fill('慢病长处方多已备案，最长天数按本地实际放宽');
   await page.getByRole('button', { name: '采用新阈值' }).click();
   await expect(page.getByTestId('adopt-result')).toContainText('已采用监测阈值调整第');
   await expect(page.getByTestId('adopt-result')).toContainText('已重算');
@@ -119,24 +122,25 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   const { rows: audit } = await db.$client.query<{ n: number }>(`select count(*)::int as n from audit_log where action = 'monitoring.adopt' and entity_id = $1`, [String(v[0]?.id)]);
   expect(audit[0]?.n).toBe(1);
 
-  // 5. alerts from July follow the new version, earlier ones keep theirs; the alert page names it
-  const version = `monitoring-${REGION}-2024-07-01-v${v[0]?.id}`;
-  const { rows: late } = await db.$client.query<{ id: number; policy_id: string; value: number }>(
-    `select id, policy_id, value from alerts where rule_id = $1 and region_code = $2 and status = 'new' and period_start >= '2024-07-01' order by id`,
+  // 5. the confirmed alert (still above the new maximum) is judged under the new version; earlier alerts keep theirs
+  const version = `monitoring-${REGION}-${month}-01-v${v[0]?.id}`;
+  const { rows: judged } = await db.$client.query<{ id: number; policy_id: string; period_key: string; status: string; evidence: { thresholds: Record<string, { value: number }> } }>(
+    `select id, policy_id, period_key, status, evidence from alerts where rule_id = $1 and region_code = $2 and status <> 'withdrawn' order by id`,
     [RULE, REGION],
   );
-  expect(late.every((a) => a.policy_id.endsWith(version) && a.value > cand)).toBe(true);
-  const { rows: early } = await db.$client.query<{ n: number }>(
-    `select count(*)::int as n from alerts where rule_id = $1 and region_code = $2 and period_start < '2024-07-01' and policy_id like '%' || $3 || '%'`,
-    [RULE, REGION, version],
-  );
-  expect(early[0]?.n).toBe(0);
+  const confirmed = judged.find((a) => a.id === high.id);
+  expect(confirmed?.policy_id).toBe(`monitoring-default+${version}`);
+  expect(confirmed?.evidence.thresholds[KEY]?.value).toBe(cand);
+  expect(judged.filter((a) => a.period_key < month).every((a) => !a.policy_id.includes(version))).toBe(true);
   await page.reload();
-  await expect(page.getByTestId(`th-${REGION}-rxDaysOrdinaryWarn`)).toContainText('调整版本');
-  await expect(page.getByTestId('versions-table')).toContainText('八天以内的处方多为合理用药');
-  if (late[0]) {
-    await page.goto(`/alerts/${late[0].id}`);
-    await expect(page.locator('main')).toContainText(`监测阈值调整第 ${v[0]?.id} 号`);
-    await shot(page, 'alert-version');
+  await expect(page.getByTestId(`th-${REGION}-${KEY}`)).toContainText('调整版本');
+  await expect(page.getByTestId('versions-table')).toContainText('慢病长处方多已备案');
+  await page.goto(`/alerts/${high.id}`);
+  await expect(page.getByTestId('alert-policy')).toContainText(`监测阈值调整第 ${v[0]?.id} 号`);
+  await shot(page, 'alert-version');
+  const earlier = judged.find((a) => a.period_key < month);
+  if (earlier) {
+    await page.goto(`/alerts/${earlier.id}`);
+    await expect(page.getByTestId('alert-policy')).not.toContainText('监测阈值调整');
   }
 });
