@@ -114,8 +114,8 @@ test('verdicts → rule quality → back-test → adopt → the recompute judges
   await page.getByLabel('生效月份').fill(month);
   await page.getByLabel('采用理由').fill('慢病长处方多已备案，最长天数按本地实际放宽');
   await page.getByRole('button', { name: '采用新阈值' }).click();
-  await expect(page.getByTestId('adopt-result')).toContainText('已采用监测阈值调整第');
-  await expect(page.getByTestId('adopt-result')).toContainText('已重算');
+  await expect(page.getByTestId('adopt-result')).toContainText('已采用监测阈值调整第', { timeout: 120_000 });
+  await expect(page.getByTestId('adopt-result')).toContainText('已按新版本重算');
   await shot(page, 'adopted');
   const { rows: v } = await db.$client.query<{ id: number; reason: string; backtest: { dismissed_avoided: number } }>(`select id, reason, backtest from monitoring_versions where region_code = $1 order by id desc limit 1`, [REGION]);
   expect(v[0]?.backtest.dismissed_avoided).toBe(1);

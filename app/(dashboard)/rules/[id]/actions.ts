@@ -5,6 +5,7 @@
  * rules then run again from the effective month, so its alerts follow the new version at once.
  */
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireActor } from '@/lib/auth/current';
 import { getDb } from '@/lib/db/client';
@@ -12,7 +13,7 @@ import { ForbiddenError, InputError } from '@/lib/errors';
 import { adoptThresholds } from '@/lib/rules/adopt';
 import { runRules } from '@/lib/rules/run';
 
-export type AdoptState = { ok: true; message: string } | { ok: false; error: string } | null;
+export type AdoptState = { ok: false; error: string } | null;
 
 const input = z.object({
   rule: z.string().min(1),
@@ -32,20 +33,23 @@ export async function adoptAction(_prev: AdoptState, form: FormData): Promise<Ad
   const v = parsed.data;
   const set = z.record(z.string(), z.number().finite()).safeParse(JSON.parse(v.set || '{}'));
   if (!set.success) return { ok: false, error: '阈值取值有误' };
+  let target: string;
   try {
     const db = await getDb();
     const r = await adoptThresholds(db, actor, { ruleId: v.rule, region: v.region, set: set.data, effectiveFrom: `${v.month}-01`, reason: v.reason, from: v.from, to: v.to });
-    let tail = '下次重算起生效。';
+    let recomputed = 0;
     if (v.recompute === 'on') {
       const months = await db.$client.query<{ m: string }>(`select distinct to_char(month, 'YYYY-MM') as m from ind_region_month where region_code = $1 and month >= $2::date order by 1`, [v.region, r.effectiveFrom]);
-      const run = await runRules(db, { months: months.rows.map((x) => x.m), regionCodes: [v.region] });
-      tail = months.rows.length ? `已重算 ${v.region} 自 ${v.month} 起 ${months.rows.length} 个月的预警（新增 ${run.alerts.inserted} 条，撤回 ${run.alerts.withdrawn} 条）。` : '生效月份起尚无数据，之后导入的数据按新版本判断。';
+      if (months.rows.length) await runRules(db, { months: months.rows.map((x) => x.m), regionCodes: [v.region] });
+      recomputed = months.rows.length;
     }
     revalidatePath('/rules');
     revalidatePath('/alerts');
-    return { ok: true, message: `已采用监测阈值调整第 ${r.id} 号（${v.region}，${r.effectiveFrom} 起）。${tail}` };
+    // the page says what was adopted from the stored version (the URL carries ids and a count, never words)
+    target = `/rules/${encodeURIComponent(v.rule)}?region=${v.region}&adopted=${r.id}&recomputed=${recomputed}`;
   } catch (e) {
     if (e instanceof InputError || e instanceof ForbiddenError) return { ok: false, error: e.message };
     throw e;
   }
+  redirect(target);
 }

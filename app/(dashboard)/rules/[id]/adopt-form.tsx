@@ -43,8 +43,8 @@ export function AdoptForm({ rule, region, regionName, from, to, set, changes, de
           {pending ? '正在采用…' : '采用新阈值'}
         </button>
         {state ? (
-          <span role="status" className={state.ok ? 'muted' : 'error-box'} data-testid="adopt-result">
-            {state.ok ? state.message : state.error}
+          <span role="alert" className="error-box" data-testid="adopt-error">
+            {state.error}
           </span>
         ) : null}
       </div>

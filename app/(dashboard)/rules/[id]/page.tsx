@@ -150,6 +150,15 @@ export default async function RulePage({ params, searchParams }: { params: Promi
     const [y, m] = today.split('-').map(Number) as [number, number];
     return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
   })();
+  // after 采用 (actions.ts redirects here): what was adopted, read from the stored version
+  const adoptedId = Number(param(sp, 'adopted') ?? 0);
+  const adopted = adoptedId ? versions.find((v) => v.id === adoptedId) : undefined;
+  const recomputed = Number(param(sp, 'recomputed') ?? 0);
+  const adoptedChanges = adopted
+    ? Object.entries((adopted.backtest as { thresholds?: Record<string, { before: number | null; after: number | null }> }).thresholds ?? {})
+        .filter(([, t]) => t.before !== t.after)
+        .map(([k, t]) => `${thresholdLabel(k)} ${thresholdText(t.before, unit(k))} → ${thresholdText(t.after, unit(k))}`)
+    : [];
   const subject = (type: string, sid: string, name: string | null) => {
     const insured = type === 'insured';
     const shownName = insured ? (name ? maskName(name) : null) : name;
@@ -173,9 +182,20 @@ export default async function RulePage({ params, searchParams }: { params: Promi
         <Link href={`/rules${scope.region ? `?region=${scope.region}` : ''}`}>← 返回规则列表</Link>
       </div>
 
+      {adopted ? (
+        <div className="panel" role="status" data-testid="adopt-result">
+          已采用监测阈值调整第 {adopted.id} 号（{regionText(adopted.regionCode)}，{adopted.effectiveFrom} 起）：{adoptedChanges.join('；') || '—'}。
+          {recomputed > 0 ? `已按新版本重算该地区自生效月起 ${recomputed} 个月的预警；此前的预警保留原版本。` : '自下次重算起按新版本判断；此前的预警保留原版本。'}
+        </div>
+      ) : null}
       <div className="panel">
         <h2>阈值与来源 <span className="muted">（{today} 在用）</span></h2>
-        <p className="muted">场景：{rule.scenario}。依据：{catalogue?.basis.map((b) => `${b.doc}${b.clause}`).join('；') || '—'}</p>
+        <p className="muted">场景：{rule.scenario}。</p>
+        {catalogue?.regions.map((g) => (
+          <p className="muted" key={g.region}>
+            {regionText(g.region)}依据：{g.basis.map((b) => `${b.doc}${b.clause}`).join('；') || '本地区适用文件未作规定'}
+          </p>
+        ))}
         {rule.thresholds.length ? (
           <table className="data" data-testid="thresholds-table">
             <thead>
