@@ -10,6 +10,7 @@ export const NAV = [
   { href: '/doctors', label: '医师' },
   { href: '/persons', label: '参保人' },
   { href: '/indicators', label: '指标' },
+  { href: '/rules', label: '规则' },
   { href: '/cases', label: '案件' },
   { href: '/import', label: '导入' },
   { href: '/policies', label: '政策' },

@@ -5,6 +5,7 @@
  */
 import { loadPolicies } from '../policies';
 import { loadMonitoring } from '../policies/monitoring';
+import { parseVersionPolicyId } from '../policies/monitoring-versions';
 import { loadPenaltyPolicy } from '../policies/penalties';
 
 /** "监测阈值（全国默认）：依据 …" → "监测阈值（全国默认）" */
@@ -14,6 +15,9 @@ function head(document: string): string {
 }
 
 function one(id: string): string {
+  // a version adopted from a back-test (lib/policies/monitoring-versions.ts)
+  const v = parseVersionPolicyId(id);
+  if (v) return `监测阈值调整第 ${v.id} 号（${v.regionCode}，${v.effectiveFrom} 起）`;
   const m = loadMonitoring();
   const mon = [m.base, ...m.overrides].find((p) => p.id === id);
   if (mon) return head(mon.document);

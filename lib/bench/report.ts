@@ -37,6 +37,8 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     ['ingest peak RSS', `${r.ingest_peak_rss_mb} MB`, '≤ 300 MB', goal(r.ingest_peak_rss_mb <= 300)],
     ['recompute peak RSS', `${r.recompute_peak_rss_mb} MB`, '—', ''],
   ];
+  const bt = Object.values(r.backtest_ms ?? {});
+  if (bt.length) rows.push(['back-test of one rule over the loaded year (slowest rule)', `${Math.max(...bt)} ms`, '≤ 10 s at 1M', goal(Math.max(...bt) <= 10_000)]);
   const det = Object.entries(r.detection).map(
     ([k, v]) => `| ${k} | ${v.precision.toFixed(3)} | ${v.recall.toFixed(3)} | ${goal(v.precision >= 0.9 && v.recall >= 0.95)} |`,
   );
@@ -60,6 +62,7 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     ...cpuLines(r),
     'Recompute steps (ms): ' + r.recompute_steps.map((s) => `${s.step} ${s.ms}`).join(', '),
     '',
+    ...(bt.length ? ['Back-test ms per rule kind (slowest rule of the kind): ' + Object.entries(r.backtest_ms).map(([k, v]) => `${k} ${v}`).join(', '), ''] : []),
     '## Detection quality against truth.json',
     '',
     '| kind | precision | recall | |',

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
 import { CLI_NODE_ARGS } from '../cli/node-args';
+import { benchBacktest } from './backtest';
 import { cpuMeter } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
@@ -56,6 +57,9 @@ export interface BenchResult {
   recompute_peak_rss_mb: number;
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
+  /** issue 21: one rule's back-test over the loaded year, ms, per rule kind (lib/bench/backtest.ts) */
+  backtest_ms: Record<string, number>;
+  backtest_rules_ms: Record<string, number>;
   detection_detail: Record<string, KindQuality>;
 }
 
@@ -179,6 +183,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log('adjudication engine');
     const adj = benchAdjudication(500_000);
 
+    log('back-test of every rule');
+    const bt = await benchBacktest(db);
+
     log('detection quality against truth.json');
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
@@ -214,6 +221,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       recompute_peak_rss_mb: rec.peak_rss_mb,
       generate_ms: Math.round(generateMs),
       detection,
+      backtest_ms: bt.by_kind,
+      backtest_rules_ms: bt.by_rule,
       detection_detail: detail,
     };
   } finally {

@@ -32,6 +32,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     dashboard_vs_raw: r.dashboard_vs_raw,
     adjudicate_visits_per_s: r.adjudicate_visits_per_s,
     ingest_peak_rss_mb: r.ingest_peak_rss_mb,
+    backtest_ms: r.backtest_ms,
     detection: r.detection,
   };
   emit(io, values.json, out, () =>
@@ -43,6 +44,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       `dashboard p95                       ${r.dashboard_p95_ms} ms (goal ≤ 200), ÷ raw ${r.dashboard_vs_raw} (goal ≤ 0.2)`,
       `adjudication                        ${r.adjudicate_visits_per_s} visits/s (goal ≥ 500000)`,
       `peak RSS ingest / recompute         ${r.ingest_peak_rss_mb} / ${r.recompute_peak_rss_mb} MB (goal ≤ 300 for ingest)`,
+      `back-test of one rule (ms, slowest per kind) ${Object.entries(r.backtest_ms ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} (goal ≤ 10000 at 1M)`,
       'detection precision / recall:',
       ...Object.entries(r.detection).map(([k, v]) => `  ${k.padEnd(24)} ${v.precision.toFixed(3)} / ${v.recall.toFixed(3)}`),
     ].join('\n'),

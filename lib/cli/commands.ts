@@ -18,5 +18,9 @@ export const commands: Record<string, Command> = {
   generate: (a, io) => import('./generate').then((m) => m.generateCommand(a, io)),
   demo: (a, io) => import('./demo').then((m) => m.demoCommand(a, io)),
   digest: (a, io) => import('./digest').then((m) => m.digestCommand(a, io)),
+  'rules list': (a, io) => import('./rules-list').then((m) => m.rulesListCommand(a, io)),
+  'rules quality': (a, io) => import('./rules-quality').then((m) => m.rulesQualityCommand(a, io)),
+  'rules backtest': (a, io) => import('./rules-backtest').then((m) => m.rulesBacktestCommand(a, io)),
+  'rules adopt': (a, io) => import('./rules-adopt').then((m) => m.rulesAdoptCommand(a, io)),
   bench: (a, io) => import('./bench').then((m) => m.benchCommand(a, io)),
 };

@@ -61,11 +61,13 @@ const defaultFile = z.object({
   document: z.string().min(1),
   thresholds: z.object(fullShape).strict(),
 });
+/** Some thresholds replaced: an override file's, and an adopted version's (lib/policies/monitoring-versions.ts). */
+export const thresholdOverrides = z.object(fullShape).partial().strict();
 const overrideFile = z.object({
   id: z.string().min(1),
   regionPrefixes: z.array(z.string().regex(/^\d{2,6}$/)).min(1),
   document: z.string().min(1),
-  thresholds: z.object(fullShape).partial().strict(),
+  thresholds: thresholdOverrides,
 });
 
 export interface MonitoringPolicy {

@@ -10,7 +10,8 @@ import type { Db } from '../db/client';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { resolveBasis, thresholdBasis } from '../policies/basis';
-import { groupRegionsByPolicy, type Thresholds } from '../policies/monitoring';
+import { type Thresholds } from '../policies/monitoring';
+import { groupScopeByPolicy, loadMonitoringVersions } from '../policies/monitoring-versions';
 import { rules as allRules } from './index';
 import type { Finding, Rule } from './types';
 
@@ -21,7 +22,7 @@ export interface RuleRunResult {
   alerts: { inserted: number; total: number; suppressed: number; withdrawn: number };
 }
 
-function thresholdValues(t: Thresholds): Record<string, number> {
+export function thresholdValues(t: Thresholds): Record<string, number> {
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.value]));
 }
 
@@ -46,7 +47,7 @@ async function names(c: pg.ClientBase, findings: Finding[]): Promise<Map<string,
   return out;
 }
 
-function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): AlertRow {
+export function toAlert(rule: Rule, f: Finding, t: Thresholds, policyIds: string[]): AlertRow {
   // each threshold as recorded on the alert: its words and the clauses among its `cites` that bind the alert's region
   const thresholds = Object.fromEntries(
     rule.thresholds.map((k) => {
@@ -101,33 +102,42 @@ function withFollowing(months: string[], k: number): string[] {
   return [...out].sort();
 }
 
-/** Runs the rules inside an open transaction. */
+/**
+ * One rule's findings for (months, regions, thresholds), subject names filled in, nothing written: what the
+ * monitoring run stores and what a back-test (lib/rules/backtest.ts) compares with the stored alerts.
+ * `months`: sorted 'YYYY-MM-01' dates.
+ */
+export async function findingsFor(c: pg.ClientBase, rule: Rule, months: string[], regions: string[], thresholds: Record<string, number>): Promise<Finding[]> {
+  if (!months.length || !regions.length) return [];
+  // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
+  // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
+  const params = [months, regions, JSON.stringify(thresholds), months[0], nextMonth(months[months.length - 1] ?? '')];
+  // Postgres refuses unused parameters: pass only as many as the query references.
+  const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+  const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
+    throw new Error(`rule ${rule.id}: ${e.message}`, { cause: e });
+  });
+  const nm = await names(c, r.rows);
+  for (const f of r.rows) f.subject_name ??= nm.get(`${f.subject_type}:${f.subject_id}`) ?? null;
+  return r.rows;
+}
+
+/** Runs the rules inside an open transaction; each region and month under the thresholds in force (lib/policies/monitoring-versions.ts). */
 export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[]): Promise<RuleRunResult> {
   const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0, withdrawn: 0 } };
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
-  const groups = groupRegionsByPolicy(regions);
+  const versions = await loadMonitoringVersions(c);
   for (const rule of allRules) {
     if (only && !only.includes(rule.id)) continue;
     const t0 = performance.now();
+    const key = rule.baselineMonthsKey as keyof Thresholds | undefined;
+    const follow = key ? Math.max(0, ...groupScopeByPolicy(regions, monthDates, versions, rule.window).map((g) => g.policy.thresholds[key]?.value ?? 0)) : 0;
+    const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
     const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[] }> = [];
-    for (const g of groups) {
-      const follow = rule.baselineMonthsKey ? (g.policy.thresholds[rule.baselineMonthsKey as keyof Thresholds]?.value ?? 0) : 0;
-      const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
-      // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
-      // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
-      const params = [ms, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds)), ms[0], nextMonth(ms[ms.length - 1] ?? '')];
-      // Postgres refuses unused parameters: pass only as many as the query references.
-      const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
-      const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
-        throw new Error(`rule ${rule.id}: ${e.message}`, { cause: e });
-      });
-      const nm = await names(c, r.rows);
-      const found = r.rows.map((f) => {
-        f.subject_name ??= nm.get(`${f.subject_type}:${f.subject_id}`) ?? null;
-        return toAlert(rule, f, g.policy.thresholds, g.policy.ids);
-      });
-      scopes.push({ regions: g.regions, months: ms, found });
+    for (const g of groupScopeByPolicy(regions, ms, versions, rule.window)) {
+      const found = (await findingsFor(c, rule, g.months, g.regions, thresholdValues(g.policy.thresholds))).map((f) => toAlert(rule, f, g.policy.thresholds, g.policy.ids));
+      scopes.push({ regions: g.regions, months: g.months, found });
     }
     const rows = scopes.flatMap((s) => s.found);
     const up = await upsertAlerts(c, rows);

@@ -160,7 +160,11 @@ export default async function AlertDetailPage({ params }: { params: Promise<{ id
             ))}
           </div>
         ) : null}
-        {a.policyId ? <p className="muted">政策版本：{policyLabel(a.policyId)}</p> : null}
+        {a.policyId ? (
+          <p className="muted" data-testid="alert-policy">
+            政策版本：{policyLabel(a.policyId)} · <Link href={`/rules/${a.ruleId}?region=${a.regionCode}`}>本规则的阈值、质量与回测</Link>
+          </p>
+        ) : null}
         {a.dismissReason ? <p>排除原因：{a.dismissReason}</p> : null}
       </div>
 
