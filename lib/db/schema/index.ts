@@ -9,3 +9,4 @@ export * from './cases';
 export * from './users';
 export * from './indicators';
 export * from './mail';
+export * from './whatif';
