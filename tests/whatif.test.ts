@@ -15,6 +15,9 @@ import { DEMO_REGIONS } from '../lib/demo';
 import { buildScenario, draftOf } from '../lib/whatif/draft';
 import { toDocument } from '../lib/whatif/contract';
 import { runWhatif } from '../lib/whatif/run';
+import { scenarioImpact } from '../lib/whatif/view';
+import { impactWorkbook } from '../lib/whatif/xlsx';
+import ExcelJS from 'exceljs';
 import { getScenario, listScenarios, saveScenario } from '../lib/whatif/store';
 import { loadDashboardData } from './dashboard-fixture';
 import { runCli, testDatabase } from './db';
@@ -214,6 +217,23 @@ describe('saved scenarios: roles, regions, audit', () => {
     expect(loadPolicies().policies.some((p) => p.id === s.body.id)).toBe(false);
     const pv = await db.$client.query("select 1 from policy_versions where id like 'whatif-%'");
     expect(pv.rowCount).toBe(0);
+  });
+
+  it('the impact of a saved scenario exports as XLSX whose figures are the computation\'s', async () => {
+    const s = (await listScenarios(db, inspector, base.id))[0];
+    if (!s) throw new Error('no scenario');
+    const impact = await scenarioImpact(db, inspector, s.id, {});
+    // default period: the loaded months inside the scenario's dates
+    expect([impact.result.from, impact.result.to]).toEqual(['2024-07-01', '2024-12-31']);
+    expect(impact.result.changes.map((c) => c.field)).toEqual(['annual_cap_fen.in_service']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await impactWorkbook(impact, impact));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '按月', '按机构等级', '按人员类别', '按机构', '年度支付分布', '变化最大的结算', '方案对比']);
+    const summary = wb.getWorksheet('概要');
+    const row = (label: string) => summary?.getColumn(1).values.indexOf(label) ?? -1;
+    expect(summary?.getRow(row('统筹支付 方案（元）')).getCell(2).value).toBe(impact.result.total.fund.after / 100);
+    const months = wb.getWorksheet('按月');
+    expect(months?.rowCount).toBe(1 + impact.result.byMonth.length);
   });
 
   it('an inspector sees the impact of a saved scenario only on their own region', async () => {
