@@ -227,7 +227,7 @@ describe('saved scenarios: roles, regions, audit', () => {
     expect([impact.result.from, impact.result.to]).toEqual(['2024-07-01', '2024-12-31']);
     expect(impact.result.changes.map((c) => c.field)).toEqual(['annual_cap_fen.in_service']);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await impactWorkbook(impact, impact));
+    await wb.xlsx.load((await impactWorkbook(impact, impact)) as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '按月', '按机构等级', '按人员类别', '按机构', '年度支付分布', '变化最大的结算', '方案对比']);
     const summary = wb.getWorksheet('概要');
     const row = (label: string) => summary?.getColumn(1).values.indexOf(label) ?? -1;
