@@ -20,6 +20,7 @@ import { dashboardTimings } from '../dashboard/bench';
 import { dataDir } from '../env';
 import { generate } from '../generate';
 import { timeGroupByPass, timeIncremental } from '../indicators/bench';
+import { benchWhatif } from './whatif';
 
 export interface BenchOptions {
   settlements: number;
@@ -47,6 +48,9 @@ export interface BenchResult {
   dashboard_vs_raw: number;
   dashboard: unknown;
   adjudicate_visits_per_s: number;
+  /** the what-if of the policy page over every loaded visit, end to end (lib/bench/whatif.ts); absent before issue 22 */
+  whatif_visits_per_s?: number;
+  whatif_ms?: number;
   ingest_peak_rss_mb: number;
   /**
    * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
@@ -179,6 +183,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log('adjudication engine');
     const adj = benchAdjudication(500_000);
 
+    log('policy what-if over every loaded visit');
+    const whatif = await benchWhatif(db);
+
     log('detection quality against truth.json');
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
@@ -209,6 +216,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard_vs_raw: dash.vs_raw,
       dashboard: dash,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
+      whatif_visits_per_s: whatif.visits_per_s,
+      whatif_ms: whatif.ms,
       ingest_peak_rss_mb: ing.peak_rss_mb,
       ingest_cpu: { ...(ing.result as { cpu: Omit<IngestCpu, 'copy_pg_ms'> }).cpu, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,
