@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import ExcelJS from 'exceljs';
+import { expect, test } from '@playwright/test';
+import { DEMO, signIn } from './sign-in';
+
+/** Issue 22: draft a scenario from the policy in force → its impact on the loaded claims → two side by side → XLSX. */
+test('policy what-if: draft → impact → compare → export', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, DEMO.reviewer, '/policies/shanxi-2024');
+  await page.goto('/policies/shanxi-2024');
+  await page.getByTestId('whatif-link').click();
+  await expect(page.getByRole('heading', { name: '模拟调整' })).toBeVisible();
+
+  // first scenario: pharmacy rates up
+  const form = page.getByTestId('draft-form');
+  await form.getByLabel('方案名称').fill('药店比例提高');
+  await form.getByLabel('在职支付比例 定点零售药店').fill('80');
+  await form.getByLabel('退休支付比例 定点零售药店').fill('85');
+  await page.screenshot({ path: 'test-results/screens/whatif-draft.png', fullPage: true });
+  await form.getByRole('button', { name: '保存方案并测算' }).click();
+  await expect(page.getByRole('heading', { name: '方案测算：药店比例提高' })).toBeVisible();
+  const changes = page.getByTestId('changes');
+  await expect(changes.getByRole('row').filter({ hasText: '在职支付比例（定点零售药店）' })).toContainText('65%');
+  await expect(changes.getByRole('row').filter({ hasText: '在职支付比例（定点零售药店）' })).toContainText('80%');
+  await expect(changes).toContainText('晋医保发〔2024〕11号');
+  await expect(page.getByTestId('kpi-fund')).toContainText('变化 +');
+  await expect(page.getByTestId('by-month').getByRole('row')).toHaveCount(7); // header + 2024-07 … 2024-12
+  // a changed visit opens with its calculation and clause
+  const first = page.getByTestId('changed-visits').getByRole('row').nth(1);
+  await first.getByText('展开').click();
+  await expect(first).toContainText('方案 whatif-');
+  await expect(first).toContainText('依据：晋医保发〔2024〕11号');
+  await page.screenshot({ path: 'test-results/screens/whatif-impact.png', fullPage: true });
+
+  // a bad value is refused naming the field, nothing saved
+  await page.goto('/policies/shanxi-2024/whatif');
+  await form.getByLabel('方案名称').fill('错误方案');
+  await form.getByLabel('在职年度最高支付限额（元）').fill('abc');
+  await form.getByRole('button', { name: '保存方案并测算' }).click();
+  await expect(page.getByRole('alert')).toContainText('在职年度最高支付限额');
+  await expect(page.getByTestId('scenario-list')).not.toContainText('错误方案');
+
+  // second scenario: a lower cap
+  await form.getByLabel('方案名称').fill('限额降低');
+  await form.getByLabel('在职年度最高支付限额（元）').fill('1500');
+  await form.getByLabel('退休年度最高支付限额（元）').fill('2000');
+  await form.getByRole('button', { name: '保存方案并测算' }).click();
+  await expect(page.getByRole('heading', { name: '方案测算：限额降低' })).toBeVisible();
+
+  // compare the two
+  await page.goto('/policies/shanxi-2024/whatif');
+  await page.getByLabel('对比 药店比例提高').check();
+  await page.getByLabel('对比 限额降低').check();
+  await page.getByRole('button', { name: '两个方案并列对比' }).click();
+  const compare = page.getByTestId('compare');
+  await expect(compare.getByRole('columnheader')).toHaveText(['指标', '现行', '药店比例提高', '限额降低']);
+  await expect(compare.getByRole('row').filter({ hasText: '达到年度限额人数' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/whatif-compare.png', fullPage: true });
+
+  // export
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-xlsx').click();
+  const file = await (await download).path();
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(fs.readFileSync(file) as unknown as ArrayBuffer);
+  expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '按月', '按机构等级', '按人员类别', '按机构', '年度支付分布', '变化最大的结算', '方案对比']);
+  expect(wb.getWorksheet('方案对比')?.getRow(1).values).toEqual([undefined, '指标', '现行', '药店比例提高', '限额降低']);
+});
+
+test('an inspector sees the saved scenarios of their region but cannot draft one', async ({ page }) => {
+  await signIn(page, DEMO.jcInspector, '/policies/shanxi-2024/whatif');
+  await page.goto('/policies/shanxi-2024/whatif');
+  await expect(page.getByRole('heading', { name: '模拟调整' })).toBeVisible();
+  await expect(page.getByTestId('draft-form')).toHaveCount(0);
+  await expect(page.getByText('复核/法制人员和管理员可拟定方案')).toBeVisible();
+});
