@@ -17,6 +17,7 @@ import { toDocument } from '../lib/whatif/contract';
 import { runWhatif } from '../lib/whatif/run';
 import { scenarioImpact } from '../lib/whatif/view';
 import { impactWorkbook } from '../lib/whatif/xlsx';
+import { clearVisitCache } from '../lib/whatif/visits';
 import ExcelJS from 'exceljs';
 import { getScenario, listScenarios, saveScenario } from '../lib/whatif/store';
 import { loadDashboardData } from './dashboard-fixture';
@@ -222,7 +223,19 @@ describe('saved scenarios: roles, regions, audit', () => {
   it('the impact of a saved scenario exports as XLSX whose figures are the computation\'s', async () => {
     const s = (await listScenarios(db, inspector, base.id))[0];
     if (!s) throw new Error('no scenario');
+    clearVisitCache();
     const impact = await scenarioImpact(db, inspector, s.id, {});
+    expect(impact.result.cached).toBe(false);
+    // the page's second look (another period, the export) re-adjudicates the region's visits from memory, same figures
+    const again = await scenarioImpact(db, inspector, s.id, {});
+    expect(again.result.cached).toBe(true);
+    expect(again.result.total).toEqual(impact.result.total);
+    const half = await scenarioImpact(db, inspector, s.id, { from: '2024-10-01', to: '2024-12-31' });
+    expect(half.result.cached).toBe(true);
+    expect(half.result.total.fund.after).toBe(impact.result.byMonth.filter((m) => m.month >= '2024-10').reduce((a, m) => a + m.fund.after, 0));
+    // a new ingest batch is a new data version: read again
+    await db.$client.query("insert into ingest_batches (file_name, file_sha256, kind, format, status, finished_at) values ('x.ndjson', 'x', 'settlements', 'ndjson', 'failed', now())");
+    expect((await scenarioImpact(db, inspector, s.id, {})).result.cached).toBe(false);
     // default period: the loaded months inside the scenario's dates
     expect([impact.result.from, impact.result.to]).toEqual(['2024-07-01', '2024-12-31']);
     expect(impact.result.changes.map((c) => c.field)).toEqual(['annual_cap_fen.in_service']);

@@ -51,6 +51,8 @@ export interface BenchResult {
   /** the what-if of the policy page over every loaded visit, end to end (lib/bench/whatif.ts); absent before issue 22 */
   whatif_visits_per_s?: number;
   whatif_ms?: number;
+  /** the same what-if's first run, reading the visits from Postgres */
+  whatif_cold_ms?: number;
   ingest_peak_rss_mb: number;
   /**
    * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
@@ -218,6 +220,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
       whatif_visits_per_s: whatif.visits_per_s,
       whatif_ms: whatif.ms,
+      whatif_cold_ms: whatif.ms_cold,
       ingest_peak_rss_mb: ing.peak_rss_mb,
       ingest_cpu: { ...(ing.result as { cpu: Omit<IngestCpu, 'copy_pg_ms'> }).cpu, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,

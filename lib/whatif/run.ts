@@ -3,8 +3,8 @@
  * twice in one pass — under the published versions (before) and with the scenario in force (after).
  *
  * Reading is the cost, not the engine, so the visits come as one COPY stream of just the columns the
- * engine reads (the claim's flags packed into one integer), ordered by person and settlement time so the
- * running totals accumulate as they did when settled. Nothing is written.
+ * engine reads, ordered by person and settlement time so the running totals accumulate as they did when
+ * settled, into typed arrays that the page keeps in this process (./visits.ts). Nothing is written.
  *
  * Period and running totals: the annual cap and the deductible accumulate per person and calendar year
  * in settlement order, so the stream starts on 1 January of `from`'s year; visits before `from` move the
@@ -12,7 +12,6 @@
  * paid nothing and are skipped, as in the stored adjudications.
  */
 import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../db/client';
 import type { Actor } from '../db/scoped';
 import { env } from '../env';
@@ -20,6 +19,7 @@ import { InputError } from '../errors';
 import { Adjudicator, type Outcome, type Visit } from '../adjudication/engine';
 import type { Policy, PolicySet } from '../policies';
 import { overrideSet, scenarioChanges, type ScenarioChange } from './scenario';
+import { cachedVisits, FLAG } from './visits';
 
 export interface WhatifOptions {
   scenario: Policy;
@@ -31,6 +31,8 @@ export interface WhatifOptions {
   region?: string;
   /** how many most-changed visits and institutions to keep */
   top?: number;
+  /** keep the region's visits in this process for the next what-if (the page); default false */
+  cache?: boolean;
 }
 
 export interface Pair {
@@ -94,6 +96,8 @@ export interface WhatifResult {
   changedVisits: number;
   changes: ScenarioChange[];
   ms: number;
+  /** the visits came from this process's cache (no database read) */
+  cached: boolean;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -111,24 +115,6 @@ export function whatifPeriod(s: Policy, from?: string, to?: string): { from: str
   if (!to && t > today() && f <= today()) t = today();
   if (t < f) throw new InputError(`结束日期早于开始日期 (to before from): ${f} .. ${t}`, { field: 'to' });
   return { from: f, to: t };
-}
-
-const FLAG = { designated: 1, emergency: 2, hasCard: 4, rxKnown: 8, rx: 16, outOfArea: 32, arrears: 64, inpatient: 128, suspended: 256, pharmacy: 512 };
-const FLAGS_SQL = `(s.designated::int | (s.emergency::int << 1) | (s.has_card::int << 2) | ((s.rx_from_designated is not null)::int << 3)
-  | (coalesce(s.rx_from_designated, false)::int << 4) | (s.out_of_area_temporary::int << 5) | (s.in_arrears::int << 6)
-  | (s.inpatient_overlap::int << 7) | (s.suspended::int << 8) | ((s.fixmedins_type = 'pharmacy')::int << 9))`;
-
-/** The COPY of just what the engine reads, for the given areas and [yearStart(from), to], in settlement order. */
-export function sourceSql(prefixes: string[], region: string | undefined, from: string, to: string): string {
-  for (const p of prefixes) if (!/^\d{2,6}$/.test(p)) throw new InputError(`医保区划前缀无效: ${p}`, { field: 'region_prefixes' });
-  const area = region ? `s.admdvs = '${region}'` : `(${prefixes.map((p) => `s.admdvs like '${p}%'`).join(' or ')})`;
-  const start = `'${from.slice(0, 4)}-01-01 00:00:00+08'::timestamptz`;
-  const end = `('${to} 00:00:00+08'::timestamptz + interval '1 day')`;
-  return `copy (select s.admdvs, s.psn_no, s.setl_id, to_char(s.setl_time at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), s.psn_type, s.hosp_lv,
-      s.fee_class, s.med_type, s.medfee_sumamt, s.inscp_scp_amt, s.preselfpay_amt, s.fulamt_ownpay_amt, ${FLAGS_SQL}, s.fixmedins_code
-    from settlements s
-    where ${area} and s.setl_time >= ${start} and s.setl_time < ${end} and not s.reversed and not s.refd_setl_flag
-    order by s.admdvs, s.psn_no, s.setl_time, s.setl_id) to stdout`;
 }
 
 const side = (o: Outcome): VisitSide => ({
@@ -165,7 +151,8 @@ export async function runWhatif(db: Db, actor: Actor, base: PolicySet, opts: Wha
       actor.name,
     ]);
     if (actor.role !== 'system') await c.query(`set local role ${env().APP_DB_ROLE}`);
-    const r = await whatifOnClient(c, base, opts);
+    const shareable = actor.regions.includes('*') || (opts.region !== undefined && actor.regions.includes(opts.region));
+    const r = await whatifOnClient(c, base, opts, shareable);
     await c.query('commit');
     return r;
   } catch (e) {
@@ -191,7 +178,7 @@ function bump<K>(map: Map<K, MoneyPair>, k: K, b: Outcome, a: Outcome) {
   add(m, b, a);
 }
 
-export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: WhatifOptions): Promise<WhatifResult> {
+export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: WhatifOptions, shareable = false): Promise<WhatifResult> {
   const t0 = performance.now();
   const s = opts.scenario;
   if (opts.region !== undefined && (!/^\d{6}$/.test(opts.region) || !s.region_prefixes.some((p) => opts.region?.startsWith(p)))) {
@@ -219,7 +206,6 @@ export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: Whati
   const capped = { before: 0, after: 0 };
 
   // per person (and year, for the distribution)
-  let lastPerson = '';
   let inPeriod = false;
   let capB = false;
   let capA = false;
@@ -243,61 +229,56 @@ export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: Whati
     if (capA) capped.after++;
     inPeriod = capB = capA = false;
   };
-  const retiredCache = new Map<string, boolean>();
-  const retiredOf = (t: string): boolean => {
-    let r = retiredCache.get(t);
-    if (r === undefined) {
-      if (t === 'retired' || /^1[23]\d{0,2}$/.test(t)) r = true;
-      else if (t === 'in_service' || /^11\d{0,2}$/.test(t)) r = false;
-      else throw new InputError(`人员类别无效 (unknown psn_type) ${JSON.stringify(t)}`, { field: 'psn_type' });
-      retiredCache.set(t, r);
-    }
-    return r;
+  const fromYear = Number(from.slice(0, 4));
+  // the page reads every year of the region once and keeps it; otherwise just the years of the period
+  const { cols, cached } = await cachedVisits(c, { prefixes: s.region_prefixes, region: opts.region, years: opts.cache ? null : [fromYear, Number(to.slice(0, 4))] }, opts.cache === true && shareable);
+  const yearStart = `${fromYear}-01-01`;
+  // One mutable visit fed to both engines (they read it and keep nothing of it).
+  const v: Visit = {
+    setlId: '', psnNo: '', retired: false, admdvs: '', date: '', pharmacy: false, level: 1, feeClass: null, medType: '11', medfeeSumamt: 0, inscpScpAmt: 0,
+    preselfpayAmt: 0, fulamtOwnpayAmt: 0, designated: true, emergency: false, hasCard: true, rxFromDesignated: null, outOfAreaTemporary: false,
+    inArrears: false, inpatientOverlap: false, suspended: false,
   };
-
-  const row = (line: string) => {
-    const f = line.split('\t');
-    const admdvs = f[0] ?? '';
-    const psnNo = f[1] ?? '';
-    const date = f[3] ?? '';
-    const person = `${admdvs}|${psnNo}`;
-    if (person !== lastPerson) {
+  let lastPersonIdx = -1;
+  for (let i = 0; i < cols.n; i++) {
+    const date = cols.dates[cols.date[i] ?? 0] ?? '';
+    if (date < yearStart || date > to) continue;
+    const pi = cols.person[i] ?? 0;
+    if (pi !== lastPersonIdx) {
       flushPerson();
       beforeEngine.reset();
       afterEngine.reset();
-      lastPerson = person;
+      lastPersonIdx = pi;
       year = '';
     }
-    const flags = Number(f[12]);
-    const feeClass = f[6] === '\\N' || f[6] === undefined ? null : Number(f[6]);
-    const medType = f[7] ?? '11';
-    const v: Visit = {
-      setlId: f[2] ?? '',
-      psnNo,
-      retired: retiredOf(f[4] ?? ''),
-      admdvs,
-      date,
-      pharmacy: (flags & FLAG.pharmacy) !== 0,
-      level: Number(f[5]),
-      feeClass,
-      medType,
-      medfeeSumamt: Number(f[8]),
-      inscpScpAmt: Number(f[9]),
-      preselfpayAmt: Number(f[10]),
-      fulamtOwnpayAmt: Number(f[11]),
-      designated: (flags & FLAG.designated) !== 0,
-      emergency: (flags & FLAG.emergency) !== 0 || medType === '13',
-      hasCard: (flags & FLAG.hasCard) !== 0,
-      rxFromDesignated: (flags & FLAG.rxKnown) !== 0 ? (flags & FLAG.rx) !== 0 : null,
-      outOfAreaTemporary: (flags & FLAG.outOfArea) !== 0,
-      inArrears: (flags & FLAG.arrears) !== 0,
-      inpatientOverlap: (flags & FLAG.inpatient) !== 0,
-      suspended: (flags & FLAG.suspended) !== 0,
-    };
+    const flags = cols.flags[i] ?? 0;
+    const medType = cols.medTypes[cols.medType[i] ?? 0] ?? '11';
+    const fc = cols.feeClass[i] ?? 0;
+    v.setlId = cols.setlId[i] ?? '';
+    v.psnNo = cols.personNo[pi] ?? '';
+    v.admdvs = cols.personAdmdvs[pi] ?? '';
+    v.retired = cols.retired[i] === 1;
+    v.date = date;
+    v.pharmacy = (flags & FLAG.pharmacy) !== 0;
+    v.level = cols.level[i] ?? 1;
+    v.feeClass = fc === 0 ? null : fc;
+    v.medType = medType;
+    v.medfeeSumamt = cols.medfee[i] ?? 0;
+    v.inscpScpAmt = cols.inscp[i] ?? 0;
+    v.preselfpayAmt = cols.presel[i] ?? 0;
+    v.fulamtOwnpayAmt = cols.fulamt[i] ?? 0;
+    v.designated = (flags & FLAG.designated) !== 0;
+    v.emergency = (flags & FLAG.emergency) !== 0 || medType === '13';
+    v.hasCard = (flags & FLAG.hasCard) !== 0;
+    v.rxFromDesignated = (flags & FLAG.rxKnown) !== 0 ? (flags & FLAG.rx) !== 0 : null;
+    v.outOfAreaTemporary = (flags & FLAG.outOfArea) !== 0;
+    v.inArrears = (flags & FLAG.arrears) !== 0;
+    v.inpatientOverlap = (flags & FLAG.inpatient) !== 0;
+    v.suspended = (flags & FLAG.suspended) !== 0;
     visitsRead++;
     const b = beforeEngine.adjudicate(v);
     const a = afterEngine.adjudicate(v);
-    if (date < from || date > to) return;
+    if (date < from) continue;
     visits++;
     if (b.error || a.error) errors++;
     inPeriod = true;
@@ -315,7 +296,7 @@ export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: Whati
     bump(byMonth, date.slice(0, 7), b, a);
     bump(byLevel, v.pharmacy ? 'pharmacy' : String(Math.min(Math.max(v.level, 1), 3)), b, a);
     bump(byPsn, v.retired ? 'retired' : 'in_service', b, a);
-    const code = f[13] ?? '';
+    const code = cols.institutions[cols.inst[i] ?? 0] ?? '';
     let inst = byInst.get(code);
     if (!inst) byInst.set(code, (inst = { ...money(), visits: 0 }));
     inst.visits++;
@@ -324,29 +305,14 @@ export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: Whati
     if (d > 0) {
       changedVisits++;
       if (d >= threshold) {
-        changed.push({ setlId: v.setlId, admdvs, psnNo, date, fixmedinsCode: code, level: v.level, pharmacy: v.pharmacy, retired: v.retired, medfeeSumamt: v.medfeeSumamt, before: side(b), after: side(a) });
+        changed.push({ setlId: v.setlId, admdvs: v.admdvs, psnNo: v.psnNo, date, fixmedinsCode: code, level: v.level, pharmacy: v.pharmacy, retired: v.retired, medfeeSumamt: v.medfeeSumamt, before: side(b), after: side(a) });
         if (changed.length >= top * 4) {
           changed = sortChanged(changed).slice(0, top);
           threshold = Math.abs((changed[changed.length - 1]?.after.fundPay ?? 0) - (changed[changed.length - 1]?.before.fundPay ?? 0));
         }
       }
     }
-  };
-
-  const stream = c.query(copyTo(sourceSql(s.region_prefixes, opts.region, from, to)));
-  let rest = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = rest + chunk.toString('utf8');
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      if (nl > start) row(text.slice(start, nl));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
   }
-  if (rest) row(rest);
   flushPerson();
 
   const pairs = <K extends string>(m: Map<K, MoneyPair>) => [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
@@ -379,6 +345,7 @@ export async function whatifOnClient(c: PoolClient, base: PolicySet, opts: Whati
     changedVisits,
     changes: opts.basePolicy ? scenarioChanges(opts.basePolicy, s) : [],
     ms: Math.round(performance.now() - t0),
+    cached,
   };
 }
 

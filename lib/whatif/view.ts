@@ -49,6 +49,7 @@ export async function scenarioImpact(db: Db, actor: Actor, id: number, period: {
     region: saved.regionCode,
     from: period.from || def.from,
     to: period.to || def.to,
+    cache: true,
   });
   const codes = [...new Set([...result.byInstitution.map((i) => i.code), ...result.changed.map((c) => c.fixmedinsCode)])];
   const names = new Map<string, string>();
