@@ -159,7 +159,7 @@ describe('whatif and adjudicate --policy (CONTRACT.md)', () => {
     const p = await runCli(['adjudicate', '--json'], { url: 'postgres://nobody:nothing@127.0.0.1:1/none', input });
     const published = p.stdout.trim().split('\n').map((l) => JSON.parse(l) as { setl_id: string; fund_pay?: string });
     expect(published.filter((l) => inPeriod.has(l.setl_id)).reduce((s, l) => s + fenOf(l.fund_pay), 0)).toBe(fenOf(doc.fund_pay_before));
-  });
+  }, 240_000);
 
   it('whatif human text by default; a bad policy file or date is exit 1 naming the field', async () => {
     const h = await runCli(['whatif', '--policy', file, '--from', from, '--to', to], { url });
@@ -176,7 +176,7 @@ describe('whatif and adjudicate --policy (CONTRACT.md)', () => {
     expect(d.code).toBe(1);
     expect(d.stderr).toContain('from');
     expect((await runCli(['whatif', '--json'], { url })).code).toBe(1);
-  });
+  }, 240_000);
 
   it('pharmacies outside the fund: every pharmacy visit of the period pays nothing after', async () => {
     const base = policyFor(policies, region, '2024-08-01');
