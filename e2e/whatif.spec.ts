@@ -66,7 +66,8 @@ test('policy what-if: draft → impact → compare → export', async ({ page })
   await page.getByRole('button', { name: '两个方案并列对比' }).click();
   const compare = page.getByTestId('compare');
   await expect(compare).toBeVisible({ timeout: 30_000 });
-  await expect(compare.getByRole('columnheader')).toHaveText(['指标', '现行', '药店比例提高', '限额降低']);
+  // the list is newest first, so the later scenario is the first picked
+  await expect(compare.getByRole('columnheader')).toHaveText(['指标', '现行', '限额降低', '药店比例提高']);
   await expect(compare.getByRole('row').filter({ hasText: '达到年度限额人数' })).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/whatif-compare.png', fullPage: true });
 
@@ -77,7 +78,7 @@ test('policy what-if: draft → impact → compare → export', async ({ page })
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(fs.readFileSync(file) as unknown as ArrayBuffer);
   expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '按月', '按机构等级', '按人员类别', '按机构', '年度支付分布', '变化最大的结算', '方案对比']);
-  expect(wb.getWorksheet('方案对比')?.getRow(1).values).toEqual([undefined, '指标', '现行', '药店比例提高', '限额降低']);
+  expect(wb.getWorksheet('方案对比')?.getRow(1).values).toEqual([undefined, '指标', '现行', '限额降低', '药店比例提高']);
 });
 
 test('an inspector sees the saved scenarios of their region but cannot draft one', async ({ page }) => {
