@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
-import { expect, test } from '@playwright/test';
+import { expect as baseExpect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { DEMO } from './sign-in';
+
+// every page of the journey re-adjudicates the region's claims; on a machine shared by many runs give it time
+const expect = baseExpect.configure({ timeout: 30_000 });
 
 /** As ./sign-in.ts, with room for a first request on a busy machine (the journey's first page computes a what-if). */
 async function signIn(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
