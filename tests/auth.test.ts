@@ -159,7 +159,7 @@ describe('permissions', () => {
   // Hand-written from the role descriptions in issue 10; a change to GRANTS must change this table.
   const allowed: Record<Role, Action[]> = {
     inspector: ['read', 'alert.verdict', 'case.open', 'case.transition', 'penalty.propose', 'export', 'reveal', 'ingest'],
-    reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.propose', 'penalty.decide', 'export', 'reveal'],
+    reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.propose', 'penalty.decide', 'export', 'reveal', 'scenario.draft'],
     admin: [...ACTIONS],
     viewer: ['read'],
   };

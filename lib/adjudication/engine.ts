@@ -101,6 +101,9 @@ class Compiled {
   readonly deductibleCap: number;
   readonly capInService: number;
   readonly capRetired: number;
+  /** what-if scenario switches (absent in published versions): pharmacies outside the fund / outside the cap */
+  readonly pharmacyCovered: boolean;
+  readonly pharmacyCapped: boolean;
   readonly separate = new Map<string, { inService: number; retired: number; clause: string } | null>();
   private readonly exclusionClause = new Map<ExclusionCode, string>();
   private readonly clauses: string[] = [];
@@ -118,6 +121,8 @@ class Compiled {
     this.deductibleCap = d.mode === 'per_visit' && d.annual_cap_fen !== null ? d.annual_cap_fen : -1;
     this.capInService = p.annual_cap_fen.in_service;
     this.capRetired = p.annual_cap_fen.retired;
+    this.pharmacyCovered = p.pharmacies_covered !== false;
+    this.pharmacyCapped = p.annual_cap_fen.pharmacy_counts !== false;
     for (const e of p.exclusions) if (!this.exclusionClause.has(e.code)) this.exclusionClause.set(e.code, this.cite(e.cite));
     for (const b of p.separate_benefits) {
       this.separate.set(b.med_type, b.rates_bp ? { inService: b.rates_bp.in_service, retired: b.rates_bp.retired, clause: this.cite(b.cite) } : null);
@@ -249,7 +254,7 @@ export class Adjudicator {
     }
     const k = keyIndex(c.p, v);
     const rateBp = (v.retired ? c.rateRetired[k] : c.rateInService[k]) ?? 0;
-    const excluded = exclusionOf(v);
+    const excluded = exclusionOf(v) ?? (v.pharmacy && !c.pharmacyCovered ? 'pharmacy_not_covered' : null);
     if (excluded) return outcome(v.setlId, c.p.id, 0, eligibleRaw, rateBp, 0, v.medfeeSumamt, t, false, excluded, c.exclusion(excluded), null);
     if (c.separate.size > 0 && c.separate.has(v.medType)) {
       const b = c.separate.get(v.medType);
@@ -275,11 +280,12 @@ export class Adjudicator {
     }
     const deductible = owed < eligibleRaw ? owed : eligibleRaw;
     const raw = applyRate(eligibleRaw - deductible, rateBp);
+    const outsideCap = v.pharmacy && !c.pharmacyCapped;
     const capFen = v.retired ? c.capRetired : c.capInService;
-    const room = capFen > t.fund ? capFen - t.fund : 0;
+    const room = outsideCap ? raw : capFen > t.fund ? capFen - t.fund : 0;
     const capped = raw > room;
     const fundPay = capped ? room : raw;
-    t.fund += fundPay;
+    if (!outsideCap) t.fund += fundPay;
     t.deductible += deductible;
     let why = 0;
     if (fundPay === 0) {

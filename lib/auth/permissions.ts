@@ -21,6 +21,7 @@
  * | policy.manage        | load and change policy versions                            | admin                     |
  * | subscription.manage  | manage other users' mail subscriptions, resend digests     | admin                     |
  * | audit.read           | read the audit log                                         | admin                     |
+ * | scenario.draft       | save a policy what-if scenario (模拟调整); all may view     | reviewer, admin           |
  * The system actor (batch jobs) may do everything. A viewer (只读) may only read (masked).
  */
 import type { Actor, Role } from '../db/scoped';
@@ -41,6 +42,7 @@ export const ACTIONS = [
   'policy.manage',
   'subscription.manage',
   'audit.read',
+  'scenario.draft',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -56,7 +58,7 @@ export const ROLE_LABEL: Record<Role, string> = {
 
 const GRANTS: Record<Role, readonly Action[]> = {
   inspector: ['read', 'alert.verdict', 'case.open', 'case.transition', 'penalty.propose', 'export', 'reveal', 'ingest'],
-  reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.propose', 'penalty.decide', 'export', 'reveal'],
+  reviewer: ['read', 'alert.verdict', 'case.open', 'case.transition', 'case.approve', 'penalty.propose', 'penalty.decide', 'export', 'reveal', 'scenario.draft'],
   admin: ACTIONS,
   viewer: ['read'],
 };
@@ -76,6 +78,7 @@ const ACTION_LABEL: Record<Action, string> = {
   'policy.manage': '管理政策',
   'subscription.manage': '管理订阅',
   'audit.read': '查看审计日志',
+  'scenario.draft': '拟定模拟调整方案',
 };
 
 export function isRole(v: unknown): v is Role {

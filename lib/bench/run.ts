@@ -21,6 +21,7 @@ import { dashboardTimings } from '../dashboard/bench';
 import { dataDir } from '../env';
 import { generate } from '../generate';
 import { timeGroupByPass, timeIncremental } from '../indicators/bench';
+import { benchWhatif } from './whatif';
 
 export interface BenchOptions {
   settlements: number;
@@ -48,6 +49,11 @@ export interface BenchResult {
   dashboard_vs_raw: number;
   dashboard: unknown;
   adjudicate_visits_per_s: number;
+  /** the what-if of the policy page over every loaded visit, end to end (lib/bench/whatif.ts); absent before issue 22 */
+  whatif_visits_per_s?: number;
+  whatif_ms?: number;
+  /** the same what-if's first run, reading the visits from Postgres */
+  whatif_cold_ms?: number;
   ingest_peak_rss_mb: number;
   /**
    * CPU ms of the ingest (its Node process, the Postgres backend running its COPYs) and of the raw COPY's backend; pg is
@@ -185,6 +191,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     log('back-test of every rule');
     const bt = await benchBacktest(db);
+    log('policy what-if over every loaded visit');
+    const whatif = await benchWhatif(db);
 
     log('detection quality against truth.json');
     const detail = await detectionQuality(db, truth);
@@ -216,6 +224,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard_vs_raw: dash.vs_raw,
       dashboard: dash,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
+      whatif_visits_per_s: whatif.visits_per_s,
+      whatif_ms: whatif.ms,
+      whatif_cold_ms: whatif.ms_cold,
       ingest_peak_rss_mb: ing.peak_rss_mb,
       ingest_cpu: { ...(ing.result as { cpu: Omit<IngestCpu, 'copy_pg_ms'> }).cpu, copy_pg_ms: copy.pgCpuMs },
       recompute_peak_rss_mb: rec.peak_rss_mb,

@@ -3,15 +3,17 @@ import { Adjudicator } from '../adjudication/engine';
 import { toLine, toVisit, type AdjudicateLine } from '../adjudication/records';
 import { InputError } from '../errors';
 import { loadPolicies } from '../policies';
+import { overrideSet, readScenarioFile } from '../whatif/scenario';
 import { parse, type Io } from './args';
 
 /**
- * `adjudicate [--json] < visits.ndjson` (CONTRACT.md): one line per visit, in input order, with
+ * `adjudicate [--policy FILE] [--json] < visits.ndjson` (CONTRACT.md): one line per visit, in input order, with
  * running totals carried per person and year in input order. No database.
  */
 export async function adjudicateCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, {});
-  const adjudicator = new Adjudicator(loadPolicies());
+  const { values } = parse(argv, { policy: { type: 'string' } });
+  // --policy FILE: that version in force for its region and dates (a what-if), the published ones elsewhere
+  const adjudicator = new Adjudicator(values.policy ? overrideSet(loadPolicies(), readScenarioFile(values.policy)) : loadPolicies());
   const rl = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
   let row = 0;
   const human: string[] = [];

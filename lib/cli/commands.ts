@@ -22,5 +22,6 @@ export const commands: Record<string, Command> = {
   'rules quality': (a, io) => import('./rules-quality').then((m) => m.rulesQualityCommand(a, io)),
   'rules backtest': (a, io) => import('./rules-backtest').then((m) => m.rulesBacktestCommand(a, io)),
   'rules adopt': (a, io) => import('./rules-adopt').then((m) => m.rulesAdoptCommand(a, io)),
+  whatif: (a, io) => import('./whatif').then((m) => m.whatifCommand(a, io)),
   bench: (a, io) => import('./bench').then((m) => m.benchCommand(a, io)),
 };

@@ -36,6 +36,7 @@ export const exclusionCodes = [
   'below_deductible',
   'above_cap',
   'out_of_catalogue',
+  'pharmacy_not_covered',
 ] as const;
 export type ExclusionCode = (typeof exclusionCodes)[number];
 
@@ -56,7 +57,10 @@ export const policySchema = z
       z.object({ mode: z.literal('annual'), annual_fen: fen, cite: citeSchema }),
     ]),
     rates_bp: z.object({ in_service: rateByKey, retired: rateByKey, cite: citeSchema }),
-    annual_cap_fen: z.object({ in_service: fen, retired: fen, cite: citeSchema }),
+    /** `pharmacy_counts` false: what a pharmacy pays neither counts toward nor is limited by the cap (a what-if; default true) */
+    annual_cap_fen: z.object({ in_service: fen, retired: fen, cite: citeSchema, pharmacy_counts: z.boolean().optional() }),
+    /** false: retail pharmacies are outside the pooling fund (a what-if scenario; default true, every published version) */
+    pharmacies_covered: z.boolean().optional(),
     class_b_first_self_pay_bp: z.object({ value: bp.nullable(), cite: citeSchema }),
     exclusions: z.array(z.object({ code: z.enum(exclusionCodes), cite: citeSchema })).min(1),
     prescription_days: z.object({

@@ -10,3 +10,4 @@ export * from './users';
 export * from './indicators';
 export * from './mail';
 export * from './monitoring-versions';
+export * from './whatif';

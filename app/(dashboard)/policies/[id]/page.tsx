@@ -64,7 +64,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
       <p>
         <Link href="/policies">← 政策</Link>
       </p>
-      <h1>{p.name}</h1>
+      <div className="page-head">
+        <h1>{p.name}</h1>
+        <Link className="button secondary" href={`/policies/${p.id}/whatif`} data-testid="whatif-link">
+          模拟调整
+        </Link>
+      </div>
       <div className="panel">
         <dl className="kv">
           <dt>政策版本</dt>
