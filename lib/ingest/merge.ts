@@ -89,7 +89,7 @@ const MASTER: Master[] = [
      on conflict (region_code, fixmedins_code) do update set
        fixmedins_name = case when excluded.fixmedins_name = excluded.fixmedins_code then t.fixmedins_name else excluded.fixmedins_name end,
        fixmedins_type = excluded.fixmedins_type, hosp_lv = excluded.hosp_lv, fee_class = coalesce(excluded.fee_class, t.fee_class),
-       designated = excluded.designated, annual_budget = coalesce(excluded.annual_budget, t.annual_budget), updated_at = now()
+       designated = excluded.designated, annual_budget = coalesce(excluded.annual_budget, t.annual_budget), updated_at = excluded.updated_at
      where (t.fixmedins_type, t.hosp_lv, t.designated) is distinct from (excluded.fixmedins_type, excluded.hosp_lv, excluded.designated)
        or (excluded.fixmedins_name <> excluded.fixmedins_code and t.fixmedins_name is distinct from excluded.fixmedins_name)
        or (excluded.fee_class is not null and t.fee_class is distinct from excluded.fee_class)
@@ -118,7 +118,7 @@ const MASTER: Master[] = [
     upsert: `insert into insured_persons as t (region_code, psn_no, psn_name, certno, psn_type, gend, brdy, insutype)
      select region_code, psn_no, psn_name, certno, psn_type, gend, brdy, coalesce(insutype, '310') from src
      on conflict (region_code, psn_no) do update set psn_name = coalesce(excluded.psn_name, t.psn_name), certno = coalesce(excluded.certno, t.certno),
-       psn_type = excluded.psn_type, gend = coalesce(excluded.gend, t.gend), brdy = coalesce(excluded.brdy, t.brdy), updated_at = now()
+       psn_type = excluded.psn_type, gend = coalesce(excluded.gend, t.gend), brdy = coalesce(excluded.brdy, t.brdy), updated_at = excluded.updated_at
      where t.psn_type is distinct from excluded.psn_type
        or (excluded.psn_name is not null and t.psn_name is distinct from excluded.psn_name)
        or (excluded.certno is not null and t.certno is distinct from excluded.certno)
@@ -262,7 +262,7 @@ const CLAIM_MASTERS = `
      select s.admdvs, s.psn_no, max(s.psn_type), max(s.gend), max(s.brdy), max(s.insutype) from stg_settlements s where ${S_STORED}
      group by s.admdvs, s.psn_no
      on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
-       brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+       brdy = coalesce(excluded.brdy, p.brdy), updated_at = excluded.updated_at
      where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
        or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`;
 
