@@ -74,9 +74,10 @@ async function tables(c: pg.PoolClient): Promise<TableInfo[]> {
 
 /**
  * Makes every unique constraint of `tbl` include the distribution column: a primary key without it becomes
- * (col, …key); any other unique constraint or index without it cannot be kept and is an error naming it.
+ * (col, …key). Any other unique constraint or index without it cannot be kept on shards: false, and the table stays
+ * local to the coordinator (a warning names the index).
  */
-async function keysWithRegion(c: pg.PoolClient, tbl: string, col: string): Promise<void> {
+async function keysWithRegion(c: pg.PoolClient, tbl: string, col: string): Promise<boolean> {
   const r = await c.query<{ name: string; constraint: string | null; primary: boolean; cols: string[] }>(
     `select i.indexrelid::regclass::text as name, con.conname as constraint, i.indisprimary as primary,
             array(select a.attname::text from unnest(i.indkey) k join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k) as cols
@@ -84,15 +85,16 @@ async function keysWithRegion(c: pg.PoolClient, tbl: string, col: string): Promi
       where i.indrelid = $1::regclass and i.indisunique`,
     [`public.${ident(tbl)}`],
   );
+  const blocking = r.rows.filter((k) => !k.cols.includes(col) && !(k.primary && k.constraint));
+  if (blocking.length) {
+    console.warn(`表 ${tbl} 留在协调节点: 唯一索引 ${blocking.map((k) => k.name).join(', ')} 不含分布列 ${col} (${tbl} stays local: add ${col} to its unique keys to distribute it)`);
+    return false;
+  }
   for (const k of r.rows) {
-    if (k.cols.includes(col)) continue;
-    if (!k.primary || !k.constraint) {
-      throw new InputError(`表 ${tbl} 的唯一索引 ${k.name} 不含分布列 ${col}: Citus 不能保证它 (the unique index ${k.name} of ${tbl} lacks the distribution column ${col}; add ${col} to it in a migration)`, {
-        field: tbl,
-      });
-    }
+    if (k.cols.includes(col) || !k.constraint) continue;
     await c.query(`alter table ${ident(tbl)} drop constraint ${ident(k.constraint)}, add primary key (${[col, ...k.cols].map(ident).join(', ')})`);
   }
+  return true;
 }
 
 /** Database settings the application relies on when the tables are distributed (see docs/scale-out.md). */
@@ -136,7 +138,10 @@ export async function distribute(db: Db): Promise<DistributeReport> {
         const col = t.col as string;
         await c.query('begin');
         try {
-          await keysWithRegion(c, t.tbl, col);
+          if (!(await keysWithRegion(c, t.tbl, col))) {
+            await c.query('rollback');
+            continue;
+          }
           await c.query(
             t.tbl === ANCHOR
               ? `select create_distributed_table($1, $2)`
