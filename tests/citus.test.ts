@@ -165,7 +165,11 @@ describe.skipIf(missing !== null)('on a Citus cluster (coordinator + 2 workers)'
       const region = String(s.admdvs);
       if (seen.has(region)) continue;
       seen.add(region);
-      rev.push(JSON.stringify({ ...s, setl_id: `${String(s.setl_id)}R`, init_setl_id: s.setl_id, refd_setl_flag: '1', medfee_sumamt: `-${String(s.medfee_sumamt)}`, inscp_scp_amt: `-${String(s.inscp_scp_amt)}` }));
+      const r: Record<string, unknown> = { ...s, setl_id: `${String(s.setl_id)}R`, init_setl_id: s.setl_id, refd_setl_flag: '1' };
+      for (const f of ['medfee_sumamt', 'inscp_scp_amt', 'fulamt_ownpay_amt', 'preselfpay_amt', 'act_pay_dedc', 'hifp_pay', 'acct_pay', 'psn_cash_pay']) {
+        if (r[f] !== undefined && r[f] !== null) r[f] = -Number(r[f]);
+      }
+      rev.push(JSON.stringify(r));
     }
     const revFile = path.join(dir, 'reversals.ndjson');
     fs.writeFileSync(revFile, `${rev.join('\n')}\n`);

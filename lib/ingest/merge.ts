@@ -35,8 +35,9 @@ const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
  * re-sent settlement may move to another month: the month a visit leaves joins the batch's scope with its region,
  * so the pipeline refreshes it too (months as the session sees them, in Asia/Shanghai).
  */
-const REVERSED_RETURNING = `returning s.batch_id, to_char(f.setl_time, 'YYYY-MM') as month, f.admdvs`;
-const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct month) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
+// (the month is formatted outside RETURNING: to_char of a timestamptz is not immutable, which Citus refuses there)
+const REVERSED_RETURNING = `returning s.batch_id, f.setl_time, f.admdvs`;
+const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
 interface ReversedCount {
   batch_id: number;
   n: number;
@@ -316,9 +317,13 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
   // same words whether the id exists nowhere or in a region of someone else)
   if (withReversals) {
     const bad = await q(`
+      with orig as materialized (
+        -- the stored originals, looked up once (uncorrelated: on Citus settlements is distributed, staging is local)
+        select f.setl_id, f.admdvs from settlements f where not f.refd_setl_flag
+          and f.setl_id in (select coalesce(r.init_setl_id, r.setl_id) from stg_settlements r where r.refd_setl_flag))
       delete from stg_settlements s
       where s.refd_setl_flag
-        and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and f.admdvs = s.admdvs and not f.refd_setl_flag)
+        and not exists (select 1 from orig f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and f.admdvs = s.admdvs)
         and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and o.admdvs = s.admdvs and not o.refd_setl_flag)
       returning file_no, row_no, batch_id, s.setl_id as key, s.admdvs, s.init_setl_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
     for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; key: string; admdvs: string; init_setl_id: string | null; orig: string }>) {
