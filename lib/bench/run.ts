@@ -13,6 +13,7 @@ import pg from 'pg';
 import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
 import { CLI_NODE_ARGS } from '../cli/node-args';
+import { citusBenchDatabase, distributeBench, workerShares, type WorkerShare } from './citus';
 import { cpuMeter } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
@@ -57,6 +58,8 @@ export interface BenchResult {
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
   detection_detail: Record<string, KindQuality>;
+  /** on a Citus coordinator: the facts each node holds after the ingest (absent on one Postgres) */
+  citus_workers?: WorkerShare[];
 }
 
 export interface IngestCpu {
@@ -141,16 +144,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const masterFiles = ['institutions.ndjson', 'doctors.ndjson'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
   const files = [...masterFiles, path.join(dir, 'settlements.ndjson'), path.join(dir, 'details.ndjson')];
 
-  const url = await freshDatabase(await databaseUrl());
+  const adminUrl = await databaseUrl();
+  const url = await freshDatabase(adminUrl);
+  const citus = await citusBenchDatabase(adminUrl, BENCH_DB);
   const db = createDb(url, 8);
   try {
     await runMigrations(db);
+    if (citus) await distributeBench(db);
 
     log('ingest (validation, staging COPY, merge) in its own process');
     const ing = await child('ingest', files, url);
     const counts = await db.$client.query<{ s: number; d: number }>('select (select count(*) from settlements)::int as s, (select count(*) from fee_details)::int as d');
     const nSettlements = counts.rows[0]?.s ?? 0;
     const nDetails = counts.rows[0]?.d ?? 0;
+    const citusWorkers = citus ? await workerShares(db) : undefined;
 
     log('raw COPY of the same rows into the same tables');
     const copy = await timeRawCopy(db, dir);
@@ -215,6 +222,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       generate_ms: Math.round(generateMs),
       detection,
       detection_detail: detail,
+      ...(citusWorkers ? { citus_workers: citusWorkers } : {}),
     };
   } finally {
     await db.$client.end();

@@ -37,13 +37,13 @@ function ident(name: string): string {
 }
 
 /** Whether the connected database has the citus extension (any node: coordinator or worker). */
-export async function hasCitus(client: pg.Pool | pg.PoolClient): Promise<boolean> {
+export async function hasCitus(client: pg.Pool | pg.ClientBase): Promise<boolean> {
   const r = await client.query<{ n: number }>(`select count(*)::int as n from pg_extension where extname = 'citus'`);
   return (r.rows[0]?.n ?? 0) > 0;
 }
 
 /** Whether `settlements` is a distributed table already (the database went through `db distribute`). */
-export async function isDistributed(client: pg.Pool | pg.PoolClient): Promise<boolean> {
+export async function isDistributed(client: pg.Pool | pg.ClientBase): Promise<boolean> {
   if (!(await hasCitus(client))) return false;
   const r = await client.query<{ n: number }>(`select count(*)::int as n from pg_dist_partition where logicalrelid = to_regclass('public.settlements')`);
   return (r.rows[0]?.n ?? 0) > 0;
