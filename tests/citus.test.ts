@@ -209,6 +209,28 @@ describe.skipIf(missing !== null)('on a Citus cluster (coordinator + 2 workers)'
     void plainDb;
   });
 
+  it("the write-region triggers of the facts (drizzle/0014) run on the shards with the transaction's app.write_regions", async () => {
+    const c = await cluster.connect();
+    const attempt = async (region: string) => {
+      await c.query('begin');
+      try {
+        await c.query(`set local app.write_regions = '140500'`);
+        const r = await c.query(`update settlements set medfee_sumamt = medfee_sumamt where admdvs = $1`, [region]);
+        return `updated ${r.rowCount ?? 0}`;
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        await c.query('rollback');
+      }
+    };
+    try {
+      expect(await attempt('140500')).toMatch(/^updated [1-9]/);
+      expect(await attempt('360100')).toMatch(/权限范围以外/);
+    } finally {
+      c.release();
+    }
+  });
+
   it("routes one region's dashboard and alert-list queries to one shard (EXPLAIN: Task Count 1)", async () => {
     const logged: Array<{ query: string; params: unknown[] }> = [];
     const db = drizzle(cluster, { schema, logger: { logQuery: (query, params) => logged.push({ query, params }) } }) as unknown as Db;
