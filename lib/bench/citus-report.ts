@@ -11,7 +11,9 @@ const PROJECTION = path.join('bench', 'citus-projection.md');
 
 export function citusSection(single: BenchResult[]): string[] {
   const file = path.join('bench', CITUS_RESULTS);
-  if (!fs.existsSync(file)) return [];
+  // the notes from the cluster runs (hand-written: what was measured, what is projected, and why)
+  const notes = fs.existsSync(PROJECTION) ? fs.readFileSync(PROJECTION, 'utf8').trimEnd().split('\n') : [];
+  if (!fs.existsSync(file)) return notes.length ? ['## On a Citus cluster', '', ...notes, ''] : [];
   const c = (JSON.parse(fs.readFileSync(file, 'utf8')) as { latest: BenchResult }).latest;
   const s = [...single].sort((a, b) => Math.abs(a.settlements - c.settlements) - Math.abs(b.settlements - c.settlements))[0];
   const row = (name: string, f: (r: BenchResult) => string) => `| ${name} | ${s ? f(s) : '—'} | ${f(c)} |`;
@@ -40,8 +42,7 @@ export function citusSection(single: BenchResult[]): string[] {
     '|---|---|---|---|',
     ...workers.map((w) => `| ${w.node} | ${w.shards} | ${w.settlements.toLocaleString('en')} | ${(w.bytes / 2 ** 20).toFixed(0)} |`),
     '',
-    // the projection: written from these figures by hand (what is measured, what is projected, and why)
-    ...(fs.existsSync(PROJECTION) ? fs.readFileSync(PROJECTION, 'utf8').trimEnd().split('\n') : []),
+    ...notes,
     '',
   ];
 }
