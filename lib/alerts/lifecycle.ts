@@ -10,6 +10,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { Db, Tx } from '../db/client';
 import { alertEvents, alerts, users } from '../db/schema';
+import { lockByRegion } from '../db/lock';
 import { scoped, type Actor } from '../db/scoped';
 import { ForbiddenError, InputError } from '../errors';
 import { ALERT_STATUS_LABEL, assigneeRefusal, assigneeRoleRefusal, dismissReasonLabel, isDismissReason, parseDismissReason, type DismissReasonCode } from './verdict-reasons';
@@ -55,12 +56,14 @@ interface Step {
 async function apply(tx: Tx, actor: Actor, ids: number[], step: Step): Promise<VerdictResult> {
   const unique = [...new Set(ids)];
   if (!unique.length) throw new InputError('未选择预警', { field: 'ids' });
-  const rows = await tx
-    .select({ id: alerts.id, status: alerts.status, regionCode: alerts.regionCode, assignedTo: alerts.assignedTo, dismissReason: alerts.dismissReason })
-    .from(alerts)
-    .where(inArray(alerts.id, unique))
-    .orderBy(alerts.id)
-    .for('update');
+  const rows = await lockByRegion(tx, 'alerts', unique, (region) =>
+    tx
+      .select({ id: alerts.id, status: alerts.status, regionCode: alerts.regionCode, assignedTo: alerts.assignedTo, dismissReason: alerts.dismissReason })
+      .from(alerts)
+      .where(and(eq(alerts.regionCode, region), inArray(alerts.id, unique)))
+      .orderBy(alerts.id)
+      .for('update'),
+  );
   const found = new Map(rows.map((r) => [r.id, r]));
   const out: VerdictResult = { changed: [], unchanged: [] };
   for (const id of unique) {

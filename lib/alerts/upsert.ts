@@ -40,10 +40,15 @@ with r as (
     period_key text, period_start date, period_end date, result_type text, severity text, value float8, threshold float8,
     peer_median float8, percentile float8, robust_z float8, amount bigint, explanation text, clause text, evidence jsonb, policy_id text)
 ),
+-- the whitelist in force, read once (uncorrelated: on Citus a correlated lookup of a distributed table is not planned)
+wl as materialized (
+  select w.region_code::text as region_code, w.rule_id, w.subject_type, w.subject_id from alert_whitelist w
+  where w.expires_at >= current_date and w.region_code = any(array(select distinct r.region_code::bpchar from r))
+),
 f as (
   select r.* from r where not exists (
-    select 1 from alert_whitelist w where w.region_code = r.region_code and w.rule_id = r.rule_id
-      and w.subject_type = r.subject_type and w.subject_id = r.subject_id and w.expires_at >= current_date)
+    select 1 from wl w where w.region_code = r.region_code and w.rule_id = r.rule_id
+      and w.subject_type = r.subject_type and w.subject_id = r.subject_id)
 ),
 prev as (
   select a.id from alerts a join f using (region_code, rule_id, subject_type, subject_id, period_key) where a.status = 'withdrawn'
@@ -58,7 +63,7 @@ up as (
     result_type = excluded.result_type, severity = excluded.severity, value = excluded.value, threshold = excluded.threshold,
     peer_median = excluded.peer_median, percentile = excluded.percentile, robust_z = excluded.robust_z, amount = excluded.amount,
     explanation = excluded.explanation, clause = excluded.clause, evidence = excluded.evidence, policy_id = excluded.policy_id,
-    status = case when alerts.status = 'withdrawn' then 'new' else alerts.status end, updated_at = now()
+    status = case when alerts.status = 'withdrawn' then 'new' else alerts.status end, updated_at = excluded.updated_at
   returning id, region_code, (xmax = 0) as inserted
 ),
 ev as (

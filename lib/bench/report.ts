@@ -2,6 +2,7 @@
  * docs/performance.md from bench/results.json: the latest run's ratios against the goals, and the
  * growth curve over every size measured (each run is one size, side by side in one database).
  */
+import { citusSection } from './citus-report';
 import type { BenchResult } from './run';
 
 const goal = (ok: boolean) => (ok ? '✅' : '❌');
@@ -76,5 +77,6 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...growth,
     '',
+    ...citusSection(runs),
   ].join('\n');
 }

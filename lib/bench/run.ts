@@ -14,6 +14,7 @@ import { benchAdjudication } from '../adjudication/bench';
 import { detectionQuality, type KindQuality, type Truth } from '../alerts/quality';
 import { CLI_NODE_ARGS } from '../cli/node-args';
 import { benchBacktest } from './backtest';
+import { citusBenchDatabase, distributeBench, workerShares, type WorkerShare } from './citus';
 import { cpuMeter } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
@@ -67,6 +68,8 @@ export interface BenchResult {
   backtest_ms: Record<string, number>;
   backtest_rules_ms: Record<string, number>;
   detection_detail: Record<string, KindQuality>;
+  /** on a Citus coordinator: the facts each node holds after the ingest (absent on one Postgres) */
+  citus_workers?: WorkerShare[];
 }
 
 export interface IngestCpu {
@@ -151,16 +154,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const masterFiles = ['institutions.ndjson', 'doctors.ndjson'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
   const files = [...masterFiles, path.join(dir, 'settlements.ndjson'), path.join(dir, 'details.ndjson')];
 
-  const url = await freshDatabase(await databaseUrl());
+  const adminUrl = await databaseUrl();
+  const url = await freshDatabase(adminUrl);
+  const citus = await citusBenchDatabase(adminUrl, BENCH_DB);
   const db = createDb(url, 8);
   try {
     await runMigrations(db);
+    if (citus) await distributeBench(db);
 
     log('ingest (validation, staging COPY, merge) in its own process');
     const ing = await child('ingest', files, url);
     const counts = await db.$client.query<{ s: number; d: number }>('select (select count(*) from settlements)::int as s, (select count(*) from fee_details)::int as d');
     const nSettlements = counts.rows[0]?.s ?? 0;
     const nDetails = counts.rows[0]?.d ?? 0;
+    const citusWorkers = citus ? await workerShares(db) : undefined;
 
     log('raw COPY of the same rows into the same tables');
     const copy = await timeRawCopy(db, dir);
@@ -235,6 +242,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backtest_ms: bt.by_kind,
       backtest_rules_ms: bt.by_rule,
       detection_detail: detail,
+      ...(citusWorkers ? { citus_workers: citusWorkers } : {}),
     };
   } finally {
     await db.$client.end();

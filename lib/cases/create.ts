@@ -10,6 +10,7 @@ import { assertCan } from '../auth/permissions';
 import type { Db, Tx } from '../db/client';
 import { ruleById } from '../rules';
 import { alertEvents, alerts, caseAlerts, caseEvents, cases } from '../db/schema';
+import { lockByRegion } from '../db/lock';
 import { scoped, type Actor } from '../db/scoped';
 import { InputError } from '../errors';
 import { loadPenaltyPolicy } from '../policies/penalties';
@@ -60,7 +61,9 @@ export async function createCase(db: Db, actor: Actor, input: OpenCaseInput, opt
   const today = opts.today ?? todayShanghai();
   return scoped(db, actor, async (tx) => {
     // Lock the alerts so two inspectors cannot put the same alert in two cases.
-    const rows = await tx.select().from(alerts).where(inArray(alerts.id, ids)).for('update');
+    const rows = await lockByRegion(tx, 'alerts', ids, (region) =>
+      tx.select().from(alerts).where(and(eq(alerts.regionCode, region), inArray(alerts.id, ids))).for('update'),
+    );
     const missing = ids.filter((id) => !rows.some((r) => r.id === id && inRegions(actor, r.regionCode)));
     if (missing.length) throw new InputError(`预警 ${missing.join('、')} 不存在或不在您的统筹区`, { field: 'alertIds' });
     const first = rows[0];

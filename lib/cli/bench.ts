@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CITUS_RESULTS } from '../bench/citus-report';
 import { performanceMarkdown } from '../bench/report';
 import { runBench, type BenchResult } from '../bench/run';
 import { InputError } from '../errors';
@@ -17,12 +18,14 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     log: (l) => io.err(`[bench] ${l}`),
   });
   fs.mkdirSync('bench', { recursive: true });
-  const file = path.join('bench', 'results.json');
-  const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { runs?: BenchResult[] }) : {};
+  // a run on a Citus coordinator is kept apart (bench/results-citus.json): the single-server figures stay the baseline
+  const file = path.join('bench', r.citus_workers ? CITUS_RESULTS : 'results.json');
+  const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { latest?: BenchResult; runs?: BenchResult[] }) : {};
   const runs = [...(all.runs ?? []).filter((x) => x.settlements !== r.settlements), r].sort((a, b) => a.settlements - b.settlements);
   fs.writeFileSync(file, `${JSON.stringify({ latest: r, runs }, null, 2)}\n`);
+  const single = r.citus_workers ? (JSON.parse(fs.readFileSync(path.join('bench', 'results.json'), 'utf8')) as { latest: BenchResult; runs: BenchResult[] }) : { latest: r, runs };
   fs.mkdirSync('docs', { recursive: true });
-  fs.writeFileSync(path.join('docs', 'performance.md'), performanceMarkdown(r, runs));
+  fs.writeFileSync(path.join('docs', 'performance.md'), performanceMarkdown(single.latest, single.runs));
   const out = {
     settlements: r.settlements,
     ingest_vs_copy: r.ingest_vs_copy,

@@ -8,6 +8,7 @@ export type Command = (argv: string[], io: Io) => Promise<number>;
 /** Every command of CONTRACT.md; each lives in its own file and calls the same lib functions as the app. */
 export const commands: Record<string, Command> = {
   'db migrate': dbMigrate,
+  'db distribute': (a, io) => import('./db-distribute').then((m) => m.dbDistribute(a, io)),
   adjudicate: (a, io) => import('./adjudicate').then((m) => m.adjudicateCommand(a, io)),
   penalty: (a, io) => import('./penalty').then((m) => m.penalty(a, io)),
   'case export': (a, io) => import('./case-export').then((m) => m.caseExport(a, io)),

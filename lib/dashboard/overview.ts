@@ -69,9 +69,11 @@ function kpisFrom(r: KpiRow | undefined): Kpis {
 async function kpis(tx: DbOrTx, p: Period, regions: string[] | null): Promise<Kpis> {
   const months = sql.param(p.months);
   const { rows } = await tx.execute<KpiRow>(sql`
-    select sum(visits)::float8 as visits, sum(total_amt)::float8 as total, sum(fund_amt)::float8 as fund, sum(exam_amt)::float8 as exam,
-      (select coalesce(sum(persons), 0) from ind_region_period where period_key = ${p.key} and ${inRegions('region_code', regions)})::int as persons
-    from ind_region_month where month = any(${months}::date[]) and ${inRegions('region_code', regions)}`);
+    select m.visits, m.total, m.fund, m.exam, p.persons
+    from (select sum(visits)::float8 as visits, sum(total_amt)::float8 as total, sum(fund_amt)::float8 as fund, sum(exam_amt)::float8 as exam
+          from ind_region_month where month = any(${months}::date[]) and ${inRegions('region_code', regions)}) m,
+         -- (a subquery of its own, not in the select list: Citus merges a select-list subquery only before aggregates)
+         (select coalesce(sum(persons), 0)::int as persons from ind_region_period where period_key = ${p.key} and ${inRegions('region_code', regions)}) p`);
   return kpisFrom(rows[0]);
 }
 

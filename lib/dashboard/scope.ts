@@ -39,7 +39,8 @@ export function inRegions(column: string, regions: string[] | null) {
 export async function resolveScope(tx: DbOrTx, sp: SearchParams, defaultKind: 'quarter' | 'month' | 'year' = 'quarter'): Promise<Scope> {
   const { rows: months } = await tx.execute<{ month: string }>(sql`select distinct month::text as month from ind_region_month order by 1`);
   const { rows: regionRows } = await tx.execute<{ code: string; name: string }>(
-    sql`select r.code, r.name from regions r where exists (select 1 from ind_region_month m where m.region_code = r.code) order by r.code`,
+    // (uncorrelated: on Citus a correlated subquery of a distributed table under a reference table is not planned)
+    sql`select r.code, r.name from regions r where r.code in (select m.region_code from ind_region_month m) order by r.code`,
   );
   const dataMonths = months.map((m) => m.month);
   const latest = dataMonths[dataMonths.length - 1] ?? null;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Db } from './client';
+import { distribute, isDistributed } from './distribute';
 import { ensureRegionRls } from './rls';
 
 export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'drizzle');
@@ -25,6 +26,8 @@ export async function runMigrations(db: Db): Promise<{ applied: number; total: n
     await client.query('select pg_advisory_unlock(724001)').catch(() => undefined);
     client.release();
   }
+  // a distributed database (db distribute) takes the tables these migrations added into its layout
+  if (await isDistributed(db.$client)) await distribute(db);
   const after = await count();
   return { applied: after - before, total: after };
 }

@@ -22,11 +22,19 @@ export interface Actor {
 /** Batch jobs (ingest, recompute, schedules) that act for no person. */
 export const SYSTEM: Actor = { userId: null, name: 'system', role: 'system', regions: ['*'] };
 
+/** A string literal for SET (which takes no parameters); doubles quotes, and backslashes in an E'' literal. */
+export function literal(v: string): string {
+  const q = `'${v.replace(/'/g, "''")}'`;
+  return v.includes('\\') ? `E${q.replace(/\\/g, '\\\\')}` : q;
+}
+
 export async function scoped<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.regions', ${actor.regions.join(',')}, true), set_config('app.user_id', ${String(actor.userId ?? '')}, true), set_config('app.actor', ${actor.name}, true)`,
-    );
+    // SET LOCAL (not set_config): on Citus, with citus.propagate_set_commands = 'local' (db distribute), the settings
+    // reach the workers, where the shards' policies read app.regions; one statement each, as Citus forwards its text
+    await tx.execute(sql.raw(`set local app.regions = ${literal(actor.regions.join(','))}`));
+    await tx.execute(sql.raw(`set local app.user_id = ${literal(String(actor.userId ?? ''))}`));
+    await tx.execute(sql.raw(`set local app.actor = ${literal(actor.name)}`));
     if (actor.role !== 'system') await tx.execute(sql.raw(`set local role ${env().APP_DB_ROLE}`));
     return fn(tx);
   });

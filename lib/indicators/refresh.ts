@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { parsePeriod, quarterOf, type Period } from '../dashboard/period';
 import type { Db } from '../db/client';
 import { qualify } from '../db/columns';
+import { isDistributed } from '../db/distribute';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { analyzeStaleFacts, inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
 
@@ -276,6 +277,12 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
       await withoutIndexes(c, ['ind_visits'], async () => {
         for (const [from, to] of runs) visits += (await c.query(features('ind_visits'), [from, regions, to])).rowCount ?? 0;
       });
+      written = visits;
+    } else if (await isDistributed(c)) {
+      // Citus: the scratch table would be local to the coordinator and cannot be anti-joined with the shards; the
+      // months are rewritten instead (the same rows, see above), each shard its own regions
+      await c.query(`delete from ind_visits where ${IN_MONTH}`, [mdates, regions]);
+      for (const [from, to] of runs) visits += (await c.query(features('ind_visits'), [from, regions, to])).rowCount ?? 0;
       written = visits;
     } else {
       await c.query(VISITS_SCRATCH);

@@ -304,7 +304,8 @@ async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst
       `insert into institutions (region_code, fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, fee_class, designated)
        select left(i.region, 6), i.code, coalesce(i.name, i.code), i.type, i.lv, i.fee, i.des
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bool[]) as i(code, region, name, type, lv, fee, des)
-       where not exists (select 1 from institutions x where x.fixmedins_code = i.code)
+       -- (the codes known already as one uncorrelated lookup: on Citus institutions is distributed by region, not code)
+       where i.code <> all (array(select x.fixmedins_code from institutions x where x.fixmedins_code = any($1::text[])))
          and cardinality(app_assert_write_regions($2::text[])) > 0
        on conflict do nothing`,
       [list.map(([k]) => k), list.map(([, i]) => i.region), list.map(([, i]) => i.name), list.map(([, i]) => i.type), list.map(([, i]) => i.lv), list.map(([, i]) => i.fee), list.map(([, i]) => i.designated)],
@@ -315,7 +316,7 @@ async function upsertClaimMasters(client: pg.PoolClient, insts: Map<string, Inst
       `insert into insured_persons as p (region_code, psn_no, psn_type, gend, brdy, insutype)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[])
        on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
-         brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+         brdy = coalesce(excluded.brdy, p.brdy), updated_at = excluded.updated_at
        where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
          or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`,
       [persons.map((p) => p[0]), persons.map((p) => p[1]), persons.map((p) => p[2]), persons.map((p) => p[3]), persons.map((p) => p[4]), persons.map((p) => p[5])],
@@ -663,8 +664,9 @@ async function upsertDoctors(
   // the doctor's region: the institution's (preferring the one in the insured's region), else the insured's; for a
   // restricted uploader ($5) only an institution of a region it may write (app_assert_write_regions is the database's word)
   await client.query(
-    `with g0 as (
-       select g.dr, g.dept, g.inst, coalesce((select i.region_code from institutions i where i.fixmedins_code = g.inst
+    `with inst as materialized (select i.fixmedins_code, i.region_code from institutions i where i.fixmedins_code = any($3::text[])),
+     g0 as (
+       select g.dr, g.dept, g.inst, coalesce((select i.region_code from inst i where i.fixmedins_code = g.inst
          and ($5::text[] is null or i.region_code = any($5::text[]))
          order by (i.region_code = g.admdvs) desc limit 1), g.admdvs) as region
        from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as g(dr, dept, inst, admdvs)),

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { isDistributed } from '../db/distribute';
 import { InputError } from '../errors';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
@@ -157,12 +158,14 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
     await client.query('begin');
     // one ingest at a time: the fast path's "is this key loaded?" must not race another batch loading it (claims.ts)
     await client.query("select pg_advisory_xact_lock(hashtext('ofm:ingest'))");
-    await client.query('set local plan_cache_mode = force_generic_plan');
+    // generic plans for the prepared statements; not on Citus, which needs the parameters' values to plan a multi-shard query
+    if (!(await isDistributed(client))) await client.query('set local plan_cache_mode = force_generic_plan');
     await createStaging(client);
     const st = new MergeState(tracer(client), names, staged);
     st.allowed = opts.regions && !opts.regions.includes('*') ? new Set(opts.regions) : null;
     // the database's own check of what this transaction writes (drizzle/0014_ingest_isolation.sql)
-    if (st.allowed) await client.query(`select set_config('app.write_regions', $1, true)`, [[...st.allowed].join(',')]);
+    // (SET LOCAL rather than set_config: on Citus it reaches the workers, where the shards' triggers read it)
+    if (st.allowed) await client.query(`set local app.write_regions = ${client.escapeLiteral([...st.allowed].join(','))}`);
     st.byteOrderKeys = await keysInByteOrder(client);
     const indexBytes = opts.settlementIndexBytes ?? SETTLEMENT_INDEX_BYTES;
     st.setlIndex = indexBytes > 0 ? new SettlementIndex(indexBytes) : null;

@@ -35,8 +35,9 @@ const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
  * re-sent settlement may move to another month: the month a visit leaves joins the batch's scope with its region,
  * so the pipeline refreshes it too (months as the session sees them, in Asia/Shanghai).
  */
-const REVERSED_RETURNING = `returning s.batch_id, to_char(f.setl_time, 'YYYY-MM') as month, f.admdvs`;
-const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct month) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
+// (the month is formatted outside RETURNING: to_char of a timestamptz is not immutable, which Citus refuses there)
+const REVERSED_RETURNING = `returning s.batch_id, f.setl_time, f.admdvs`;
+const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
 interface ReversedCount {
   batch_id: number;
   n: number;
@@ -89,7 +90,7 @@ const MASTER: Master[] = [
      on conflict (region_code, fixmedins_code) do update set
        fixmedins_name = case when excluded.fixmedins_name = excluded.fixmedins_code then t.fixmedins_name else excluded.fixmedins_name end,
        fixmedins_type = excluded.fixmedins_type, hosp_lv = excluded.hosp_lv, fee_class = coalesce(excluded.fee_class, t.fee_class),
-       designated = excluded.designated, annual_budget = coalesce(excluded.annual_budget, t.annual_budget), updated_at = now()
+       designated = excluded.designated, annual_budget = coalesce(excluded.annual_budget, t.annual_budget), updated_at = excluded.updated_at
      where (t.fixmedins_type, t.hosp_lv, t.designated) is distinct from (excluded.fixmedins_type, excluded.hosp_lv, excluded.designated)
        or (excluded.fixmedins_name <> excluded.fixmedins_code and t.fixmedins_name is distinct from excluded.fixmedins_name)
        or (excluded.fee_class is not null and t.fee_class is distinct from excluded.fee_class)
@@ -118,7 +119,7 @@ const MASTER: Master[] = [
     upsert: `insert into insured_persons as t (region_code, psn_no, psn_name, certno, psn_type, gend, brdy, insutype)
      select region_code, psn_no, psn_name, certno, psn_type, gend, brdy, coalesce(insutype, '310') from src
      on conflict (region_code, psn_no) do update set psn_name = coalesce(excluded.psn_name, t.psn_name), certno = coalesce(excluded.certno, t.certno),
-       psn_type = excluded.psn_type, gend = coalesce(excluded.gend, t.gend), brdy = coalesce(excluded.brdy, t.brdy), updated_at = now()
+       psn_type = excluded.psn_type, gend = coalesce(excluded.gend, t.gend), brdy = coalesce(excluded.brdy, t.brdy), updated_at = excluded.updated_at
      where t.psn_type is distinct from excluded.psn_type
        or (excluded.psn_name is not null and t.psn_name is distinct from excluded.psn_name)
        or (excluded.certno is not null and t.certno is distinct from excluded.certno)
@@ -262,7 +263,7 @@ const CLAIM_MASTERS = `
      select s.admdvs, s.psn_no, max(s.psn_type), max(s.gend), max(s.brdy), max(s.insutype) from stg_settlements s where ${S_STORED}
      group by s.admdvs, s.psn_no
      on conflict (region_code, psn_no) do update set psn_type = excluded.psn_type, gend = coalesce(excluded.gend, p.gend),
-       brdy = coalesce(excluded.brdy, p.brdy), updated_at = now()
+       brdy = coalesce(excluded.brdy, p.brdy), updated_at = excluded.updated_at
      where p.psn_type is distinct from excluded.psn_type or (excluded.gend is not null and p.gend is distinct from excluded.gend)
        or (excluded.brdy is not null and p.brdy is distinct from excluded.brdy)`;
 
@@ -316,9 +317,13 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
   // same words whether the id exists nowhere or in a region of someone else)
   if (withReversals) {
     const bad = await q(`
+      with orig as materialized (
+        -- the stored originals, looked up once (uncorrelated: on Citus settlements is distributed, staging is local)
+        select f.setl_id, f.admdvs from settlements f where not f.refd_setl_flag
+          and f.setl_id in (select coalesce(r.init_setl_id, r.setl_id) from stg_settlements r where r.refd_setl_flag))
       delete from stg_settlements s
       where s.refd_setl_flag
-        and not exists (select 1 from settlements f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and f.admdvs = s.admdvs and not f.refd_setl_flag)
+        and not exists (select 1 from orig f where f.setl_id = coalesce(s.init_setl_id, s.setl_id) and f.admdvs = s.admdvs)
         and not exists (select 1 from stg_settlements o where o.setl_id = coalesce(s.init_setl_id, s.setl_id) and o.admdvs = s.admdvs and not o.refd_setl_flag)
       returning file_no, row_no, batch_id, s.setl_id as key, s.admdvs, s.init_setl_id, coalesce(s.init_setl_id, s.setl_id) as orig`);
     for (const r of bad.rows as Array<{ file_no: number; row_no: number; batch_id: number; key: string; admdvs: string; init_setl_id: string | null; orig: string }>) {

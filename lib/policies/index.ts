@@ -90,7 +90,7 @@ export async function syncPolicyVersions(db: DbOrTx, set: PolicySet = loadPolici
       insert into policy_versions (id, region_prefixes, effective_from, effective_to, document, sha256, body)
       values (${p.id}, ${`{${p.region_prefixes.join(',')}}`}::text[], ${p.effective_from}, ${p.effective_to}, ${p.document.number}, ${sha}, ${JSON.stringify(p)}::jsonb)
       on conflict (id) do update set region_prefixes = excluded.region_prefixes, effective_from = excluded.effective_from,
-        effective_to = excluded.effective_to, document = excluded.document, sha256 = excluded.sha256, body = excluded.body, loaded_at = now()
+        effective_to = excluded.effective_to, document = excluded.document, sha256 = excluded.sha256, body = excluded.body, loaded_at = excluded.loaded_at
       where policy_versions.sha256 is distinct from excluded.sha256`);
   }
   return set.policies.length;
