@@ -18,5 +18,6 @@ export const commands: Record<string, Command> = {
   generate: (a, io) => import('./generate').then((m) => m.generateCommand(a, io)),
   demo: (a, io) => import('./demo').then((m) => m.demoCommand(a, io)),
   digest: (a, io) => import('./digest').then((m) => m.digestCommand(a, io)),
+  apikey: (a, io) => import('./apikey').then((m) => m.apikeyCommand(a, io)),
   bench: (a, io) => import('./bench').then((m) => m.benchCommand(a, io)),
 };
