@@ -11,6 +11,7 @@ export const NAV = [
   { href: '/persons', label: '参保人' },
   { href: '/indicators', label: '指标' },
   { href: '/cases', label: '案件' },
+  { href: '/realtime', label: '事前事中' },
   { href: '/import', label: '导入' },
   { href: '/policies', label: '政策' },
 ] as const;

@@ -20,6 +20,7 @@ import { dashboardTimings } from '../dashboard/bench';
 import { dataDir } from '../env';
 import { generate } from '../generate';
 import { timeGroupByPass, timeIncremental } from '../indicators/bench';
+import { benchRealtime } from './realtime';
 
 export interface BenchOptions {
   settlements: number;
@@ -57,6 +58,10 @@ export interface BenchResult {
   generate_ms: number;
   detection: Record<string, { precision: number; recall: number }>;
   detection_detail: Record<string, KindQuality>;
+  /** real-time check (NHSA 3101/3102) at 8 concurrent callers (lib/bench/realtime.ts); absent in runs before issue 23 */
+  realtime_p50_ms?: number;
+  realtime_p99_ms?: number;
+  realtime_checks_per_s?: number;
 }
 
 export interface IngestCpu {
@@ -183,6 +188,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
 
+    log('real-time check, 8 concurrent callers');
+    const rt = await benchRealtime(db);
+
     const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
     return {
       settlements: nSettlements,
@@ -215,6 +223,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       generate_ms: Math.round(generateMs),
       detection,
       detection_detail: detail,
+      realtime_p50_ms: rt.p50_ms,
+      realtime_p99_ms: rt.p99_ms,
+      realtime_checks_per_s: rt.checks_per_s,
     };
   } finally {
     await db.$client.end();

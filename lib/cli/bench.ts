@@ -32,6 +32,9 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     dashboard_vs_raw: r.dashboard_vs_raw,
     adjudicate_visits_per_s: r.adjudicate_visits_per_s,
     ingest_peak_rss_mb: r.ingest_peak_rss_mb,
+    realtime_p50_ms: r.realtime_p50_ms,
+    realtime_p99_ms: r.realtime_p99_ms,
+    realtime_checks_per_s: r.realtime_checks_per_s,
     detection: r.detection,
   };
   emit(io, values.json, out, () =>
@@ -42,6 +45,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       `incremental ÷ full                  ${r.incremental_vs_full}   (goal ≤ 0.05; ${r.incremental_ms} ms)`,
       `dashboard p95                       ${r.dashboard_p95_ms} ms (goal ≤ 200), ÷ raw ${r.dashboard_vs_raw} (goal ≤ 0.2)`,
       `adjudication                        ${r.adjudicate_visits_per_s} visits/s (goal ≥ 500000)`,
+      `real-time check p50 / p99          ${r.realtime_p50_ms} / ${r.realtime_p99_ms} ms (goal p99 ≤ 50), ${r.realtime_checks_per_s} checks/s`,
       `peak RSS ingest / recompute         ${r.ingest_peak_rss_mb} / ${r.recompute_peak_rss_mb} MB (goal ≤ 300 for ingest)`,
       'detection precision / recall:',
       ...Object.entries(r.detection).map(([k, v]) => `  ${k.padEnd(24)} ${v.precision.toFixed(3)} / ${v.recall.toFixed(3)}`),

@@ -157,11 +157,16 @@ function rulesSql(chosen: RealtimeRule[]): string {
         $11::int as flags, $12::bigint as fund, o.rx_id, o.hilist_code, o.days as max_days, o.amt
       from jsonb_to_recordset($1::jsonb) as o(rx_id text, hilist_code text, days int, amt bigint)
     )`,
-    // loaded settlements of this very encounter (same mdtrt_id at this institution) are not its history
-    `same as (
-      select setl_id from settlements where admdvs = $2 and psn_no = $4 and mdtrt_id = $7 and fixmedins_code = $6
-        and setl_time >= $5::timestamptz - interval '1 year'
+    // the person's loaded settlements around the encounter, read once: a settlement of this very encounter (same
+    // mdtrt_id at this institution) is not its history, and an earlier check whose encounter has since been loaded is
+    // read from the claim, not twice
+    `loaded as materialized (
+      select setl_id, fixmedins_code, mdtrt_id from settlements
+       where admdvs = $2 and psn_no = $4 and mdtrt_id is not null
+         and setl_time >= $5::timestamptz - (greatest(${th('rxOverlapLookbackDays')}, 1) + 1) * interval '1 day'
+         and setl_time < $5::timestamptz + interval '1 day'
     )`,
+    `same as (select setl_id from loaded where mdtrt_id = $7 and fixmedins_code = $6)`,
   ];
   if (kinds.has('split') || kinds.has('two-places')) {
     ctes.push(`visits as (
@@ -177,8 +182,7 @@ function rulesSql(chosen: RealtimeRule[]): string {
          and e.adm_time >= least(date_trunc('day', $5::timestamptz), $5::timestamptz - ${th('twoPlacesMinutes')} * interval '1 minute')
          and e.adm_time < date_trunc('day', $5::timestamptz) + interval '1 day'
          and 'RT:' || e.fixmedins_code || ':' || e.mdtrt_id <> $13
-         and not exists (select 1 from settlements s where s.admdvs = e.region_code and s.psn_no = e.psn_no and s.mdtrt_id = e.mdtrt_id
-           and s.fixmedins_code = e.fixmedins_code and s.setl_time >= e.adm_time - interval '1 day')
+         and not exists (select 1 from loaded l where l.mdtrt_id = e.mdtrt_id and l.fixmedins_code = e.fixmedins_code)
       union all
       select distinct on (setl_id) region_code, month, setl_id, setl_time, psn_no, fixmedins_code, inst_city, fund from ind_visits
     )`);
@@ -199,8 +203,7 @@ function rulesSql(chosen: RealtimeRule[]): string {
        where o.region_code = $2 and o.psn_no = $4 and o.days > 0
          and o.adm_time >= $5::timestamptz - ${th('rxOverlapLookbackDays')} * interval '1 day' and o.adm_time <= $5::timestamptz
          and 'RT:' || o.fixmedins_code || ':' || o.mdtrt_id <> $13
-         and not exists (select 1 from settlements s where s.admdvs = o.region_code and s.psn_no = o.psn_no and s.mdtrt_id = o.mdtrt_id
-           and s.fixmedins_code = o.fixmedins_code and s.setl_time >= o.adm_time - interval '1 day')
+         and not exists (select 1 from loaded l where l.mdtrt_id = o.mdtrt_id and l.fixmedins_code = o.fixmedins_code)
       union all
       select region_code, psn_no, hilist_code, setl_id, setl_time, max_days, amt, rx_id from ind_visits where hilist_code is not null and max_days > 0
     )`);

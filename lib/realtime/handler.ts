@@ -87,7 +87,7 @@ export async function handleNhsa(db: Db, endpoint: Endpoint, req: Request): Prom
         await log(e.status, null, null, 0, e.message.slice(0, 500));
         return refuse(e.status, e.message, e.field);
       }
-    });
+    }, { fast: true });
   } catch (e) {
     console.error(`nhsa ${endpoint}:`, e);
     return refuse(500, '系统内部错误，请稍后重试');
