@@ -151,9 +151,12 @@ beforeAll(async () => {
       // TWO-PLACES: a settlement in 运城 (140800) at 10:00; the checks at 10:30 (hit) and 11:30 (miss)
       hist(`TP${s}`, `PTP${s}`, 'XT', '2024-03-20 10:00:00', { city: '140800' }),
       hist(`TN${s}`, `PTN${s}`, 'XT', '2024-03-20 10:00:00', { city: '140800' }),
+      // the encounter checked now, already settled and loaded (same mdtrt_id at H1): not its own history
+      hist(`SM${s}`, `PSM${s}`, 'H1', '2024-03-20 09:00:00', { lines: [drugLine(30, 'Z6')] }),
     );
   }
   await insertVisits(db, visits);
+  await c.query("update settlements set mdtrt_id = 'M' || setl_id where setl_id like 'SM%'");
   for (const { s } of ENDPOINTS) {
     await c.query(`insert into suspensions (region_code, psn_no, start_date, end_date) values ('140500', $1, '2024-03-01', '2024-04-01')`, [`PSU${s}`]);
     // the year's payments so far, as re-adjudication writes them: the cap (1,800 元 in service) used up / not
@@ -269,6 +272,13 @@ describe.each(ENDPOINTS)('rules on $ep', ({ ep, trig, s }) => {
     expect(ruleIds(again)).toEqual([]);
     const second = await call(ep, keys.H1 ?? '', body(trig, `PSN${s}`, [{ mdtrt: `MSN2${s}`, time: '2024-03-20 16:00:00' }]));
     expect(ruleIds(second)).toEqual(['SPLIT-VISIT']);
+  });
+
+  it('the loaded settlement of the encounter being checked is not its history (no repeat visit, no overlap with itself)', async () => {
+    const a = await call(ep, keys.H1 ?? '', body(trig, `PSM${s}`, [{ mdtrt: `MSM${s}`, time: '2024-03-20 09:00:00', medType: '14', orders: [{ rx: 'RX-Z6', code: 'Z6', days: 30 }] }]));
+    expect(ruleIds(a)).toEqual([]);
+    const other = await call(ep, keys.H1 ?? '', body(trig, `PSM${s}`, [{ mdtrt: `MSM2${s}`, time: '2024-03-20 11:00:00', medType: '14', orders: [{ rx: 'RX-Z6B', code: 'Z6', days: 30 }] }]));
+    expect(ruleIds(other).sort()).toEqual(['RX-OVERLAP', 'SPLIT-VISIT']);
   });
 
   it('TWO-PLACES: 30 minutes after a settlement in another city is flagged; 90 minutes is not', async () => {

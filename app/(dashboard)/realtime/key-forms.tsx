@@ -7,7 +7,7 @@ export function CreateKeyForm() {
   const [state, action, pending] = useActionState<KeyFormState, FormData>(createKeyAction, {});
   return (
     <form action={action} className="toolbar" style={{ flexWrap: 'wrap' }}>
-      <input name="institution" placeholder="机构编码" required aria-label="机构编码" />
+      <input name="institution" placeholder="机构编码" required aria-label="密钥机构编码" />
       <input name="region" placeholder="统筹区（机构在多个统筹区时填写）" aria-label="统筹区" style={{ width: 220 }} />
       <input name="label" placeholder="备注，如 HIS 正式环境" aria-label="备注" />
       <button type="submit" disabled={pending}>
