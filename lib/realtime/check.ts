@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { Adjudicator, applyRate, citeLabel } from '../adjudication/engine';
 import { explain } from '../alerts/explain';
+import { maskId } from '../auth/mask';
 import { money } from '../format';
 import { loadPolicies, policyFor, PolicyNotFound, type PolicySet } from '../policies';
 import { basisText, resolveBasis } from '../policies/basis';
@@ -431,7 +432,7 @@ export async function checkPatient(
         jr_id: jrId,
         rule_id: CAP_RULE.id,
         rule_name: meta.nameZh,
-        vola_cont: `参保人 ${patient.patn_id.length > 4 ? `${patient.patn_id.slice(0, 2)}****${patient.patn_id.slice(-2)}` : '****'} ${t.date.slice(0, 4)}年门诊统筹基金已支付 ${money(outcome.yearFundPaid)}，已达年度最高支付限额 ${money(cap)}，本次就诊应由统筹支付的 ${money(lost)} 不予支付；依据 ${evid}`,
+        vola_cont: `参保人 ${maskId(patient.patn_id)} ${t.date.slice(0, 4)}年门诊统筹基金已支付 ${money(outcome.yearFundPaid)}，已达年度最高支付限额 ${money(cap)}，本次就诊应由统筹支付的 ${money(lost)} 不予支付；依据 ${evid}`,
         patn_id: patient.patn_id,
         mdtrt_id: enc.mdtrt_id,
         vola_amt: yuanText(lost),

@@ -63,6 +63,8 @@ export async function handleNhsa(db: Db, endpoint: Endpoint, req: Request): Prom
   const region = key ? keyRegion(key) : null;
   if (!key || !region) return refuse(401, '缺少或无效的接口密钥（Authorization: Bearer <密钥>）');
   const actor: Actor = { userId: null, name: `nhsa-key:${region}`, role: 'viewer', regions: [region] };
+  // the body is read before a connection is taken (a slow sender must not hold one); judged after the key
+  const raw = await readJsonBody(req);
   try {
     return await withScope(db, actor, async (c) => {
       const k = (await c.query<KeyRow>({ name: 'rt_key', text: KEY_SQL, values: [region, hashKey(key)] })).rows[0];
@@ -76,7 +78,6 @@ export async function handleNhsa(db: Db, endpoint: Endpoint, req: Request): Prom
         });
         return Number(r.rows[0]?.id);
       };
-      const raw = await readJsonBody(req);
       try {
         if (!raw.ok) throw new Refusal(400, raw.error, null);
         if (endpoint === '3103') return await feedback(c, region, k, raw.value, log);
