@@ -470,9 +470,15 @@ export async function checkPatient(
   };
 }
 
-/** Stores the checked encounter (replacing an earlier check of it), its orders and its results. */
-export async function storeCheck(c: pg.ClientBase, o: { region: string; institution: string; endpoint: string; trigScen: string; taskId: string | null; callId: number }, checks: Array<{ results: CheckedResult[]; stored: StoredEncounter }>): Promise<void> {
-  if (!checks.length) return;
+/**
+ * Stores the call (rt_calls), the checked encounters (replacing an earlier check of them), their orders and results,
+ * in one statement (one round trip of the call's seven).
+ */
+export async function storeCheck(
+  c: pg.ClientBase,
+  o: { region: string; institution: string; endpoint: string; trigScen: string; taskId: string | null; keyId: number; ms: number },
+  checks: Array<{ results: CheckedResult[]; stored: StoredEncounter }>,
+): Promise<void> {
   const enc = checks.map((x) => ({
     mdtrt_id: x.stored.mdtrtId,
     adm_time: x.stored.admTime,
@@ -504,7 +510,11 @@ export async function storeCheck(c: pg.ClientBase, o: { region: string; institut
   await c.query({
     name: 'rt_store',
     text: `
-with e as (
+with call as (
+  insert into rt_calls (region_code, key_id, fixmedins_code, endpoint, status, ms, trig_scen, task_id, results)
+  values ($1, $6, $2, $7, 200, $12, $3, $8, $13) returning id
+),
+e as (
   insert into rt_encounters (region_code, fixmedins_code, mdtrt_id, adm_time, dscg_time, psn_no, med_type, inst_city, dr_codg, medfee, fund, chronic, trig_scen)
   select $1, $2, x.mdtrt_id, x.adm_time, x.dscg_time, x.psn_no, x.med_type, x.inst_city, x.dr_codg, x.medfee, x.fund, x.chronic, $3
     from jsonb_to_recordset($4::jsonb) as x(mdtrt_id text, adm_time timestamptz, dscg_time timestamptz, psn_no text, med_type text, inst_city text, dr_codg text, medfee bigint, fund bigint, chronic boolean)
@@ -522,15 +532,30 @@ o as (
   returning mdtrt_id, line_no
 ),
 d as (
-  -- lines an earlier check of the encounter had beyond this one's
-  delete from rt_orders r using jsonb_to_recordset($4::jsonb) as x(mdtrt_id text)
-   where r.region_code = $1 and r.fixmedins_code = $2 and r.mdtrt_id = x.mdtrt_id
-     and r.line_no > coalesce((select max(line_no) from jsonb_to_recordset($5::jsonb) as y(mdtrt_id text, line_no int) where y.mdtrt_id = x.mdtrt_id), 0)
+  -- lines an earlier check of the encounter had beyond this one's (by the primary key: =any on mdtrt_id, not a join
+  -- a generic plan would make a scan of the institution's lines)
+  delete from rt_orders r
+   where r.region_code = $1 and r.fixmedins_code = $2 and r.mdtrt_id = any($10::text[])
+     and r.line_no > coalesce(($11::int[])[array_position($10::text[], r.mdtrt_id)], 0)
   returning 1
 )
 insert into rt_results (region_code, jr_id, call_id, endpoint, fixmedins_code, mdtrt_id, psn_no, rule_id, sev_deg, vola_amt, vola_cont, vola_evid, task_id, details)
-select $1, x.jr_id, $6, $7, $2, x.mdtrt_id, x.psn_no, x.rule_id, x.sev_deg, x.vola_amt, x.vola_cont, x.vola_evid, $8, x.details
+select $1, x.jr_id, (select id from call), $7, $2, x.mdtrt_id, x.psn_no, x.rule_id, x.sev_deg, x.vola_amt, x.vola_cont, x.vola_evid, $8, x.details
   from jsonb_to_recordset($9::jsonb) as x(jr_id text, mdtrt_id text, psn_no text, rule_id text, sev_deg text, vola_amt bigint, vola_cont text, vola_evid text, details jsonb)`,
-    values: [o.region, o.institution, o.trigScen, JSON.stringify(enc), JSON.stringify(orders), o.callId, o.endpoint, o.taskId, JSON.stringify(results)],
+    values: [
+      o.region,
+      o.institution,
+      o.trigScen,
+      JSON.stringify(enc),
+      JSON.stringify(orders),
+      o.keyId,
+      o.endpoint,
+      o.taskId,
+      JSON.stringify(results),
+      checks.map((x) => x.stored.mdtrtId),
+      checks.map((x) => x.stored.orders.length),
+      o.ms,
+      results.length,
+    ],
   });
 }

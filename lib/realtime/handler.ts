@@ -81,7 +81,7 @@ export async function handleNhsa(db: Db, endpoint: Endpoint, req: Request): Prom
       try {
         if (!raw.ok) throw new Refusal(400, raw.error, null);
         if (endpoint === '3103') return await feedback(c, region, k, raw.value, log);
-        return await check(c, region, k, endpoint, raw.value, log);
+        return await check(c, region, k, endpoint, raw.value, t0);
       } catch (e) {
         if (!(e instanceof Refusal)) throw e;
         // refused before anything of the request was written (validation comes first): only the call is counted
@@ -97,7 +97,7 @@ export async function handleNhsa(db: Db, endpoint: Endpoint, req: Request): Prom
 
 type Log = (status: number, trigScen: string | null, taskId: string | null, results: number, error: string | null) => Promise<number>;
 
-async function check(c: import('pg').ClientBase, region: string, k: KeyRow, endpoint: '3101' | '3102', raw: unknown, log: Log): Promise<Response> {
+async function check(c: import('pg').ClientBase, region: string, k: KeyRow, endpoint: '3101' | '3102', raw: unknown, t0: number): Promise<Response> {
   const p = parseBody(checkBody, raw);
   if (!p.ok) throw new Refusal(400, p.message, p.field);
   const data = p.value.input.data;
@@ -132,8 +132,7 @@ async function check(c: import('pg').ClientBase, region: string, k: KeyRow, endp
   const checks: Array<{ results: CheckedResult[]; stored: StoredEncounter }> = [];
   for (const w of work) checks.push(await checkPatient(c, ctx, w.pt, w.enc));
   const result: ResultDto[] = checks.flatMap((x) => x.results.map((r) => r.dto));
-  const callId = await log(200, data.trig_scen, data.task_id, result.length, null);
-  await storeCheck(c, { region, institution: k.fixmedins_code, endpoint, trigScen: data.trig_scen, taskId: data.task_id, callId }, checks);
+  await storeCheck(c, { region, institution: k.fixmedins_code, endpoint, trigScen: data.trig_scen, taskId: data.task_id, keyId: k.id, ms: performance.now() - t0 }, checks);
   return Response.json({ infcode: 0, err_msg: null, output: { result } }, { headers: HEADERS });
 }
 
