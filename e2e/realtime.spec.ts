@@ -62,7 +62,7 @@ test('key, 3101 warning, 3103 answer, the bureau page, revocation', async ({ pag
   const noKey = await his.post('/api/nhsa/3101', { data: body });
   expect(noKey.status()).toBe(401);
   expect((await noKey.json()).infcode).toBe(-1);
-  const malformed = await his.post('/api/nhsa/3101', { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, data: '{"input":' });
+  const malformed = await his.post('/api/nhsa/3101', { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, data: Buffer.from('{"input":') });
   expect(malformed.status()).toBe(400);
   expect((await malformed.json()).err_msg).toMatch(/JSON/);
   const res = await his.post('/api/nhsa/3101', { headers: { authorization: `Bearer ${key}` }, data: body });
