@@ -117,5 +117,8 @@ export const config = {
   // Static assets and Next internals pass untouched. So does the upload (POST /api/ingest, which checks the session
   // itself): Next hands a proxy a copy of the body and holds the original in memory, cut at 10 MB
   // (proxyClientMaxBodySize), so an upload through the proxy arrives truncated — or, raised, buffered whole.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|api/ingest/?$).*)'],
+  // The NHSA real-time check (POST /api/nhsa/3101|3102|3103) passes too: its callers are the institutions' systems with
+  // a Bearer key, not browsers with a session, and it answers every refusal in the national format (infcode -1); the
+  // route checks the key before anything else (lib/realtime/handler.ts).
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|api/ingest/?$|api/nhsa/310[123]/?$).*)'],
 };

@@ -12,6 +12,7 @@ export const NAV = [
   { href: '/indicators', label: '指标' },
   { href: '/rules', label: '规则' },
   { href: '/cases', label: '案件' },
+  { href: '/realtime', label: '事前事中' },
   { href: '/import', label: '导入' },
   { href: '/policies', label: '政策' },
 ] as const;

@@ -14,6 +14,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOverview } from '../lib/dashboard/overview';
+import { getProfile } from '../lib/dashboard/profiles';
 import { parsePeriod } from '../lib/dashboard/period';
 import { listAlerts } from '../lib/alerts/queries';
 import type { Db } from '../lib/db/client';
@@ -207,6 +208,20 @@ describe.skipIf(missing !== null)('on a Citus cluster (coordinator + 2 workers)'
     const alerts = await scoped(db, jc, async (tx) => (await tx.execute<{ r: string }>(sql`select distinct region_code::text as r from alerts`)).rows);
     expect(alerts.map((r) => r.r)).toEqual(['140500']);
     void plainDb;
+  });
+
+  it("an institution's and a person's profile load on the cluster as the inspector opens them (no region in the link)", async () => {
+    const db = drizzle(cluster, { schema }) as unknown as Db;
+    const jc: Actor = { userId: 1, name: 'jc', role: 'inspector', regions: ['140500'] };
+    const period = parsePeriod('2024-03');
+    const prev = parsePeriod('2024-02');
+    if (!period || !prev) throw new Error('period');
+    const inst = await cluster.query<{ id: string }>(`select fixmedins_code as id from ind_institution_month where region_code = '140500' order by visits desc, 1 limit 1`);
+    const psn = await cluster.query<{ id: string }>(`select psn_no as id from ind_person_month where region_code = '140500' order by visits desc, 1 limit 1`);
+    const i = await scoped(db, jc, (tx) => getProfile(tx, 'institution', inst.rows[0]?.id ?? '', { period, prev }));
+    const p = await scoped(db, jc, (tx) => getProfile(tx, 'insured', psn.rows[0]?.id ?? '', { period, prev }));
+    expect(i?.regionCode).toBe('140500');
+    expect(p?.regionCode).toBe('140500');
   });
 
   it("the write-region triggers of the facts (drizzle/0014) run on the shards with the transaction's app.write_regions", async () => {

@@ -238,6 +238,16 @@ export class Adjudicator {
     return n;
   }
 
+  /**
+   * Starts a person's year from the totals already paid (the real-time check continues the loaded claims' running
+   * totals, adjudications.year_fund_paid / year_deductible_paid, for the encounter being checked).
+   */
+  seed(psnNo: string, year: string, fund: number, deductible: number): void {
+    const t = this.totals(psnNo, `${year}-01-01`);
+    t.fund = fund;
+    t.deductible = deductible;
+  }
+
   /** Forget all running totals (the bulk job starts each person from zero). */
   reset(): void {
     this.current.clear();

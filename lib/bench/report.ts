@@ -36,6 +36,9 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     ['dashboard ÷ raw aggregation (time)', String(r.dashboard_vs_raw), '≤ 0.2', goal(r.dashboard_vs_raw <= 0.2)],
     ['adjudication', `${r.adjudicate_visits_per_s.toLocaleString('en')} visits/s`, '≥ 500,000', goal(r.adjudicate_visits_per_s >= 500_000)],
     ...(r.whatif_visits_per_s === undefined ? [] : [['policy what-if from memory (re-adjudicate twice + sums; first run reading Postgres in brackets)', `${r.whatif_visits_per_s.toLocaleString('en')} visits/s (${r.whatif_ms ?? 0} ms; first ${r.whatif_cold_ms ?? 0} ms)`, '≥ 1,000,000', goal(r.whatif_visits_per_s >= 1_000_000)]]),
+    ...(r.realtime_p99_ms === undefined
+      ? []
+      : [['real-time check p50 / p99 (8 callers)', `${r.realtime_p50_ms} / ${r.realtime_p99_ms} ms, ${r.realtime_checks_per_s ?? '—'} checks/s`, 'p99 ≤ 50 ms', goal(r.realtime_p99_ms <= 50)]]),
     ['ingest peak RSS', `${r.ingest_peak_rss_mb} MB`, '≤ 300 MB', goal(r.ingest_peak_rss_mb <= 300)],
     ['recompute peak RSS', `${r.recompute_peak_rss_mb} MB`, '—', ''],
   ];

@@ -23,6 +23,7 @@ import { dataDir } from '../env';
 import { generate } from '../generate';
 import { timeGroupByPass, timeIncremental } from '../indicators/bench';
 import { benchWhatif } from './whatif';
+import { benchRealtime } from './realtime';
 
 export interface BenchOptions {
   settlements: number;
@@ -70,6 +71,10 @@ export interface BenchResult {
   detection_detail: Record<string, KindQuality>;
   /** on a Citus coordinator: the facts each node holds after the ingest (absent on one Postgres) */
   citus_workers?: WorkerShare[];
+  /** real-time check (NHSA 3101/3102) at 8 concurrent callers (lib/bench/realtime.ts); absent in runs before issue 23 */
+  realtime_p50_ms?: number;
+  realtime_p99_ms?: number;
+  realtime_checks_per_s?: number;
 }
 
 export interface IngestCpu {
@@ -205,6 +210,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
 
+    log('real-time check, 8 concurrent callers');
+    const rt = await benchRealtime(db);
+
     const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
     return {
       settlements: nSettlements,
@@ -243,6 +251,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backtest_rules_ms: bt.by_rule,
       detection_detail: detail,
       ...(citusWorkers ? { citus_workers: citusWorkers } : {}),
+      realtime_p50_ms: rt.p50_ms,
+      realtime_p99_ms: rt.p99_ms,
+      realtime_checks_per_s: rt.checks_per_s,
     };
   } finally {
     await db.$client.end();

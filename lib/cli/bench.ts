@@ -37,6 +37,9 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     whatif_visits_per_s: r.whatif_visits_per_s,
     ingest_peak_rss_mb: r.ingest_peak_rss_mb,
     backtest_ms: r.backtest_ms,
+    realtime_p50_ms: r.realtime_p50_ms,
+    realtime_p99_ms: r.realtime_p99_ms,
+    realtime_checks_per_s: r.realtime_checks_per_s,
     detection: r.detection,
   };
   emit(io, values.json, out, () =>
@@ -48,6 +51,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       `dashboard p95                       ${r.dashboard_p95_ms} ms (goal ≤ 200), ÷ raw ${r.dashboard_vs_raw} (goal ≤ 0.2)`,
       `adjudication                        ${r.adjudicate_visits_per_s} visits/s (goal ≥ 500000)`,
       `policy what-if                      ${r.whatif_visits_per_s ?? '—'} visits/s (goal ≥ 1000000; ${r.whatif_ms ?? '—'} ms, first run from Postgres ${r.whatif_cold_ms ?? '—'} ms)`,
+      `real-time check p50 / p99          ${r.realtime_p50_ms} / ${r.realtime_p99_ms} ms (goal p99 ≤ 50), ${r.realtime_checks_per_s} checks/s`,
       `peak RSS ingest / recompute         ${r.ingest_peak_rss_mb} / ${r.recompute_peak_rss_mb} MB (goal ≤ 300 for ingest)`,
       `back-test of one rule (ms, slowest per kind) ${Object.entries(r.backtest_ms ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} (goal ≤ 10000 at 1M)`,
       'detection precision / recall:',

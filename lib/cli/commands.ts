@@ -24,5 +24,6 @@ export const commands: Record<string, Command> = {
   'rules backtest': (a, io) => import('./rules-backtest').then((m) => m.rulesBacktestCommand(a, io)),
   'rules adopt': (a, io) => import('./rules-adopt').then((m) => m.rulesAdoptCommand(a, io)),
   whatif: (a, io) => import('./whatif').then((m) => m.whatifCommand(a, io)),
+  apikey: (a, io) => import('./apikey').then((m) => m.apikeyCommand(a, io)),
   bench: (a, io) => import('./bench').then((m) => m.benchCommand(a, io)),
 };

@@ -82,10 +82,12 @@ function structure(r: Record<string, unknown> | undefined): Structure {
 export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: { period: Period; prev: Period; region?: string | null }): Promise<Profile | null> {
   const t = TABLE[kind];
   const regionCond = p.region ? sql`and region_code = ${p.region}` : sql``;
-  const { rows: where } = await tx.execute<{ region_code: string }>(
-    sql`select region_code from ${sql.raw(t.table)} where ${sql.raw(t.id)} = ${id} ${regionCond} order by month desc limit 1`,
+  // The subject's latest region. Grouped by the distribution column and picked here: on Citus a multi-shard
+  // `order by month desc limit 1` with a bind parameter crashed the 13.2 coordinator (docs/scale-out.md).
+  const { rows: where } = await tx.execute<{ region_code: string; last: string }>(
+    sql`select region_code, max(month)::text as last from ${sql.raw(t.table)} where ${sql.raw(t.id)} = ${id} ${regionCond} group by region_code`,
   );
-  const region = where[0]?.region_code;
+  const region = where.reduce<{ region_code: string; last: string } | undefined>((a, r) => (!a || r.last > a.last || (r.last === a.last && r.region_code < a.region_code) ? r : a), undefined)?.region_code;
   if (!region) return null;
 
   const trendMonths = monthsEnding(p.period.to, 12);

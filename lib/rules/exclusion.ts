@@ -3,6 +3,7 @@ import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
 export function exclusionRule(o: { id: string; nameZh: string; bit: number; what: string; scenario?: string }): Rule {
+  const visit = { where: `(flags & ${o.bit}) <> 0 and fund > 0`, value: 'sum(fund)', threshold: '0' };
   return {
     id: o.id,
     nameZh: o.nameZh,
@@ -15,6 +16,7 @@ export function exclusionRule(o: { id: string; nameZh: string; bit: number; what
     thresholds: [],
     unit: 'yuan',
     template: `{subject} {period} 有 {n} 笔${o.what}的结算仍由统筹基金支付，合计 {amount}，属于不予支付情形；依据 {basis}`,
-    sql: visitGroup({ subject: 'institution', where: `(flags & ${o.bit}) <> 0 and fund > 0`, value: 'sum(fund)', threshold: '0' }),
+    visit,
+    sql: visitGroup({ subject: 'institution', ...visit }),
   };
 }

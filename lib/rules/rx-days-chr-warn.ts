@@ -1,6 +1,12 @@
 import { th } from './sql-parts';
-import type { Rule } from './types';
+import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
+
+const visit: VisitCondition = {
+  where: `chronic and max_days > ${th('rxDaysChronicWarn')} and max_days <= ${th('rxDaysChronicMax')}`,
+  value: 'max(max_days)',
+  threshold: th('rxDaysChronicWarn'),
+};
 
 /** Chronic-disease prescriptions over one month but within three: a warning. */
 export const rxDaysChrWarn: Rule = {
@@ -15,10 +21,6 @@ export const rxDaysChrWarn: Rule = {
   thresholds: ['rxDaysChronicWarn', 'rxDaysChronicMax'],
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔慢性病处方用药天数超过一般 {threshold}、未超过最长 90 天（最长 {value}），请核实长期处方管理；依据 {basis}',
-  sql: visitGroup({
-    subject: 'institution',
-    where: `chronic and max_days > ${th('rxDaysChronicWarn')} and max_days <= ${th('rxDaysChronicMax')}`,
-    value: 'max(max_days)',
-    threshold: th('rxDaysChronicWarn'),
-  }),
+  visit,
+  sql: visitGroup({ subject: 'institution', ...visit }),
 };

@@ -1,6 +1,8 @@
 import { th } from './sql-parts';
-import type { Rule } from './types';
+import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
+
+const visit: VisitCondition = { where: `chronic and max_days > ${th('rxDaysChronicMax')}`, value: 'max(max_days)', threshold: th('rxDaysChronicMax') };
 
 /** Chronic-disease prescriptions longer than 3 months (90 days): a clear violation. */
 export const rxDaysChr: Rule = {
@@ -15,5 +17,6 @@ export const rxDaysChr: Rule = {
   thresholds: ['rxDaysChronicMax'],
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔慢性病处方用药天数超过最长 {threshold}（最长 {value}），涉及统筹支付 {amount}；依据 {basis}',
-  sql: visitGroup({ subject: 'institution', where: `chronic and max_days > ${th('rxDaysChronicMax')}`, value: 'max(max_days)', threshold: th('rxDaysChronicMax') }),
+  visit,
+  sql: visitGroup({ subject: 'institution', ...visit }),
 };

@@ -1,6 +1,12 @@
 import { th } from './sql-parts';
-import type { Rule } from './types';
+import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
+
+const visit: VisitCondition = {
+  where: `not chronic and max_days > ${th('rxDaysOrdinaryWarn')} and max_days <= ${th('rxDaysOrdinaryMax')}`,
+  value: 'max(max_days)',
+  threshold: th('rxDaysOrdinaryWarn'),
+};
 
 /** Ordinary prescriptions over the general limit (7 days) but within the maximum: a warning. */
 export const rxDaysOrdWarn: Rule = {
@@ -15,10 +21,6 @@ export const rxDaysOrdWarn: Rule = {
   thresholds: ['rxDaysOrdinaryWarn', 'rxDaysOrdinaryMax'],
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔普通疾病处方用药天数超过一般 {threshold}、未超过最长 14 天（最长 {value}），请核实病情需要；依据 {basis}',
-  sql: visitGroup({
-    subject: 'institution',
-    where: `not chronic and max_days > ${th('rxDaysOrdinaryWarn')} and max_days <= ${th('rxDaysOrdinaryMax')}`,
-    value: 'max(max_days)',
-    threshold: th('rxDaysOrdinaryWarn'),
-  }),
+  visit,
+  sql: visitGroup({ subject: 'institution', ...visit }),
 };

@@ -1,6 +1,8 @@
 import { th } from './sql-parts';
-import type { Rule } from './types';
+import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
+
+const visit: VisitCondition = { where: `not chronic and max_days > ${th('rxDaysOrdinaryMax')}`, value: 'max(max_days)', threshold: th('rxDaysOrdinaryMax') };
 
 /** Ordinary prescriptions longer than the maximum (14 days): a clear violation. */
 export const rxDaysOrd: Rule = {
@@ -15,5 +17,6 @@ export const rxDaysOrd: Rule = {
   thresholds: ['rxDaysOrdinaryMax'],
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔普通疾病处方用药天数超过最长 {threshold}（最长 {value}），涉及统筹支付 {amount}；依据 {basis}',
-  sql: visitGroup({ subject: 'institution', where: `not chronic and max_days > ${th('rxDaysOrdinaryMax')}`, value: 'max(max_days)', threshold: th('rxDaysOrdinaryMax') }),
+  visit,
+  sql: visitGroup({ subject: 'institution', ...visit }),
 };

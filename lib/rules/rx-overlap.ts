@@ -2,6 +2,18 @@ import { MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
+ * The rule's core over any set of drug lines (`lines`: region_code, psn_no, hilist_code, setl_id, setl_time, days, amt):
+ * each line with prev_end, the latest end of supply of the same person's and drug's earlier lines (not its own
+ * visit's); a hit when that supply still runs more than rxOverlapDays into the line. Monitoring reads the fee lines of
+ * the scope; the real-time check the person's lines of the look-back with the orders being checked (lib/realtime).
+ */
+export const overlapRows = (lines: string) => `
+  select l.*, max(l.setl_time + l.days * interval '1 day') over (partition by region_code, psn_no, hilist_code order by setl_time, setl_id
+    range between unbounded preceding and current row exclude group) as prev_end
+  from ${lines} l`;
+export const RX_OVERLAP_HIT = `prev_end - setl_time > ${th('rxOverlapDays')} * interval '1 day'`;
+
+/**
  * Same person, same drug (hilist_code): the supply of an earlier visit still runs more than N days
  * into a later visit. Reads the drug lines (with a 90-day look-back) once; one alert per person-month.
  *
@@ -38,14 +50,10 @@ with lines as (
     and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
       and (s.reversed or s.refd_setl_flag))
 ),
-seq as (
-  select l.*, max(l.setl_time + l.days * interval '1 day') over (partition by region_code, psn_no, hilist_code order by setl_time, setl_id
-    range between unbounded preceding and current row exclude group) as prev_end
-  from lines l
-),
+seq as (${overlapRows('lines')}),
 hits as (
   select *, date_trunc('month', setl_time)::date as month, extract(epoch from prev_end - setl_time) / 86400 as overlap from seq
-  where prev_end - setl_time > ${th('rxOverlapDays')} * interval '1 day'
+  where ${RX_OVERLAP_HIT}
     and date_trunc('month', setl_time)::date = any($1::date[])
 )
 select region_code, 'insured' as subject_type, psn_no as subject_id, ${MONTH_PERIOD},

@@ -1,5 +1,12 @@
-import type { Rule } from './types';
+import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
+
+const visit: VisitCondition = {
+  where: `exists (select 1 from suspensions s where s.region_code = ind_visits.region_code and s.psn_no = ind_visits.psn_no
+      and ind_visits.setl_time::date >= s.start_date and ind_visits.setl_time::date < s.end_date)`,
+  value: 'sum(fund)',
+  threshold: '0',
+};
 
 /** A claim dated inside a decided suspension of the person's networked settlement (suspensions table). */
 export const suspended: Rule = {
@@ -14,11 +21,6 @@ export const suspended: Rule = {
   thresholds: [],
   unit: 'yuan',
   template: '{subject} {period} 在暂停联网结算期间仍发生 {n} 笔结算，统筹支付 {amount}；依据 {basis}',
-  sql: visitGroup({
-    subject: 'insured',
-    where: `exists (select 1 from suspensions s where s.region_code = ind_visits.region_code and s.psn_no = ind_visits.psn_no
-      and ind_visits.setl_time::date >= s.start_date and ind_visits.setl_time::date < s.end_date)`,
-    value: 'sum(fund)',
-    threshold: '0',
-  }),
+  visit,
+  sql: visitGroup({ subject: 'insured', ...visit }),
 };

@@ -8,6 +8,12 @@ export type { Basis } from '../policies/basis';
  */
 export type SubjectType = 'institution' | 'doctor' | 'insured' | 'region';
 
+export interface VisitCondition {
+  where: string;
+  value: string;
+  threshold: string;
+}
+
 export interface RuleMeta {
   id: string;
   nameZh: string;
@@ -37,6 +43,13 @@ export interface RuleMeta {
    * alert): what the group is, which thresholds it was judged by, and where the detail page reads the group's
    * distribution (`source`; absent when the ranked statistic is computed inside the query only, as IND-GROWTH's growth).
    */
+  /**
+   * Set on a rule that judges each visit on its own: the condition on an ind_visits row, the value and the threshold
+   * (SQL over the row's columns and `th()` thresholds). The monitoring query groups the visits meeting it
+   * (visitGroup); the real-time check (lib/realtime) evaluates the same condition on the encounter being checked, one
+   * row per order line (max_days = that line's days), so the lines at fault are the rows that meet it.
+   */
+  visit?: VisitCondition;
   peer?: {
     /** the group in words, e.g. 同统筹区同类同级机构（同月） */
     group: string;
