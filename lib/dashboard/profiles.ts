@@ -102,14 +102,25 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
       left join ind_region_month r on r.region_code = ${region} and r.month = m.month
       order by m.month`;
   } else {
+    // The subject's months, then its peer group's medians for those months, both within its region: one shard
+    // group on Citus (correlated median subqueries over an unnest join crashed the 13.2 coordinator).
     trendSql = sql`
+      with t as (
+        select month, visits, total_amt, fund_amt, per_visit, exam_share, peer_key from ${sql.raw(t.table)}
+        where region_code = ${region} and ${sql.raw(t.id)} = ${id} and month = any(${sql.param(trendMonths)}::date[])
+      ),
+      peer as (
+        select q.month, percentile_cont(0.5) within group (order by q.per_visit) as per_visit,
+          percentile_cont(0.5) within group (order by q.exam_share) as exam_share
+        from ${sql.raw(t.table)} q join t on q.month = t.month and q.peer_key = t.peer_key
+        where q.region_code = ${region}
+        group by q.month
+      )
       select m.month::text as month, t.visits, t.total_amt as total, t.fund_amt as fund, t.per_visit, t.exam_share,
-        (select percentile_cont(0.5) within group (order by q.per_visit) from ${sql.raw(t.table)} q
-          where q.region_code = t.region_code and q.month = t.month and q.peer_key = t.peer_key and q.per_visit is not null) as peer_per_visit,
-        (select percentile_cont(0.5) within group (order by q.exam_share) from ${sql.raw(t.table)} q
-          where q.region_code = t.region_code and q.month = t.month and q.peer_key = t.peer_key and q.exam_share is not null) as peer_exam_share
+        peer.per_visit as peer_per_visit, peer.exam_share as peer_exam_share
       from unnest(${sql.param(trendMonths)}::date[]) as m(month)
-      left join ${sql.raw(t.table)} t on t.region_code = ${region} and t.${sql.raw(t.id)} = ${id} and t.month = m.month
+      left join t on t.month = m.month
+      left join peer on peer.month = m.month
       order by m.month`;
   }
   const { rows: trendRows } = await tx.execute<Record<string, number | string | null>>(trendSql);
