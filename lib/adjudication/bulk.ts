@@ -19,6 +19,7 @@ import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { loadPolicies, syncPolicyVersions, type PolicySet } from '../policies';
 import { Adjudicator, type Visit } from './engine';
+import { dayRuns } from '../indicators/refresh';
 import { levelOf, retiredOf } from './records';
 
 const SOURCE_COLUMNS = `s.admdvs, s.setl_id, s.setl_time, to_char(s.setl_time at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), s.psn_no, s.psn_type,
@@ -54,7 +55,12 @@ export function scopeSql(scope: PipelineScope): { persons: string; years: string
   for (const m of scope.months) if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new Error(`invalid month in pipeline scope: ${m}`);
   for (const r of scope.regionCodes) if (!/^\d{6}$/.test(r)) throw new Error(`invalid region in pipeline scope: ${r}`);
   const months = [...new Set(scope.months)].sort();
-  const monthRanges = months
+  for (const d of scope.days ?? []) if (!/^\d{4}-(0[1-9]|1[0-2])-\d{2}$/.test(d)) throw new Error(`invalid day in pipeline scope: ${d}`);
+  // a day's batch: the persons with a settlement on a changed day (their whole years are replayed all the same)
+  const dayRanges = scope.days?.length
+    ? dayRuns(scope.days).map(([a, b]) => `(t.setl_time >= '${a} 00:00:00+08'::timestamptz and t.setl_time < '${b} 00:00:00+08'::timestamptz)`).join(' or ')
+    : null;
+  const monthRanges = dayRanges ?? months
     .map((m) => {
       const y = Number(m.slice(0, 4));
       const mo = Number(m.slice(5, 7));

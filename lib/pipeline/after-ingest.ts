@@ -12,6 +12,11 @@ export interface PipelineScope {
   /** 'YYYY-MM' months touched by the batch (or every month for a full rebuild) */
   months: string[];
   regionCodes: string[];
+  /**
+   * The days ('YYYY-MM-DD', Asia/Shanghai) whose visits changed, when the batch knows them (every month of `months`
+   * holds one): re-adjudication and the rollups then re-derive those days' persons and groups, not whole months.
+   */
+  days?: string[];
   batchId?: number;
   full?: boolean;
 }
