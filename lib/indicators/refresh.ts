@@ -141,7 +141,9 @@ where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
   and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))
   and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
-    and (s.reversed or s.refd_setl_flag)) ${and}
+    and (s.reversed or s.refd_setl_flag)
+    -- the range as constants: the probe goes to the line's own partition, not to all twelve
+    and s.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and s.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai') ${and}
 group by 1, 2, 3, 4`;
 const ITEMS = items();
 
@@ -338,9 +340,9 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
     await c.query(REGION_ROLLUP, p);
     // items of the touched institutions' months: their fee lines of those months are grouped again
     await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`, [p[0]]);
-    for (const [from, to] of monthRuns(tMonths)) {
-      await c.query(items(`and (f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code) in
-        (select distinct region_code, month, fixmedins_code from ind_touched where fixmedins_code is not null)`), [from, tRegions, to]);
+    for (const m of tMonths) {
+      await c.query(items(`and (f.admdvs, f.fixmedins_code) in
+        (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null and month = $1::date)`), [monthDate(m), tRegions, monthDate(shiftMonth(m, 1))]);
     }
     await c.query(`delete from ind_institution_week where ${keyed('region_code, week, fixmedins_code')}`);
     const wk = await c.query<{ from: string; to: string }>(
