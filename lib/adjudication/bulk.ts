@@ -98,7 +98,10 @@ export async function readjudicate(db: Db, scope: PipelineScope, policies: Polic
     // One re-adjudication at a time (ingest and recompute may overlap): otherwise two runs could each
     // delete before the other's insert commits and leave both sets of rows.
     await writer.query("select pg_advisory_xact_lock(hashtext('ofm:readjudicate'))");
-    await writer.query('create temp table adjudications_stage (like adjudications) on commit drop');
+    // A full run writes straight into adjudications after deleting every row (readers keep seeing the old rows until
+    // commit): staging all of them first and then INSERT … SELECT wrote every row twice, work the limit does not do.
+    if (scope.full) await writer.query('delete from adjudications where true');
+    else await writer.query('create temp table adjudications_stage (like adjudications) on commit drop');
     const source = reader.query(
       copyTo(`copy (select ${SOURCE_COLUMNS} from settlements s where ${on('s')} and not s.reversed and not s.refd_setl_flag
         order by s.admdvs, s.psn_no, s.setl_time, s.setl_id) to stdout`),
@@ -169,10 +172,11 @@ export async function readjudicate(db: Db, scope: PipelineScope, policies: Polic
         cb(null, rest ? `${row(rest)}\n` : '');
       },
     });
-    await pipeline(source, transform, writer.query(copyFrom(`copy adjudications_stage (${TARGET_COLUMNS}) from stdin`)));
-    if (scope.full) await writer.query('delete from adjudications where true');
-    else await writer.query(`delete from adjudications a where ${on('a')}`);
-    await writer.query(`insert into adjudications (${TARGET_COLUMNS}) select ${TARGET_COLUMNS} from adjudications_stage`);
+    await pipeline(source, transform, writer.query(copyFrom(`copy ${scope.full ? 'adjudications' : 'adjudications_stage'} (${TARGET_COLUMNS}) from stdin`)));
+    if (!scope.full) {
+      await writer.query(`delete from adjudications a where ${on('a')}`);
+      await writer.query(`insert into adjudications (${TARGET_COLUMNS}) select ${TARGET_COLUMNS} from adjudications_stage`);
+    }
     await writer.query('commit');
   } catch (e) {
     await writer.query('rollback').catch(() => undefined);

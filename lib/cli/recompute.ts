@@ -10,6 +10,7 @@ import { getDb, type Db } from '../db/client';
 import { recomputeRuns } from '../db/schema';
 import { InputError } from '../errors';
 import { refreshStoredBasis } from '../alerts/basis-refresh';
+import { bumpDataVersion } from '../dashboard/cache';
 import { inTransaction, partitionMonths } from '../indicators/sql';
 import { afterIngest, type PipelineScope } from '../pipeline/after-ingest';
 import { emit, parse, type Io } from './args';
@@ -58,6 +59,7 @@ export async function recompute(db: Db, opts: { from?: string; full?: boolean })
   const steps = mode === 'none' ? [] : await afterIngest(db, scope);
   // stored alerts of every month take the basis the catalogue gives their region today (even with no new batches)
   await inTransaction(db, (c) => refreshStoredBasis(c));
+  await bumpDataVersion(db);
   const rules = steps.find((s) => s.step === 'rules')?.result as { alerts?: { inserted: number; total: number }; months?: string[]; regions?: string[] } | undefined;
   const indicators = steps.find((s) => s.step === 'indicators')?.result as { months?: string[] } | undefined;
   const months = indicators?.months ?? scope.months;

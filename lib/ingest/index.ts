@@ -11,6 +11,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { InputError } from '../errors';
+import { bumpDataVersion } from '../dashboard/cache';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
 import { DetailLoader, keysInByteOrder, SettlementLoader, type FileDuplicates } from './claims';
@@ -345,7 +346,7 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
     if (!rollback && (opts.pipeline ?? true) && inserted + updated + result.reversed > 0 && m.months.length) {
       const steps = await afterIngest(db, { months: m.months, regionCodes: m.regions, batchId: batchIds[0], days: m.days ?? undefined });
       result.pipeline = steps.map((s) => ({ step: s.step, ms: s.ms }));
-    }
+    } else if (!rollback) await bumpDataVersion(db); // master data (names, budgets) shows on cached pages too
     return result;
   } catch (e) {
     for (const id of batchIds)

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/client';
 import { readjudicate } from '../adjudication/bulk';
+import { bumpDataVersion } from '../dashboard/cache';
 import { refreshIndicators } from '../indicators/refresh';
 import { runRules } from '../rules/run';
 
@@ -39,5 +40,7 @@ export async function afterIngest(db: Db, scope: PipelineScope): Promise<Array<{
     const result = await step.run(db, scope);
     out.push({ step: step.name, ms: Math.round(performance.now() - t), result });
   }
+  // every step has committed: pages cached on the data version are recomputed on their next request
+  await bumpDataVersion(db);
   return out;
 }
