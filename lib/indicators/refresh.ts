@@ -17,6 +17,8 @@ export interface RefreshResult {
   months: string[];
   regions: string[] | 'all';
   visits: number;
+  /** a day's refresh: the persons whose visits changed */
+  persons?: string[];
 }
 
 const R = `($2::text[] is null or region_code = any($2))`;
@@ -196,7 +198,7 @@ const WEEKS_INSERT = weeks();
  * Growth and budget use for the affected regions and years (and the year after, for YoY).
  * Budget: institutions.annual_budget (总额预算, 晋市医保发〔2022〕22号 五) against fund paid January..month.
  */
-const DERIVED = [
+const derived = (and = '') => [
   `update ind_institution_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy, visits_mom = d.vmom, fund_ytd = d.ytd,
      annual_budget = d.budget, budget_use = d.ytd::float8 / nullif(d.budget, 0)
    from (
@@ -212,7 +214,7 @@ const DERIVED = [
      left join ind_institution_month y on y.region_code = c.region_code and y.fixmedins_code = c.fixmedins_code and y.month = (c.month - interval '1 year')::date
      left join lateral (select annual_budget from institutions i where i.fixmedins_code = c.fixmedins_code
          order by (i.region_code = c.region_code) desc limit 1) b on true
-     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2))
+     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2)) ${and}
    ) d
    where t.region_code = d.region_code and t.month = d.month and t.fixmedins_code = d.fixmedins_code`,
   `update ind_region_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy
@@ -225,6 +227,7 @@ const DERIVED = [
    ) d
    where t.region_code = d.region_code and t.month = d.month`,
 ];
+const DERIVED = derived();
 
 /**
  * A full rebuild writes ind_visits (~1 row per settlement) into an empty table: building its indexes once
@@ -307,10 +310,13 @@ const TOUCHED_REGROUP: Array<[string, string, string]> = [
   ['ind_doctor_month', 'region_code, month, dr_codg', doctorRollup(`${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, dr_codg')}`)],
   ['ind_person_month', 'region_code, month, psn_no', personRollup(`${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, psn_no')}`)],
 ];
-/** the items of the institutions whose visits changed or whose fee lines lie on a changed day (a line may change alone) */
+/**
+ * the items of the institutions whose visits changed or whose fee lines lie on a changed day (a line may change alone),
+ * and the persons of those lines (the rules reading drug lines re-run for them)
+ */
 const ITEM_KEYS = `
-insert into ind_touched (region_code, month, fixmedins_code)
-select distinct f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code from fee_details f
+insert into ind_touched (region_code, month, fixmedins_code, psn_no)
+select distinct f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code, f.psn_no from fee_details f
 where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))`;
 
@@ -352,9 +358,13 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
     if (w?.from && w.to) await c.query(weeks(`and ${keyed('region_code, week, fixmedins_code').replace('(region_code, week,', "(region_code, date_trunc('week', setl_time)::date,")}`), [w.from, tRegions, w.to]);
     await refreshPeriods(c, tMonths, tRegions, false);
     const years = [...new Set(tMonths.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
-    for (const q of DERIVED) await c.query(q, [years, tRegions]);
+    // an institution's growth and budget use read its own months only: those of the touched institutions
+    for (const q of derived(`and (c.region_code, c.fixmedins_code) in (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null)`)) {
+      await c.query(q, [years, tRegions]);
+    }
   }
-  return { months: tMonths.length ? tMonths : months, regions: regions ?? 'all', visits };
+  const ps = await c.query<{ p: string }>('select distinct psn_no as p from ind_touched where psn_no is not null');
+  return { months: tMonths.length ? tMonths : months, regions: regions ?? 'all', visits, persons: ps.rows.map((x) => x.p) };
 }
 
 /**
@@ -367,7 +377,11 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
   return inTransaction(db, async (c) => {
     const full = scope.full === true;
     const regions = full || scope.regionCodes.length === 0 ? null : [...new Set(scope.regionCodes)];
-    if (!full && scope.days?.length) return refreshDays(c, scope.days, regions);
+    if (!full && scope.days?.length) {
+      const r = await refreshDays(c, scope.days, regions);
+      scope.persons = r.persons;
+      return r;
+    }
     const months = full ? await partitionMonths(c) : normaliseMonths(scope.months);
     // the affected months and the 3 before them (rules look back up to 90 days)
     await analyzeStaleFacts(c, full ? null : [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))]);

@@ -18,6 +18,8 @@ export interface PipelineScope {
    * holds one): re-adjudication and the rollups then re-derive those days' persons and groups, not whole months.
    */
   days?: string[];
+  /** filled by the indicator step of a day's refresh: the persons whose visits changed (the person-local rules re-run for them) */
+  persons?: string[];
   batchId?: number;
   full?: boolean;
 }

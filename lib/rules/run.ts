@@ -101,8 +101,11 @@ function withFollowing(months: string[], k: number): string[] {
   return [...out].sort();
 }
 
-/** Runs the rules inside an open transaction. */
-export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[]): Promise<RuleRunResult> {
+/**
+ * Runs the rules inside an open transaction. `persons`: the persons (psn_no) whose visits changed, when a day's refresh
+ * knows them — person-local rules re-run for those persons only; null: everyone.
+ */
+export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[], persons: string[] | null = null): Promise<RuleRunResult> {
   const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0, withdrawn: 0 } };
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
@@ -116,7 +119,8 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
       const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
       // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
       // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
-      const params = [ms, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds)), ms[0], nextMonth(ms[ms.length - 1] ?? '')];
+      const subjects = rule.personLocal ? persons : null;
+      const params = [ms, g.regions, JSON.stringify(thresholdValues(g.policy.thresholds)), ms[0], nextMonth(ms[ms.length - 1] ?? ''), subjects];
       // Postgres refuses unused parameters: pass only as many as the query references.
       const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
       const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
@@ -131,7 +135,7 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
     }
     const rows = scopes.flatMap((s) => s.found);
     const up = await upsertAlerts(c, rows);
-    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found);
+    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found, rule.personLocal ? persons : null);
     out.alerts.inserted += up.inserted;
     out.alerts.total += up.total;
     out.alerts.suppressed += up.suppressed;
@@ -156,6 +160,6 @@ export async function runRules(db: Db, scope: PipelineScope): Promise<RuleRunRes
       const r = await c.query<{ r: string }>('select distinct region_code as r from ind_region_month order by 1');
       regions = r.rows.map((x) => x.r);
     }
-    return runRulesOn(c, months, regions);
+    return runRulesOn(c, months, regions, undefined, full ? null : (scope.persons ?? null));
   });
 }

@@ -1,3 +1,4 @@
+import { forPersons } from './sql-parts';
 import type { Rule } from './types';
 import { visitGroup } from './visit-group';
 
@@ -13,10 +14,11 @@ export const suspended: Rule = {
   severity: 'high',
   thresholds: [],
   unit: 'yuan',
+  personLocal: true,
   template: '{subject} {period} 在暂停联网结算期间仍发生 {n} 笔结算，统筹支付 {amount}；依据 {basis}',
   sql: visitGroup({
     subject: 'insured',
-    where: `exists (select 1 from suspensions s where s.region_code = ind_visits.region_code and s.psn_no = ind_visits.psn_no
+    where: `${forPersons('psn_no')} and exists (select 1 from suspensions s where s.region_code = ind_visits.region_code and s.psn_no = ind_visits.psn_no
       and ind_visits.setl_time::date >= s.start_date and ind_visits.setl_time::date < s.end_date)`,
     value: 'sum(fund)',
     threshold: '0',

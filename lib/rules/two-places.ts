@@ -1,4 +1,4 @@
-import { MONTH_PERIOD, th } from './sql-parts';
+import { forPersons, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** One person settled in two different cities (first 4 digits of the institution's admdvs) within the limit. */
@@ -13,13 +13,14 @@ export const twoPlaces: Rule = {
   severity: 'high',
   thresholds: ['twoPlacesMinutes'],
   unit: 'minutes',
+  personLocal: true,
   template: '{subject} {period} 有 {n} 次在不同城市的两笔结算相隔仅 {value}（阈值 {threshold}），本人不可能同时到场，疑似冒名就医；依据 {basis}',
   sql: `
 with v as (
   select region_code, psn_no, month, setl_id, setl_time, inst_city, fund,
     lag(setl_id) over w as p_id, lag(setl_time) over w as p_time, lag(inst_city) over w as p_city
   from ind_visits
-  where region_code = any($2::text[])
+  where region_code = any($2::text[]) and ${forPersons('psn_no')}
     and (month = any($1::date[]) or month = any(array(select (m - interval '1 month')::date from unnest($1::date[]) m)))
   window w as (partition by region_code, psn_no order by setl_time, setl_id)
 ),
