@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readjudicate } from '../lib/adjudication/bulk';
 import { generate } from '../lib/generate';
 import { refreshIndicators, ROLLUP_TABLES } from '../lib/indicators/refresh';
+import { recompute, recomputeScope } from '../lib/cli/recompute';
 import { ingestFiles } from '../lib/ingest';
 import { runRules } from '../lib/rules/run';
 import { testDatabase } from './db';
@@ -118,6 +119,45 @@ describe('day-sized batches', () => {
     await runRules(db, full);
     const rebuilt = await snapshot(db);
     for (const t of Object.keys(rebuilt)) expect({ t, rows: incremental[t] }).toEqual({ t, rows: rebuilt[t] });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 600_000);
+
+  it('recompute after batches loaded without their pipeline refreshes their days; a master-data batch makes it whole months', async () => {
+    const { db } = await testDatabase();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofm-days-'));
+    await generate({ persons: 40, months: 2, seed: 3, out: dir });
+    const settlements = readLines(path.join(dir, 'settlements.ndjson'));
+    const details = readLines(path.join(dir, 'details.ndjson'));
+    const days = [...new Set(settlements.map((s) => s.setl_time.slice(0, 10)))].sort();
+    const split = days[Math.floor(days.length / 2)] as string;
+    const part = (early: boolean) => {
+      const s = settlements.filter((x) => x.setl_time.slice(0, 10) < split === early);
+      const ids = new Set(s.map((x) => x.setl_id));
+      const f = [path.join(dir, `s${early}.ndjson`), path.join(dir, `d${early}.ndjson`)];
+      fs.writeFileSync(f[0] as string, s.map((x) => JSON.stringify(x)).join('\n'));
+      fs.writeFileSync(f[1] as string, details.filter((d) => ids.has(d.setl_id)).map((x) => JSON.stringify(x)).join('\n'));
+      return { files: f, days: [...new Set(s.map((x) => x.setl_time.slice(0, 10)))].sort() };
+    };
+    const early = part(true);
+    const late = part(false);
+    await ingestFiles(db, [path.join(dir, 'institutions.ndjson'), path.join(dir, 'doctors.ndjson'), ...early.files]);
+    await recompute(db, { full: true });
+    await ingestFiles(db, late.files, { pipeline: false });
+    const s1 = await recomputeScope(db, {});
+    expect(s1.mode).toBe('incremental');
+    expect(s1.scope.days).toEqual(late.days);
+    await recompute(db, {});
+    const incremental = await snapshot(db);
+    await recompute(db, { full: true });
+    expect(incremental).toEqual(await snapshot(db));
+    // an institution changed: its months are refreshed whole (no days)
+    const inst = readLines(path.join(dir, 'institutions.ndjson'))[0] as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'inst2.ndjson'), JSON.stringify({ ...inst, fixmedins_name: `${String(inst.fixmedins_name)}（更名）` }));
+    await ingestFiles(db, [path.join(dir, 'inst2.ndjson')], { pipeline: false });
+    const s2 = await recomputeScope(db, {});
+    expect(s2.mode).toBe('incremental');
+    expect(s2.scope.days).toBeUndefined();
+    expect(s2.scope.months.length).toBeGreaterThan(0);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 600_000);
 });
