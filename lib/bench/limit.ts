@@ -21,7 +21,7 @@ export async function timeRecomputeWritesCopy(db: Db, dir: string): Promise<{ ms
     for (const t of RECOMPUTE_WRITES) {
       const file = path.join(dir, `limit-${t}.copy`);
       const copy = `bench_limit_${t}`;
-      await pipeline(c.query(copyTo(`copy ${t} to stdout`)), fs.createWriteStream(file));
+      await pipeline(c.query(copyTo(`copy (select * from ${t}) to stdout`)), fs.createWriteStream(file));
       await c.query(`drop table if exists ${copy}`);
       await c.query(`create table ${copy} (like ${t} including all)`);
       try {
