@@ -6,12 +6,11 @@ import { scopeFields, scopeTitle, scopeValues } from '@/components/scope-fields'
 import { Empty } from '@/components/states';
 import { requireActor } from '@/lib/auth/current';
 import { maskId } from '@/lib/auth/mask';
-import { getOverview, type Kpis } from '@/lib/dashboard/overview';
+import type { Kpis } from '@/lib/dashboard/overview';
+import { loadOverviewPage } from '@/lib/dashboard/overview-page';
 import { SUBJECT_TYPE_LABEL, subjectHref } from '@/lib/dashboard/labels';
-import { resolveScope, type SearchParams } from '@/lib/dashboard/scope';
-import { listSubjects } from '@/lib/dashboard/subjects';
+import type { SearchParams } from '@/lib/dashboard/scope';
 import { getDb } from '@/lib/db/client';
-import { scoped } from '@/lib/db/scoped';
 import { count, growth, money, monthTick, pct, periodLabel, yuan } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
@@ -44,12 +43,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const actor = await requireActor();
   const sp = await searchParams;
   const db = await getDb();
-  const { scope, o, growers } = await scoped(db, actor, async (tx) => {
-    const scope = await resolveScope(tx, sp);
-    const o = await getOverview(tx, scope);
-    const growers = await listSubjects(tx, { kind: 'institution', period: scope.period, prev: scope.prev, regions: scope.regions, sort: 'perVisitGrowth', pageSize: 5, minVisits: 5 });
-    return { scope, o, growers };
-  });
+  const { scope, o, growers } = await loadOverviewPage(db, actor, sp);
   const qs = (extra: Record<string, string>) => new URLSearchParams({ period: scope.period.key, ...(scope.region ? { region: scope.region } : {}), ...extra }).toString();
   const x = o.trend.map((t) => monthTick(t.month));
 

@@ -19,6 +19,7 @@ import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { loadPolicies, syncPolicyVersions, type PolicySet } from '../policies';
 import { Adjudicator, type Visit } from './engine';
+import { dayRuns } from '../indicators/refresh';
 import { levelOf, retiredOf } from './records';
 
 const SOURCE_COLUMNS = `s.admdvs, s.setl_id, s.setl_time, to_char(s.setl_time at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), s.psn_no, s.psn_type,
@@ -54,7 +55,12 @@ export function scopeSql(scope: PipelineScope): { persons: string; years: string
   for (const m of scope.months) if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new Error(`invalid month in pipeline scope: ${m}`);
   for (const r of scope.regionCodes) if (!/^\d{6}$/.test(r)) throw new Error(`invalid region in pipeline scope: ${r}`);
   const months = [...new Set(scope.months)].sort();
-  const monthRanges = months
+  for (const d of scope.days ?? []) if (!/^\d{4}-(0[1-9]|1[0-2])-\d{2}$/.test(d)) throw new Error(`invalid day in pipeline scope: ${d}`);
+  // a day's batch: the persons with a settlement on a changed day (their whole years are replayed all the same)
+  const dayRanges = scope.days?.length
+    ? dayRuns(scope.days).map(([a, b]) => `(t.setl_time >= '${a} 00:00:00+08'::timestamptz and t.setl_time < '${b} 00:00:00+08'::timestamptz)`).join(' or ')
+    : null;
+  const monthRanges = dayRanges ?? months
     .map((m) => {
       const y = Number(m.slice(0, 4));
       const mo = Number(m.slice(5, 7));
@@ -92,7 +98,10 @@ export async function readjudicate(db: Db, scope: PipelineScope, policies: Polic
     // One re-adjudication at a time (ingest and recompute may overlap): otherwise two runs could each
     // delete before the other's insert commits and leave both sets of rows.
     await writer.query("select pg_advisory_xact_lock(hashtext('ofm:readjudicate'))");
-    await writer.query('create temp table adjudications_stage (like adjudications) on commit drop');
+    // A full run writes straight into adjudications after deleting every row (readers keep seeing the old rows until
+    // commit): staging all of them first and then INSERT … SELECT wrote every row twice, work the limit does not do.
+    if (scope.full) await writer.query('delete from adjudications where true');
+    else await writer.query('create temp table adjudications_stage (like adjudications) on commit drop');
     const source = reader.query(
       copyTo(`copy (select ${SOURCE_COLUMNS} from settlements s where ${on('s')} and not s.reversed and not s.refd_setl_flag
         order by s.admdvs, s.psn_no, s.setl_time, s.setl_id) to stdout`),
@@ -163,10 +172,11 @@ export async function readjudicate(db: Db, scope: PipelineScope, policies: Polic
         cb(null, rest ? `${row(rest)}\n` : '');
       },
     });
-    await pipeline(source, transform, writer.query(copyFrom(`copy adjudications_stage (${TARGET_COLUMNS}) from stdin`)));
-    if (scope.full) await writer.query('delete from adjudications where true');
-    else await writer.query(`delete from adjudications a where ${on('a')}`);
-    await writer.query(`insert into adjudications (${TARGET_COLUMNS}) select ${TARGET_COLUMNS} from adjudications_stage`);
+    await pipeline(source, transform, writer.query(copyFrom(`copy ${scope.full ? 'adjudications' : 'adjudications_stage'} (${TARGET_COLUMNS}) from stdin`)));
+    if (!scope.full) {
+      await writer.query(`delete from adjudications a where ${on('a')}`);
+      await writer.query(`insert into adjudications (${TARGET_COLUMNS}) select ${TARGET_COLUMNS} from adjudications_stage`);
+    }
     await writer.query('commit');
   } catch (e) {
     await writer.query('rollback').catch(() => undefined);

@@ -92,6 +92,7 @@ stale as (
   select a.id from alerts a
   where a.rule_id = $1 and a.region_code = any($2::bpchar[]) and a.status = 'new'
     and exists (select 1 from unnest($3::date[]) m where a.period_start < m + interval '1 month' and a.period_end >= m)
+    and ($5::text[] is null or a.subject_id = any($5::text[]))
     and not exists (select 1 from kept where kept.k = a.region_code || '|' || a.subject_type || '|' || a.subject_id || '|' || a.period_key)
 ),
 w as (
@@ -102,10 +103,18 @@ select id, region_code, 'withdrawn', 'new', 'withdrawn', '重新计算后不再�
 
 /**
  * Withdraws the rule's untouched alerts whose period overlaps one of `months` ('YYYY-MM-01') in `regions` and which
- * the re-run did not find again (`found`); the number withdrawn.
+ * the re-run did not find again (`found`), of `subjects` only when given; the number withdrawn.
  */
-export async function withdrawStale(c: pg.ClientBase, ruleId: string, regions: string[], months: string[], found: AlertRow[]): Promise<number> {
+export async function withdrawStale(
+  c: pg.ClientBase,
+  ruleId: string,
+  regions: string[],
+  months: string[],
+  found: AlertRow[],
+  /** only these subjects' alerts (a person-local rule re-run for some persons); null: all */
+  subjects: string[] | null = null,
+): Promise<number> {
   const keys = found.map((a) => `${a.region_code}|${a.subject_type}|${a.subject_id}|${a.period_key}`);
-  const r = await c.query(WITHDRAW, [ruleId, regions, months, keys]);
+  const r = await c.query(WITHDRAW, [ruleId, regions, months, keys, subjects]);
   return r.rowCount ?? 0;
 }

@@ -31,8 +31,14 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
   const rows = [
     ['ingest ÷ raw COPY (throughput)', String(r.ingest_vs_copy), '≥ 0.7', goal(r.ingest_vs_copy >= 0.7)],
     ['full recompute ÷ one GROUP BY pass (time)', String(r.recompute_vs_groupby), '≤ 1.5', goal(r.recompute_vs_groupby <= 1.5)],
-    ['incremental after one day’s batch (its month, all regions) ÷ full (time)', String(r.incremental_vs_full), '≤ 0.05', goal(r.incremental_vs_full <= 0.05)],
+    ...(r.recompute_vs_limit === undefined
+      ? []
+      : [['full recompute ÷ (GROUP BY pass + raw COPY of the rows it writes) (time)', String(r.recompute_vs_limit), '≤ 1.5', goal(r.recompute_vs_limit <= 1.5)]]),
+    ['incremental after one day’s batch (the day’s rollups, its month’s rules, all regions) ÷ full (time)', String(r.incremental_vs_full), '≤ 0.05', goal(r.incremental_vs_full <= 0.05)],
     ['dashboard p95', `${r.dashboard_p95_ms} ms`, '≤ 200 ms', goal(r.dashboard_p95_ms <= 200)],
+    ...(r.dashboard_p95_at_20_ms === undefined
+      ? []
+      : [['overview p95, 20 inspectors at once (cached per region set and data version)', `${r.dashboard_p95_at_20_ms} ms`, '≤ 500 ms', goal(r.dashboard_p95_at_20_ms <= 500)]]),
     ['dashboard ÷ raw aggregation (time)', String(r.dashboard_vs_raw), '≤ 0.2', goal(r.dashboard_vs_raw <= 0.2)],
     ['adjudication', `${r.adjudicate_visits_per_s.toLocaleString('en')} visits/s`, '≥ 500,000', goal(r.adjudicate_visits_per_s >= 500_000)],
     ...(r.whatif_visits_per_s === undefined ? [] : [['policy what-if from memory (re-adjudicate twice + sums; first run reading Postgres in brackets)', `${r.whatif_visits_per_s.toLocaleString('en')} visits/s (${r.whatif_ms ?? 0} ms; first ${r.whatif_cold_ms ?? 0} ms)`, '≥ 1,000,000', goal(r.whatif_visits_per_s >= 1_000_000)]]),
@@ -40,7 +46,7 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
       ? []
       : [['real-time check p50 / p99 (8 callers)', `${r.realtime_p50_ms} / ${r.realtime_p99_ms} ms, ${r.realtime_checks_per_s ?? '—'} checks/s`, 'p99 ≤ 50 ms', goal(r.realtime_p99_ms <= 50)]]),
     ['ingest peak RSS', `${r.ingest_peak_rss_mb} MB`, '≤ 300 MB', goal(r.ingest_peak_rss_mb <= 300)],
-    ['recompute peak RSS', `${r.recompute_peak_rss_mb} MB`, '—', ''],
+    ['recompute peak RSS (the full refresh after the ingest, its own process)', `${r.recompute_peak_rss_mb} MB`, '≤ 300 MB', goal(r.recompute_peak_rss_mb <= 300)],
   ];
   const bt = Object.values(r.backtest_ms ?? {});
   if (bt.length) rows.push(['back-test of one rule over the loaded year (slowest rule)', `${Math.max(...bt)} ms`, '≤ 10 s at 1M', goal(Math.max(...bt) <= 10_000)]);
@@ -49,7 +55,7 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
   );
   const growth = runs.map(
     (x) =>
-      `| ${x.settlements.toLocaleString('en')} | ${x.fee_details.toLocaleString('en')} | ${x.ingest_ms} | ${x.copy_ms} | ${x.ingest_vs_copy} | ${x.recompute_ms} | ${x.groupby_ms} | ${x.recompute_vs_groupby} | ${x.incremental_ms} | ${x.dashboard_p95_ms} | ${x.ingest_peak_rss_mb} |`,
+      `| ${x.settlements.toLocaleString('en')} | ${x.fee_details.toLocaleString('en')} | ${x.ingest_ms} | ${x.copy_ms} | ${x.ingest_vs_copy} | ${x.recompute_ms} | ${x.groupby_ms} | ${x.recompute_vs_groupby} | ${x.recompute_vs_limit ?? '—'} | ${x.incremental_ms} | ${x.incremental_vs_full} | ${x.dashboard_p95_ms} | ${x.dashboard_p95_at_20_ms ?? '—'} | ${x.ingest_peak_rss_mb} | ${x.recompute_peak_rss_mb} |`,
   );
   return [
     '# Performance',
@@ -76,10 +82,17 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     '',
     '## Growth curve',
     '',
-    '| settlements | fee lines | ingest ms | COPY ms | ingest÷COPY | recompute ms | GROUP BY ms | recompute÷GROUP BY | incremental ms | dashboard p95 ms | ingest RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| settlements | fee lines | ingest ms | COPY ms | ingest÷COPY | recompute ms | GROUP BY ms | recompute÷GROUP BY | recompute÷limit | day refresh ms | day÷full | dashboard p95 ms | overview p95 at 20 ms | ingest RSS MB | recompute RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...growth,
     '',
     ...citusSection(runs),
+    'How each figure grows with the data:',
+    '',
+    '- ingest and raw COPY: linear in rows (both stream; the ingest holds one chunk and a settlement index of the batch), so their ratio should stay flat; memory is bounded by the chunk size, not the file.',
+    '- full recompute and its limit (one GROUP BY pass + a COPY of the rows written): both linear in rows; the ratio stays flat unless a step sorts on disk (work_mem) or re-reads the facts.',
+    '- a day’s refresh: the day’s features, diff and the groups it touched (institution, doctor and person months, institution weeks) grow with the day, not the data; the touched institutions’ items, the periods’ person counts and the month-scoped rules (peer groups, institution-month rules) grow with one month of one year, i.e. about 1/12 of the data — so day÷full tends to a constant near (month-scoped work ÷ full work), not to the day’s share.',
+    '- dashboard pages: read monthly rollups, which grow with institutions × months and persons × months (the person rollup and the region-period counts), not with visits; the institution profile reads one institution’s visits. The overview is cached per region set and data version, so concurrent readers cost one computation per batch.',
+    '',
   ].join('\n');
 }

@@ -19,11 +19,13 @@ import { cpuMeter } from './cpu';
 import { createDb, databaseUrl, type Db } from '../db/client';
 import { runMigrations } from '../db/migrate';
 import { dashboardTimings } from '../dashboard/bench';
+import { overviewConcurrent, type ConcurrentTiming } from '../dashboard/concurrency-bench';
 import { dataDir } from '../env';
 import { generate } from '../generate';
-import { timeGroupByPass, timeIncremental } from '../indicators/bench';
 import { benchWhatif } from './whatif';
 import { benchRealtime } from './realtime';
+import { timeDayBatch, timeGroupByPass, type DayBatchTiming } from '../indicators/bench';
+import { timeRecomputeWritesCopy } from './limit';
 
 export interface BenchOptions {
   settlements: number;
@@ -42,6 +44,13 @@ export interface BenchResult {
   copy_ms: number;
   ingest_rows_per_s: number;
   recompute_vs_groupby: number;
+  /** full recompute (adjudication, indicators, rules) ÷ (one GROUP BY pass + a raw COPY of the rows it writes); goal ≤ 1.5 */
+  recompute_vs_limit?: number;
+  /** the raw COPY of the rows the full recompute writes (lib/bench/limit.ts) */
+  recompute_writes_copy_ms?: number;
+  recompute_writes_rows?: number;
+  /** the last day taken out and put back: its refresh (rollups + rules of its month) and its re-adjudication */
+  day_batch?: DayBatchTiming;
   recompute_ms: number;
   recompute_steps: Array<{ step: string; ms: number }>;
   groupby_ms: number;
@@ -50,6 +59,9 @@ export interface BenchResult {
   dashboard_p95_ms: number;
   dashboard_vs_raw: number;
   dashboard: unknown;
+  /** 20 inspectors on the overview at once (lib/dashboard/concurrency-bench.ts); goal ≤ 500 ms */
+  dashboard_p95_at_20_ms?: number;
+  dashboard_at_20?: ConcurrentTiming;
   adjudicate_visits_per_s: number;
   /** the what-if of the policy page over every loaded visit, end to end (lib/bench/whatif.ts); absent before issue 22 */
   whatif_visits_per_s?: number;
@@ -188,15 +200,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     await timeGroupByPass(db); // warm the cache the same way the recompute found it
     const groupbyMs = await timeGroupByPass(db);
 
+    log('raw COPY of the rows the full recompute wrote');
+    const writes = await timeRecomputeWritesCopy(db, dir);
+
     log('incremental recompute after one day’s batch');
-    const last = await db.$client.query<{ m: string; d: string }>(
-      "select to_char(max(setl_time) at time zone 'Asia/Shanghai', 'YYYY-MM') as m, to_char(max(setl_time) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d from settlements",
-    );
-    const lastMonth = last.rows[0]?.m ?? '';
-    const incrementalMs = await timeIncremental(db, [lastMonth]);
+    const day = await timeDayBatch(db);
+    const incrementalMs = day.refresh_ms;
 
     log('dashboard endpoints');
     const dash = await dashboardTimings(db);
+    const at20 = await overviewConcurrent(url);
 
     log('adjudication engine');
     const adj = benchAdjudication(500_000);
@@ -230,6 +243,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       copy_ms: Math.round(copyMs),
       ingest_rows_per_s: Math.round(((nSettlements + nDetails) / ing.ms) * 1000),
       recompute_vs_groupby: ratio(indicatorsAndRules, groupbyMs),
+      recompute_vs_limit: ratio(rec.ms, groupbyMs + writes.ms),
+      recompute_writes_copy_ms: Math.round(writes.ms),
+      recompute_writes_rows: writes.rows,
+      day_batch: day,
       recompute_ms: Math.round(rec.ms),
       recompute_steps: recSteps,
       groupby_ms: Math.round(groupbyMs),
@@ -238,6 +255,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dashboard_p95_ms: dash.p95_ms,
       dashboard_vs_raw: dash.vs_raw,
       dashboard: dash,
+      dashboard_p95_at_20_ms: at20.p95_ms,
+      dashboard_at_20: at20,
       adjudicate_visits_per_s: Math.round(adj.visits_per_s),
       whatif_visits_per_s: whatif.visits_per_s,
       whatif_ms: whatif.ms,

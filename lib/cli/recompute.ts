@@ -10,6 +10,7 @@ import { getDb, type Db } from '../db/client';
 import { recomputeRuns } from '../db/schema';
 import { InputError } from '../errors';
 import { refreshStoredBasis } from '../alerts/basis-refresh';
+import { bumpDataVersion } from '../dashboard/cache';
 import { inTransaction, partitionMonths } from '../indicators/sql';
 import { afterIngest, type PipelineScope } from '../pipeline/after-ingest';
 import { emit, parse, type Io } from './args';
@@ -34,8 +35,11 @@ export async function recomputeScope(db: Db, opts: { from?: string; full?: boole
     const all = await partitionMonths(c).finally(() => c.release());
     return { mode: 'from', scope: { months: all.filter((m) => m >= fromMonth), regionCodes: [] }, lastBatchId };
   }
-  const r = await db.$client.query<{ months: string[] | null; regions: string[] | null }>(
-    `select array(select distinct unnest(months)) as months, array(select distinct unnest(region_codes)) as regions
+  const r = await db.$client.query<{ months: string[] | null; regions: string[] | null; days: string[] | null }>(
+    `select array(select distinct unnest(months)) as months, array(select distinct unnest(region_codes)) as regions,
+       (select case when bool_and(b.days is not null) then array(select distinct d from ingest_batches b2 cross join unnest(b2.days) d
+          where b2.finished_at is not null and b2.id > $1 order by 1) end
+          from ingest_batches b where b.finished_at is not null and b.id > $1 and b.months <> '{}') as days
        from (select array_agg(m) as months, array_agg(g) as region_codes
                from ingest_batches b left join lateral unnest(b.months) m on true left join lateral unnest(b.region_codes) g on true
               where b.finished_at is not null and b.id > $1) x`,
@@ -44,7 +48,9 @@ export async function recomputeScope(db: Db, opts: { from?: string; full?: boole
   const months = (r.rows[0]?.months ?? []).filter(Boolean).map((m) => m.slice(0, 7));
   const regions = (r.rows[0]?.regions ?? []).filter(Boolean);
   if (!months.length) return { mode: 'none', scope: { months: [], regionCodes: [] }, lastBatchId: prev?.lastBatchId ?? lastBatchId };
-  return { mode: 'incremental', scope: { months, regionCodes: regions }, lastBatchId };
+  // the changed days when every batch since knows them (else whole months)
+  const days = r.rows[0]?.days ?? undefined;
+  return { mode: 'incremental', scope: { months, regionCodes: regions, days: days?.length ? days : undefined }, lastBatchId };
 }
 
 export async function recompute(db: Db, opts: { from?: string; full?: boolean }): Promise<RecomputeResult> {
@@ -53,6 +59,7 @@ export async function recompute(db: Db, opts: { from?: string; full?: boolean })
   const steps = mode === 'none' ? [] : await afterIngest(db, scope);
   // stored alerts of every month take the basis the catalogue gives their region today (even with no new batches)
   await inTransaction(db, (c) => refreshStoredBasis(c));
+  await bumpDataVersion(db);
   const rules = steps.find((s) => s.step === 'rules')?.result as { alerts?: { inserted: number; total: number }; months?: string[]; regions?: string[] } | undefined;
   const indicators = steps.find((s) => s.step === 'indicators')?.result as { months?: string[] } | undefined;
   const months = indicators?.months ?? scope.months;

@@ -149,6 +149,9 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
   const curSt = structure(st.find((r) => r.cur === true));
   const prevSt = structure(st.find((r) => r.cur === false));
 
+  const allMonths = [...p.prev.months, ...p.period.months].sort();
+  const last = allMonths[allMonths.length - 1] ?? p.period.to;
+  const bounds = { from: allMonths[0] ?? p.period.from, to: new Date(Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5, 7)), 1)).toISOString().slice(0, 10) };
   // institutions read the item rollup (large ones have tens of thousands of visits); doctors and persons are small enough to join
   const itemsSql =
     kind === 'institution'
@@ -166,6 +169,9 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
       count(*) filter (where v.month = any(${cur}::date[]))::int as lines
     from (${visits}) v
     join fee_details f on f.admdvs = v.region_code and f.setl_id = v.setl_id and f.setl_time = v.setl_time
+      -- the two periods' bounds as constants: each visit's lines are probed in the partitions of those months only, not in
+      -- every monthly partition (the join key alone cannot prune)
+      and f.setl_time >= ${bounds.from}::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < ${bounds.to}::date::timestamp at time zone 'Asia/Shanghai'
     group by f.hilist_code order by amount desc, code limit 12`;
   const { rows: items } = await tx.execute<{ code: string | null; name: string | null; type: string; amount: number; prev_amount: number; lines: number }>(itemsSql);
 

@@ -3,6 +3,7 @@
  * settlements ⋈ fee_details by institution and month (the limit: ≤ 1.5×), and an incremental refresh
  * of given months against the full one (≤ 5 %).
  */
+import { readjudicate } from '../adjudication/bulk';
 import type { Db } from '../db/client';
 import { runRules } from '../rules/run';
 import { refreshIndicators } from './refresh';
@@ -40,4 +41,51 @@ export function timeIncremental(db: Db, months: string[], regionCodes: string[] 
     await refreshIndicators(db, { months, regionCodes });
     await runRules(db, { months, regionCodes });
   });
+}
+
+export interface DayBatchTiming {
+  day: string;
+  settlements: number;
+  /** re-adjudication of the persons of the day (their years) */
+  adjudicate_ms: number;
+  /** the day's rollups and the rules of its month: what incremental_vs_full compares with the full indicators + rules */
+  refresh_ms: number;
+}
+
+/**
+ * One day's batch as it lands: the last day's settlements and fee lines are taken out and the refresh brings the rollups
+ * and alerts to that state (untimed), then they are put back — the day arrives — and the refresh after it is timed,
+ * scoped as ingest scopes it (the day, its month, its regions).
+ */
+export async function timeDayBatch(db: Db): Promise<DayBatchTiming> {
+  const c = await db.$client.connect();
+  try {
+    const d = await c.query<{ day: string }>(`select to_char(max(setl_time), 'YYYY-MM-DD') as day from settlements`);
+    const day = d.rows[0]?.day ?? '';
+    const range = `setl_time >= '${day} 00:00:00+08'::timestamptz and setl_time < '${day} 00:00:00+08'::timestamptz + interval '1 day'`;
+    await c.query('begin');
+    await c.query(`create temp table day_s as select * from settlements where ${range}`);
+    await c.query(`create temp table day_f as select * from fee_details where ${range}`);
+    await c.query(`delete from fee_details where ${range}`);
+    await c.query(`delete from settlements where ${range}`);
+    await c.query('commit');
+    const r = await c.query<{ r: string }>('select distinct admdvs as r from day_s order by 1');
+    const scope = { months: [day.slice(0, 7)], regionCodes: r.rows.map((x) => x.r), days: [day] };
+    await readjudicate(db, scope);
+    await refreshIndicators(db, scope);
+    await runRules(db, scope);
+    await c.query('begin');
+    const n = (await c.query('insert into settlements select * from day_s')).rowCount ?? 0;
+    await c.query('insert into fee_details select * from day_f');
+    await c.query('drop table day_s, day_f');
+    await c.query('commit');
+    const adjudicateMs = await timed(() => readjudicate(db, scope));
+    const refreshMs = await timed(async () => {
+      await refreshIndicators(db, scope);
+      await runRules(db, scope);
+    });
+    return { day, settlements: n, adjudicate_ms: Math.round(adjudicateMs), refresh_ms: Math.round(refreshMs) };
+  } finally {
+    c.release();
+  }
 }

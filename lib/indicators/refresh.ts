@@ -18,6 +18,8 @@ export interface RefreshResult {
   months: string[];
   regions: string[] | 'all';
   visits: number;
+  /** a day's refresh: the persons whose visits changed */
+  persons?: string[];
 }
 
 const R = `($2::text[] is null or region_code = any($2))`;
@@ -93,22 +95,29 @@ const IN_MONTH = `month = any($1::date[]) and ${R}`;
 /** Peer key of an institution: type + Shanxi fee class where given, else level. */
 const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class)::text, 'lv' || max(hosp_lv)::text)`;
 
-const ROLLUPS = [
-  // ln_sum / ln_sq: moments of ln(visit cost) for IND-GROWTH (a visit of 0 fen counts as 1 fen), summed as numeric:
-  // a float8 sum depends on the order of the rows, and an incremental refresh must equal a full rebuild exactly
+/**
+ * The rollups grouped from ind_visits, each for the whole groups `where` selects (a day's refresh regroups the groups its
+ * changed visits belong to: the same rows a rebuild writes). ln_sum / ln_sq: moments of ln(visit cost) for IND-GROWTH
+ * (a visit of 0 fen counts as 1 fen), summed as numeric: a float8 sum depends on the order of the rows, and an
+ * incremental refresh must equal a full rebuild exactly.
+ */
+const instRollup = (where: string) =>
   `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq)
    select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS},
      sum(ln(greatest(medfee, 1))::numeric)::float8, sum((ln(greatest(medfee, 1)) ^ 2)::numeric)::float8
-   from ind_visits where ${IN_MONTH} group by region_code, month, fixmedins_code`,
+   from ind_visits where ${where} group by region_code, month, fixmedins_code`;
+const doctorRollup = (where: string) =>
   `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
    select region_code, month, dr_codg, min(fixmedins_code), max(fixmedins_type) || ':lv' || max(hosp_lv)::text, ${SUMS}, ${RATIOS},
      count(*) filter (where n_drug_lines > 0)::int, sum(drug_amt)
-   from ind_visits where ${IN_MONTH} and dr_codg is not null group by region_code, month, dr_codg`,
+   from ind_visits where ${where} and dr_codg is not null group by region_code, month, dr_codg`;
+const personRollup = (where: string) =>
   `insert into ind_person_month (region_code, month, psn_no, psn_type, visits, institutions, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt)
    select region_code, month, psn_no, max(psn_type), count(*)::int, count(distinct fixmedins_code)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)
-   from ind_visits where ${IN_MONTH} group by region_code, month, psn_no`,
-  // the region from the institution and person rollups just written (their sums add up; persons are one row each
-  // there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
+   from ind_visits where ${where} group by region_code, month, psn_no`;
+// the region from the institution and person rollups just written (their sums add up; persons are one row each
+// there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
+const REGION_ROLLUP =
   `insert into ind_region_month (region_code, month, ${COLS}, institutions)
    select i.region_code, i.month, sum(i.visits)::int, p.persons, sum(i.total_amt), sum(i.ownpay_amt), sum(i.fund_amt), sum(i.exam_amt), sum(i.drug_amt),
      sum(i.total_amt)::float8 / nullif(sum(i.visits), 0), sum(i.total_amt)::float8 / nullif(p.persons, 0),
@@ -117,8 +126,8 @@ const ROLLUPS = [
      sum(i.fund_amt)::float8 / nullif(sum(i.total_amt), 0), count(*)::int
    from ind_institution_month i
    join (select region_code, month, count(*)::int as persons from ind_person_month where ${IN_MONTH} group by 1, 2) p using (region_code, month)
-   where ${IN_MONTH} group by i.region_code, i.month, p.persons`,
-];
+   where ${IN_MONTH} group by i.region_code, i.month, p.persons`;
+const ROLLUPS = [instRollup(IN_MONTH), doctorRollup(IN_MONTH), personRollup(IN_MONTH), REGION_ROLLUP];
 
 /**
  * Fee lines of the valid visits (reversed settlements stay out, as in ind_visits), per institution, month and item.
@@ -126,7 +135,7 @@ const ROLLUPS = [
  * partition by partition, with an anti-join on the few reversed settlements — not joined to ind_visits first:
  * that join sorted 3.3M lines on disk (13.6 s at 1M settlements; 6.4 s this way, same rows).
  */
-const ITEMS = `
+const items = (and = '') => `
 insert into ind_item_month (region_code, month, fixmedins_code, hilist_code, hilist_name, med_chrgitm_type, amount, lines)
 select f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code, f.hilist_code, max(f.hilist_name), max(f.med_chrgitm_type),
   coalesce(sum(f.det_item_fee_sumamt), 0), count(*)::int
@@ -135,8 +144,11 @@ where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
   and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))
   and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
-    and (s.reversed or s.refd_setl_flag))
+    and (s.reversed or s.refd_setl_flag)
+    -- the range as constants: the probe goes to the line's own partition, not to all twelve
+    and s.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and s.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai') ${and}
 group by 1, 2, 3, 4`;
+const ITEMS = items();
 
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period'];
@@ -172,21 +184,22 @@ async function refreshPeriods(c: pg.ClientBase, months: string[], regions: strin
 
 /** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
 const WEEKS_DELETE = `delete from ind_institution_week where week >= date_trunc('week', $1::date)::date and week < $3::date and ${R}`;
-const WEEKS_INSERT = `
+const weeks = (and = '') => `
 insert into ind_institution_week (region_code, week, fixmedins_code, visits, persons, total_amt, fund_amt, per_visit)
 select region_code, date_trunc('week', setl_time)::date, fixmedins_code, count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(fund), sum(medfee)::float8 / count(*)
 from ind_visits
 where setl_time >= date_trunc('week', $1::date)::timestamp at time zone 'Asia/Shanghai'
   and setl_time < (date_trunc('week', ($3::date - interval '1 day')) + interval '7 days') at time zone 'Asia/Shanghai'
   and month >= (date_trunc('week', $1::date) - interval '1 month')::date and month < ($3::date + interval '1 month')::date
-  and ${R}
+  and ${R} ${and}
 group by 1, 2, 3`;
+const WEEKS_INSERT = weeks();
 
 /**
  * Growth and budget use for the affected regions and years (and the year after, for YoY).
  * Budget: institutions.annual_budget (总额预算, 晋市医保发〔2022〕22号 五) against fund paid January..month.
  */
-const DERIVED = [
+const derived = (and = '') => [
   `update ind_institution_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy, visits_mom = d.vmom, fund_ytd = d.ytd,
      annual_budget = d.budget, budget_use = d.ytd::float8 / nullif(d.budget, 0)
    from (
@@ -202,7 +215,7 @@ const DERIVED = [
      left join ind_institution_month y on y.region_code = c.region_code and y.fixmedins_code = c.fixmedins_code and y.month = (c.month - interval '1 year')::date
      left join lateral (select annual_budget from institutions i where i.fixmedins_code = c.fixmedins_code
          order by (i.region_code = c.region_code) desc limit 1) b on true
-     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2))
+     where extract(year from c.month)::int = any($1::int[]) and ($2::text[] is null or c.region_code = any($2)) ${and}
    ) d
    where t.region_code = d.region_code and t.month = d.month and t.fixmedins_code = d.fixmedins_code`,
   `update ind_region_month t set per_visit_mom = d.mom, per_visit_yoy = d.yoy
@@ -215,6 +228,7 @@ const DERIVED = [
    ) d
    where t.region_code = d.region_code and t.month = d.month`,
 ];
+const DERIVED = derived();
 
 /**
  * A full rebuild writes ind_visits (~1 row per settlement) into an empty table: building its indexes once
@@ -254,6 +268,106 @@ function monthRuns(months: string[]): Array<[string, string]> {
   return runs;
 }
 
+/** Contiguous runs of days ('YYYY-MM-DD') as [from, to) date ranges. */
+export function dayRuns(days: string[]): Array<[string, string]> {
+  const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const runs: Array<[string, string]> = [];
+  for (const d of [...new Set(days)].sort()) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === d) last[1] = next(d);
+    else runs.push([d, next(d)]);
+  }
+  return runs;
+}
+
+/**
+ * A day's refresh. The changed days' features go to a scratch table; the visits of those days that differ from
+ * ind_visits are deleted and the new ones inserted, and the keys of both (the groups they belong to) are kept in
+ * ind_touched. Every rollup then re-derives exactly those groups (an institution's, doctor's, person's month, an
+ * institution's week and items, the region's month) with the rebuild's own GROUP BY — the rows a full rebuild writes,
+ * for the work of the groups a day touched.
+ */
+const DAY_RANGE = `setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
+  and month >= date_trunc('month', $1::date)::date and month < $3::date and ${R}`;
+const TOUCHED = `create temp table ind_touched (region_code char(6), month date, week date, fixmedins_code text, dr_codg text, psn_no text) on commit drop`;
+const TOUCHED_COLS = `region_code, month, date_trunc('week', setl_time)::date, fixmedins_code, dr_codg, psn_no`;
+const DAY_DELETE = `
+with d as (
+  delete from ind_visits v where ${DAY_RANGE}
+    and not exists (select 1 from ind_visits_new n where n.region_code = v.region_code and n.setl_id = v.setl_id and n.setl_time = v.setl_time and ${same('n', 'v')})
+  returning ${TOUCHED_COLS}
+) insert into ind_touched select * from d`;
+const DAY_INSERT = `
+with i as (
+  insert into ind_visits (${VISIT_COLS})
+  select ${VISIT_COLS} from ind_visits_new n
+  where not exists (select 1 from ind_visits v where v.month = n.month and v.region_code = n.region_code and v.setl_id = n.setl_id and v.setl_time = n.setl_time)
+  returning ${TOUCHED_COLS}
+) insert into ind_touched select * from i`;
+const keyed = (cols: string) => `(${cols}) in (select distinct ${cols} from ind_touched where ${cols.split(', ').map((x) => `${x} is not null`).join(' and ')})`;
+const IN_TOUCHED_MONTHS = `month = any($1::date[])`;
+const TOUCHED_REGROUP: Array<[string, string, string]> = [
+  ['ind_institution_month', 'region_code, month, fixmedins_code', instRollup(`${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`)],
+  ['ind_doctor_month', 'region_code, month, dr_codg', doctorRollup(`${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, dr_codg')}`)],
+  ['ind_person_month', 'region_code, month, psn_no', personRollup(`${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, psn_no')}`)],
+];
+/**
+ * the items of the institutions whose visits changed or whose fee lines lie on a changed day (a line may change alone),
+ * and the persons of those lines (the rules reading drug lines re-run for them)
+ */
+const ITEM_KEYS = `
+insert into ind_touched (region_code, month, fixmedins_code, psn_no)
+select distinct f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_code, f.psn_no from fee_details f
+where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
+  and ($2::text[] is null or f.admdvs = any($2))`;
+
+async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] | null): Promise<RefreshResult> {
+  const runs = dayRuns(days);
+  const months = normaliseMonths(days);
+  const mdates = months.map(monthDate);
+  await analyzeStaleFacts(c, [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))]);
+  await c.query(VISITS_SCRATCH);
+  await c.query(TOUCHED);
+  let visits = 0;
+  for (const [from, to] of runs) visits += (await c.query(features('ind_visits_new'), [from, regions, to])).rowCount ?? 0;
+  for (const [from, to] of runs) await c.query(DAY_DELETE, [from, regions, to]);
+  await c.query(DAY_INSERT);
+  for (const [from, to] of runs) await c.query(ITEM_KEYS, [from, regions, to]);
+  await c.query('analyze ind_touched');
+  for (const [table, cols, insert] of TOUCHED_REGROUP) {
+    await c.query(`delete from ${table} where ${IN_TOUCHED_MONTHS} and ${keyed(cols)}`, [mdates]);
+    await c.query(insert, [mdates]);
+  }
+  const tm = await c.query<{ m: string; r: string }>(`select distinct to_char(month, 'YYYY-MM') as m, region_code as r from ind_touched`);
+  const tMonths = normaliseMonths(tm.rows.map((x) => x.m));
+  const tRegions = [...new Set(tm.rows.map((x) => x.r))];
+  if (tMonths.length) {
+    const p = [tMonths.map(monthDate), tRegions];
+    await c.query(`delete from ind_region_month where ${IN_MONTH}`, p);
+    await c.query(REGION_ROLLUP, p);
+    // items of the touched institutions' months: their fee lines of those months are grouped again
+    await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`, [p[0]]);
+    for (const m of tMonths) {
+      await c.query(items(`and (f.admdvs, f.fixmedins_code) in
+        (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null and month = $1::date)`), [monthDate(m), tRegions, monthDate(shiftMonth(m, 1))]);
+    }
+    await c.query(`delete from ind_institution_week where ${keyed('region_code, week, fixmedins_code')}`);
+    const wk = await c.query<{ from: string; to: string }>(
+      `select to_char(min(week), 'YYYY-MM-DD') as from, to_char(max(week) + 7, 'YYYY-MM-DD') as to from ind_touched where week is not null`,
+    );
+    const w = wk.rows[0];
+    if (w?.from && w.to) await c.query(weeks(`and ${keyed('region_code, week, fixmedins_code').replace('(region_code, week,', "(region_code, date_trunc('week', setl_time)::date,")}`), [w.from, tRegions, w.to]);
+    await refreshPeriods(c, tMonths, tRegions, false);
+    const years = [...new Set(tMonths.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
+    // an institution's growth and budget use read its own months only: those of the touched institutions
+    for (const q of derived(`and (c.region_code, c.fixmedins_code) in (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null)`)) {
+      await c.query(q, [years, tRegions]);
+    }
+  }
+  const ps = await c.query<{ p: string }>('select distinct psn_no as p from ind_touched where psn_no is not null');
+  return { months: tMonths.length ? tMonths : months, regions: regions ?? 'all', visits, persons: ps.rows.map((x) => x.p) };
+}
+
 /**
  * Refreshes the rollups for the scope's months and regions (all months and regions with `full`).
  * Set-based: one feature pass per contiguous run of months (one for a full rebuild), then each rollup
@@ -263,8 +377,13 @@ function monthRuns(months: string[]): Array<[string, string]> {
 export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<RefreshResult> {
   return inTransaction(db, async (c) => {
     const full = scope.full === true;
-    const months = full ? await partitionMonths(c) : normaliseMonths(scope.months);
     const regions = full || scope.regionCodes.length === 0 ? null : [...new Set(scope.regionCodes)];
+    if (!full && scope.days?.length) {
+      const r = await refreshDays(c, scope.days, regions);
+      scope.persons = r.persons;
+      return r;
+    }
+    const months = full ? await partitionMonths(c) : normaliseMonths(scope.months);
     // the affected months and the 3 before them (rules look back up to 90 days)
     await analyzeStaleFacts(c, full ? null : [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))]);
     const mdates = months.map(monthDate);

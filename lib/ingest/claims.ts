@@ -207,6 +207,7 @@ export class SettlementLoader {
     this.months.add(month);
     const admdvs = s.admdvs as string;
     this.st.months.add(month);
+    this.st.days.add(s.setl_time?.day ?? '');
     this.st.unanalyzed.add(month);
     this.st.regions.add(admdvs);
     // institution: region of the institution when given, else the insured's; the names and levels as the merge took them
@@ -489,6 +490,7 @@ export class DetailLoader {
     for (const s of setl.values()) {
       if (st.allowed && !st.allowed.has(s.admdvs)) continue;
       st.months.add(s.rest.slice(0, 7));
+      st.days.add(s.rest.slice(0, 10));
       st.regions.add(s.admdvs);
     }
     const lines = new GroupedLines();

@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { isDistributed } from '../db/distribute';
 import { InputError } from '../errors';
+import { bumpDataVersion } from '../dashboard/cache';
 import { afterIngest } from '../pipeline/after-ingest';
 import { detectKind, type Kind } from './columns';
 import { DetailLoader, keysInByteOrder, SettlementLoader, type FileDuplicates } from './claims';
@@ -256,7 +257,9 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
     if (mastersStaged) await mergeMasters(st);
     if (!reversalsDone) await mergeReversals(st);
 
-    const m = { perBatch: st.perBatch, reversed: st.reversed, months: [...st.months].sort(), regions: [...st.regions].sort() };
+    // the days whose visits changed, when they are all the batch changed (null: a master row changed whole months)
+    const days = st.wholeMonths.size ? null : [...st.days].filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+    const m = { perBatch: st.perBatch, reversed: st.reversed, months: [...st.months].sort(), regions: [...st.regions].sort(), days };
     for (const e of st.rejects) {
       errorsTotal++;
       if (errors.length < MAX_ERRORS) errors.push(e);
@@ -283,7 +286,7 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
       }
       recordSql.push([
         `update ingest_batches set status = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6, reversed = $7,
-           region_codes = $8, months = $9, message = $10, finished_at = now() where id = $1`,
+           region_codes = $8, months = $9, message = $10, days = $11, finished_at = now() where id = $1`,
         [
           id,
           rollback ? 'rejected' : 'done',
@@ -295,6 +298,7 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
           m.regions,
           m.months,
           rollback ? `严格模式：有 ${rejected} 行被拒绝，整批未导入 strict: ${rejected} rejected rows, nothing loaded` : null,
+          m.days,
         ],
       ]);
     }
@@ -343,9 +347,9 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
       errorsTotal,
     };
     if (!rollback && (opts.pipeline ?? true) && inserted + updated + result.reversed > 0 && m.months.length) {
-      const steps = await afterIngest(db, { months: m.months, regionCodes: m.regions, batchId: batchIds[0] });
+      const steps = await afterIngest(db, { months: m.months, regionCodes: m.regions, batchId: batchIds[0], days: m.days ?? undefined });
       result.pipeline = steps.map((s) => ({ step: s.step, ms: s.ms }));
-    }
+    } else if (!rollback) await bumpDataVersion(db); // master data (names, budgets) shows on cached pages too
     return result;
   } catch (e) {
     for (const id of batchIds)

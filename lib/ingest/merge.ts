@@ -35,17 +35,21 @@ const S_STORED = `not (s.refd_setl_flag and s.init_setl_id is null)`;
  * re-sent settlement may move to another month: the month a visit leaves joins the batch's scope with its region,
  * so the pipeline refreshes it too (months as the session sees them, in Asia/Shanghai).
  */
-// (the month is formatted outside RETURNING: to_char of a timestamptz is not immutable, which Citus refuses there)
+// (the day is formatted outside RETURNING: to_char of a timestamptz is not immutable, which Citus refuses there)
 const REVERSED_RETURNING = `returning s.batch_id, f.setl_time, f.admdvs`;
-const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from u group by batch_id`;
+const REVERSED_COUNT = `select batch_id, count(*)::int as n, array_agg(distinct to_char(setl_time, 'YYYY-MM-DD')) as days, array_agg(distinct admdvs) as regions from u group by batch_id`;
 interface ReversedCount {
   batch_id: number;
   n: number;
-  months: string[];
+  days: string[];
   regions: string[];
 }
-function addScope(st: MergeState, r: { months: string[]; regions: string[] }): void {
-  for (const m of r.months) st.months.add(m);
+/** Days ('YYYY-MM-DD') whose visits changed: their months join the scope, and the refresh re-derives those days only. */
+function addScope(st: MergeState, r: { days: string[]; regions: string[] }): void {
+  for (const d of r.days) {
+    st.days.add(d);
+    st.months.add(d.slice(0, 7));
+  }
   for (const x of r.regions) st.regions.add(x);
 }
 
@@ -141,6 +145,10 @@ export class MergeState {
   reversed = 0;
   rejects: RowError[] = [];
   months = new Set<string>();
+  /** the days ('YYYY-MM-DD', Asia/Shanghai) whose visits the batch inserted, changed, moved or reversed */
+  days = new Set<string>();
+  /** months a changed master row (institution, doctor) shows in: refreshed whole, not by day */
+  wholeMonths = new Set<string>();
   regions = new Set<string>();
   /**
    * Months ('YYYY-MM') whose settlements partition got rows since its statistics were last taken. The fee-detail
@@ -289,7 +297,12 @@ export async function mergeMasters(st: MergeState): Promise<void> {
     if (m.scope && changed.length) {
       const sc = await q(m.scope.sql, [regions, changed]);
       const rows = sc.rows as Array<{ month: string; region: string }>;
-      addScope(st, { months: rows.map((x) => x.month), regions: rows.map((x) => x.region) });
+      // a master row feeds every visit of its months: those months are refreshed whole
+      for (const x of rows) {
+        st.months.add(x.month);
+        st.wholeMonths.add(x.month);
+        st.regions.add(x.region);
+      }
     }
   }
 }
@@ -374,15 +387,14 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
 
   // --- partitions for the months of the rows that will be stored (not every month in between); the database checks the
   // regions about to be written
-  const span = await q(`select count(*)::int as n, array(select distinct to_char(setl_time, 'YYYY-MM') from stg_settlements s where ${S_STORED}) as months,
+  const span = await q(`select count(*)::int as n, array(select distinct to_char(setl_time, 'YYYY-MM-DD') from stg_settlements s where ${S_STORED}) as days,
       app_assert_write_regions(array(select distinct admdvs::text from stg_settlements)) as regions from stg_settlements`);
-  const sp = span.rows[0] as { n: number; months: string[] | null; regions: string[] | null } | undefined;
+  const sp = span.rows[0] as { n: number; days: string[] | null; regions: string[] | null } | undefined;
   if (!sp?.n) return { earlier };
-  await st.ensureMonths(sp.months ?? []);
-  for (const m of sp.months ?? []) {
-    st.months.add(m);
-    st.unanalyzed.add(m);
-  }
+  const spMonths = [...new Set((sp.days ?? []).map((d) => d.slice(0, 7)))];
+  await st.ensureMonths(spMonths);
+  for (const m of spMonths) st.unanalyzed.add(m);
+  addScope(st, { days: sp.days ?? [], regions: [] });
   for (const r of sp.regions ?? []) st.regions.add(r);
 
   // --- changed rows (same setl_id and region, different content) are deleted and re-inserted
@@ -404,8 +416,8 @@ export async function mergeSettlements(st: MergeState, batchId: number | null, w
     from chg_settlements c join settlements n on n.setl_id = c.setl_id and n.admdvs = c.admdvs and not n.refd_setl_flag
     where f.admdvs = c.admdvs and f.setl_id = c.setl_id and f.setl_time = c.setl_time
       and (n.setl_time, n.psn_no, n.fixmedins_code) is distinct from (f.setl_time, f.psn_no, f.fixmedins_code)`);
-  const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM')) as months, array_agg(distinct admdvs) as regions from chg_settlements`);
-  addScope(st, { months: left.rows[0]?.months ?? [], regions: left.rows[0]?.regions ?? [] });
+  const left = await q(`select array_agg(distinct to_char(setl_time, 'YYYY-MM-DD')) as days, array_agg(distinct admdvs) as regions from chg_settlements`);
+  addScope(st, { days: left.rows[0]?.days ?? [], regions: left.rows[0]?.regions ?? [] });
   // --- new settlements: anti-join on setl_id only (against the rows found above: the facts are probed once per chunk)
   await insertNew(
     st,

@@ -220,6 +220,8 @@ export interface SetlTime {
   literal: string;
   /** 'YYYY-MM' in Asia/Shanghai */
   month: string;
+  /** 'YYYY-MM-DD' in Asia/Shanghai (the day a batch's refresh covers) */
+  day: string;
 }
 /** ISO 8601 or the platform's 'yyyy-MM-dd HH:mm:ss'; without an offset it is Asia/Shanghai wall-clock time. */
 export function parseSetlTime(v: unknown): SetlTime | null {
@@ -238,12 +240,12 @@ export function setlTimeText(v: string): SetlTime | null {
   if (!validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return null;
   const base = `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}`;
   const off = m[8];
-  if (!off || off === '+08' || off === '+08:00' || off === '+0800') return { literal: `${base}+08`, month: `${m[1]}-${m[2]}` };
+  if (!off || off === '+08' || off === '+08:00' || off === '+0800') return { literal: `${base}+08`, month: `${m[1]}-${m[2]}`, day: `${m[1]}-${m[2]}-${m[3]}` };
   // another offset: the Shanghai month may differ from the written one
   const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${off === 'Z' ? 'Z' : off.length === 3 ? `${off}:00` : off.includes(':') ? off : `${off.slice(0, 3)}:${off.slice(3)}`}`);
   if (Number.isNaN(t)) return null;
   const local = new Date(t + 8 * 3600_000);
-  return { literal: `${base}${off}`, month: `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}` };
+  return { literal: `${base}${off}`, month: local.toISOString().slice(0, 7), day: local.toISOString().slice(0, 10) };
 }
 const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
 /**
@@ -257,7 +259,7 @@ function platformTime(s: string): SetlTime | null | undefined {
     if (want ? c !== want : c < 48 || c > 57) return undefined;
   }
   if (!validDate(d2(s, 0) * 100 + d2(s, 2), d2(s, 5), d2(s, 8)) || d2(s, 11) > 23 || d2(s, 14) > 59 || d2(s, 17) > 59) return null;
-  return { literal: `${s}+08`, month: s.slice(0, 7) };
+  return { literal: `${s}+08`, month: s.slice(0, 7), day: s.slice(0, 10) };
 }
 
 /** 'YYYY-MM-DD HH:mm:ss' in Asia/Shanghai of a parsed settlement time */

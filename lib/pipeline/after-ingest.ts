@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/client';
 import { readjudicate } from '../adjudication/bulk';
+import { bumpDataVersion } from '../dashboard/cache';
 import { refreshIndicators } from '../indicators/refresh';
 import { runRules } from '../rules/run';
 
@@ -12,6 +13,13 @@ export interface PipelineScope {
   /** 'YYYY-MM' months touched by the batch (or every month for a full rebuild) */
   months: string[];
   regionCodes: string[];
+  /**
+   * The days ('YYYY-MM-DD', Asia/Shanghai) whose visits changed, when the batch knows them (every month of `months`
+   * holds one): re-adjudication and the rollups then re-derive those days' persons and groups, not whole months.
+   */
+  days?: string[];
+  /** filled by the indicator step of a day's refresh: the persons whose visits changed (the person-local rules re-run for them) */
+  persons?: string[];
   batchId?: number;
   full?: boolean;
 }
@@ -34,5 +42,7 @@ export async function afterIngest(db: Db, scope: PipelineScope): Promise<Array<{
     const result = await step.run(db, scope);
     out.push({ step: step.name, ms: Math.round(performance.now() - t), result });
   }
+  // every step has committed: pages cached on the data version are recomputed on their next request
+  await bumpDataVersion(db);
   return out;
 }

@@ -1,4 +1,4 @@
-import { MONTH_PERIOD, th } from './sql-parts';
+import { forPersons, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** Repeated high-value purchases of the same drug at one pharmacy in a month: card cash-out / drug resale pattern. */
@@ -13,13 +13,14 @@ export const cashOut: Rule = {
   severity: 'medium',
   thresholds: ['cashOutMinPurchases', 'cashOutMinAmountFen'],
   unit: 'count',
+  personLocal: true,
   template: '{subject} {period} 在药店 {extra.pharmacy} 购买同一药品 {value} 次（阈值 {threshold} 次，每次不低于 200 元），统筹支付 {amount}；依据 {basis}',
   sql: `
 with l as (
   select v.region_code, v.psn_no, v.fixmedins_code, v.month, f.hilist_code, v.setl_id, v.fund
   from ind_visits v
   join fee_details f on f.admdvs = v.region_code and f.setl_id = v.setl_id and f.setl_time = v.setl_time
-  where v.month = any($1::date[]) and v.region_code = any($2::text[]) and v.fixmedins_type = 'pharmacy' and v.medfee >= ${th('cashOutMinAmountFen')}
+  where v.month = any($1::date[]) and v.region_code = any($2::text[]) and ${forPersons('v.psn_no')} and v.fixmedins_type = 'pharmacy' and v.medfee >= ${th('cashOutMinAmountFen')}
     and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null
     and f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai'
     and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'

@@ -103,15 +103,24 @@ function withFollowing(months: string[], k: number): string[] {
 }
 
 /**
+/**
  * One rule's findings for (months, regions, thresholds), subject names filled in, nothing written: what the
  * monitoring run stores and what a back-test (lib/rules/backtest.ts) compares with the stored alerts.
- * `months`: sorted 'YYYY-MM-01' dates.
+ * `months`: sorted 'YYYY-MM-01' dates. `persons`: for a person-local rule, only these persons' findings (null: everyone).
  */
-export async function findingsFor(c: pg.ClientBase, rule: Rule, months: string[], regions: string[], thresholds: Record<string, number>): Promise<Finding[]> {
+export async function findingsFor(
+  c: pg.ClientBase,
+  rule: Rule,
+  months: string[],
+  regions: string[],
+  thresholds: Record<string, number>,
+  persons: string[] | null = null,
+): Promise<Finding[]> {
   if (!months.length || !regions.length) return [];
   // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
   // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
-  const params = [months, regions, JSON.stringify(thresholds), months[0], nextMonth(months[months.length - 1] ?? '')];
+  const subjects = rule.personLocal ? persons : null;
+  const params = [months, regions, JSON.stringify(thresholds), months[0], nextMonth(months[months.length - 1] ?? ''), subjects];
   // Postgres refuses unused parameters: pass only as many as the query references.
   const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
   const r = await c.query<Finding>(rule.sql, params.slice(0, used)).catch((e: Error) => {
@@ -122,8 +131,12 @@ export async function findingsFor(c: pg.ClientBase, rule: Rule, months: string[]
   return r.rows;
 }
 
-/** Runs the rules inside an open transaction; each region and month under the thresholds in force (lib/policies/monitoring-versions.ts). */
-export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[]): Promise<RuleRunResult> {
+/**
+ * Runs the rules inside an open transaction; each region and month under the thresholds in force
+ * (lib/policies/monitoring-versions.ts). `persons`: the persons (psn_no) whose visits changed, when a day's refresh
+ * knows them — person-local rules re-run for those persons only; null: everyone.
+ */
+export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[], persons: string[] | null = null): Promise<RuleRunResult> {
   const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0, withdrawn: 0 } };
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
@@ -136,12 +149,14 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
     const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
     const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[] }> = [];
     for (const g of groupScopeByPolicy(regions, ms, versions, rule.window)) {
-      const found = (await findingsFor(c, rule, g.months, g.regions, thresholdValues(g.policy.thresholds))).map((f) => toAlert(rule, f, g.policy.thresholds, g.policy.ids));
+      const found = (await findingsFor(c, rule, g.months, g.regions, thresholdValues(g.policy.thresholds), persons)).map((f) =>
+        toAlert(rule, f, g.policy.thresholds, g.policy.ids),
+      );
       scopes.push({ regions: g.regions, months: g.months, found });
     }
     const rows = scopes.flatMap((s) => s.found);
     const up = await upsertAlerts(c, rows);
-    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found);
+    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found, rule.personLocal ? persons : null);
     out.alerts.inserted += up.inserted;
     out.alerts.total += up.total;
     out.alerts.suppressed += up.suppressed;
@@ -166,6 +181,6 @@ export async function runRules(db: Db, scope: PipelineScope): Promise<RuleRunRes
       const r = await c.query<{ r: string }>('select distinct region_code as r from ind_region_month order by 1');
       regions = r.rows.map((x) => x.r);
     }
-    return runRulesOn(c, months, regions);
+    return runRulesOn(c, months, regions, undefined, full ? null : (scope.persons ?? null));
   });
 }

@@ -1,4 +1,4 @@
-import { MONTH_PERIOD, th } from './sql-parts';
+import { forPersons, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -38,13 +38,14 @@ export const rxOverlap: Rule = {
   severity: 'medium',
   thresholds: ['rxOverlapDays', 'rxOverlapLookbackDays'],
   unit: 'days',
+  personLocal: true,
   template: '{subject} {period} 有 {n} 笔购药与此前同一药品的供药期重叠超过 {threshold}（最长重叠 {value}），涉及药品 {extra.drugs}；依据 {basis}',
   sql: `
 with lines as (
   select f.admdvs as region_code, f.psn_no collate "C" as psn_no, f.hilist_code collate "C" as hilist_code,
     f.setl_id collate "C" as setl_id, f.setl_time, f.medc_days as days, f.det_item_fee_sumamt as amt
   from fee_details f
-  where f.admdvs = any($2::bpchar[]) and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0
+  where f.admdvs = any($2::bpchar[]) and ${forPersons('f.psn_no')} and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0
     and f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
     and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'
     and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time

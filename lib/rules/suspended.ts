@@ -1,3 +1,4 @@
+import { forPersons } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
 
@@ -20,7 +21,9 @@ export const suspended: Rule = {
   severity: 'high',
   thresholds: [],
   unit: 'yuan',
+  personLocal: true,
   template: '{subject} {period} 在暂停联网结算期间仍发生 {n} 笔结算，统筹支付 {amount}；依据 {basis}',
   visit,
-  sql: visitGroup({ subject: 'insured', ...visit }),
+  // a day's refresh re-runs it for the persons whose visits changed ($6, lib/rules/run.ts); the real-time check runs `visit`
+  sql: visitGroup({ subject: 'insured', ...visit, where: `${forPersons('psn_no')} and ${visit.where}` }),
 };

@@ -1,4 +1,4 @@
-import { MONTH_PERIOD, th } from './sql-parts';
+import { forPersons, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -27,9 +27,10 @@ export const twoPlaces: Rule = {
   severity: 'high',
   thresholds: ['twoPlacesMinutes'],
   unit: 'minutes',
+  personLocal: true,
   template: '{subject} {period} 有 {n} 次在不同城市的两笔结算相隔仅 {value}（阈值 {threshold}），本人不可能同时到场，疑似冒名就医；依据 {basis}',
   sql: `
-with v as (${twoPlacesRows(`ind_visits where region_code = any($2::text[])
+with v as (${twoPlacesRows(`ind_visits where region_code = any($2::text[]) and ${forPersons('psn_no')}
     and (month = any($1::date[]) or month = any(array(select (m - interval '1 month')::date from unnest($1::date[]) m)))`)}),
 hits as (
   select *, extract(epoch from setl_time - p_time) / 60 as minutes from v

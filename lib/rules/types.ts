@@ -39,6 +39,12 @@ export interface RuleMeta {
    */
   baselineMonthsKey?: string;
   /**
+   * The rule's findings for a person read that person's own rows only (no peers, no other persons). Its query then
+   * takes $6, the persons (psn_no) to re-run, or null for all: a day's batch re-runs it for the persons whose visits
+   * changed, and only their alerts may be withdrawn.
+   */
+  personLocal?: boolean;
+  /**
    * Set when the rule ranks the subject among peers (it then stores median, percentile, z and group size on the
    * alert): what the group is, which thresholds it was judged by, and where the detail page reads the group's
    * distribution (`source`; absent when the ranked statistic is computed inside the query only, as IND-GROWTH's growth).

@@ -19,6 +19,8 @@ export const ingestBatches = pgTable(
     reversed: integer('reversed').notNull().default(0),
     regionCodes: text('region_codes').array().notNull().default([]),
     months: text('months').array().notNull().default([]),
+    /** the days ('YYYY-MM-DD') whose visits the batch changed; null when a master row changed whole months (0016) */
+    days: text('days').array(),
     userId: bigint('user_id', { mode: 'number' }),
     message: text('message'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
