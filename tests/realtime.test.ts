@@ -13,6 +13,7 @@ import { withScope } from '../lib/realtime/db';
 import { handleNhsa, type Endpoint } from '../lib/realtime/handler';
 import { createKey, revokeKey } from '../lib/realtime/keys';
 import { dispositionsByRule } from '../lib/realtime/quality';
+import { ruleQuality } from '../lib/rules/quality';
 import { runCli, testDatabase } from './db';
 import { insertVisits, type Visit } from './rules-fixture';
 
@@ -391,6 +392,10 @@ describe('3103 dispositions', () => {
     expect(after?.continued).toBe((base?.continued ?? 0) + 1);
     expect(after?.modified).toBe((base?.modified ?? 0) + 1);
     expect(after?.reasons).toEqual([{ reason: '病情需要长期用药', n: 1 }]);
+    // the rule's quality (规则 page, `rules quality`) shows the same answers for the region
+    const q = (await withScope(db, SYSTEM, (c) => ruleQuality(c, { region: '140500', rule: 'RX-DAYS-ORD' })))[0];
+    expect(q?.realtime).toMatchObject({ warnings: after?.warnings, continued: after?.continued, modified: after?.modified });
+    expect(q?.realtime?.continued_by_reason).toEqual({ 病情需要长期用药: 1 });
     // a later answer is added, the latest one counts
     await call('3103', keys.H1 ?? '', { input: { data: { warn_rslt_dtos: [{ jr_id: j1, dspo_way: '2' }] } } });
     expect((await db.$client.query('select count(*)::int as n from rt_dispositions where jr_id = $1', [j1])).rows[0].n).toBe(2);

@@ -11,11 +11,13 @@ import type pg from 'pg';
 import { rules } from './index';
 
 /**
- * Real-time dispositions (NHSA 3103: a doctor's 继续执行 with a reason, or 已修改, answering a real-time warning of the
- * rule). Not filled here: the real-time module wires it after merging (always null until then).
+ * Real-time dispositions (NHSA 3103): the rule's warnings answered to institutions' systems (rt_results) and how the
+ * doctor answered each, by its latest disposition (rt_dispositions): 继续执行 with a reason, or 已修改.
  */
 export interface RealtimeQuality {
   warnings: number;
+  /** warnings with no disposition yet */
+  unanswered: number;
   continued: number;
   modified: number;
   continued_by_reason: Record<string, number>;
@@ -38,7 +40,7 @@ export interface QualityRow extends QualityFigures {
   recovered_fen: number;
   /** the same figures per quarter of the alerts' periods, oldest first */
   quarters: QualityQuarter[];
-  /** reserved for real-time dispositions (see RealtimeQuality) */
+  /** real-time warnings of the rule in the region and the doctors' answers (null: none raised) */
   realtime: RealtimeQuality | null;
 }
 
@@ -91,20 +93,43 @@ select c.rule_id, c.region_code, coalesce(sum(p.amount), 0)::bigint as fen
 from c join case_payments p on p.case_id = c.case_id and p.region_code::text = c.case_region and p.kind in ('principal', 'refund')
 group by 1, 2`;
 
+// one row per rule, region, answer and reason; folded into RealtimeQuality below
+const REALTIME = `
+select r.rule_id, case when $3::boolean then r.region_code::text else '*' end as region_code, d.dspo_way, d.dspo_wayrea as reason, count(*)::int as n
+from rt_results r
+left join lateral (
+  select dspo_way, dspo_wayrea from rt_dispositions d where d.region_code = r.region_code and d.jr_id = r.jr_id order by d.at desc, d.id desc limit 1
+) d on true
+where ($1::text is null or r.region_code = $1::bpchar) and ($2::text is null or r.rule_id = $2)
+group by 1, 2, 3, 4`;
+
 const precision = (confirmed: number, reviewed: number) => (reviewed > 0 ? confirmed / reviewed : null);
 
 /** Per rule and region; with `allRegions` per rule over every region in scope (region '*'). */
 export async function ruleQuality(c: Pick<pg.ClientBase, 'query'>, opts: { region?: string; rule?: string; allRegions?: boolean } = {}): Promise<QualityRow[]> {
   const params = [opts.region ?? null, opts.rule ?? null, !opts.allRegions];
-  const [main, reasons, recovered] = [
+  const [main, reasons, recovered, realtime] = [
     await c.query<{ rule_id: string; region_code: string; total: boolean; quarter: string; alerts: number; reviewed: number; confirmed: number; dismissed: number; median_days: number | null }>(SQL, params),
     await c.query<{ rule_id: string; region_code: string; code: string; n: number }>(REASONS, params),
     await c.query<{ rule_id: string; region_code: string; fen: number }>(RECOVERED, params),
+    await c.query<{ rule_id: string; region_code: string; dspo_way: string | null; reason: string | null; n: number }>(REALTIME, params),
   ];
   const key = (r: { rule_id: string; region_code: string }) => `${r.rule_id}|${r.region_code}`;
   const byReason = new Map<string, Record<string, number>>();
   for (const r of reasons.rows) byReason.set(key(r), { ...(byReason.get(key(r)) ?? {}), [r.code]: r.n });
   const rec = new Map(recovered.rows.map((r) => [key(r), Number(r.fen)]));
+  const rt = new Map<string, RealtimeQuality>();
+  for (const r of realtime.rows) {
+    const q = rt.get(key(r)) ?? { warnings: 0, unanswered: 0, continued: 0, modified: 0, continued_by_reason: {} };
+    q.warnings += r.n;
+    if (r.dspo_way === '1') {
+      q.continued += r.n;
+      const why = r.reason ?? '未注明';
+      q.continued_by_reason[why] = (q.continued_by_reason[why] ?? 0) + r.n;
+    } else if (r.dspo_way === '2') q.modified += r.n;
+    else q.unanswered += r.n;
+    rt.set(key(r), q);
+  }
   const rows: QualityRow[] = [];
   const quarters = new Map<string, QualityQuarter[]>();
   for (const r of main.rows) {
@@ -118,9 +143,15 @@ export async function ruleQuality(c: Pick<pg.ClientBase, 'query'>, opts: { regio
         median_days_to_verdict: r.median_days === null ? null : Math.round(Number(r.median_days) * 10) / 10,
         recovered_fen: rec.get(key(r)) ?? 0,
         quarters: [],
-        realtime: null,
+        realtime: rt.get(key(r)) ?? null,
       });
+      rt.delete(key(r));
     } else quarters.set(key(r), [...(quarters.get(key(r)) ?? []), { quarter: r.quarter, ...f }]);
+  }
+  // a rule judged in real time in a region with no alerts of it there yet
+  for (const [k, q] of rt) {
+    const [rule = '', region = ''] = k.split('|');
+    rows.push({ rule, region, alerts: 0, reviewed: 0, confirmed: 0, dismissed: 0, precision: null, dismissed_by_reason: {}, median_days_to_verdict: null, recovered_fen: 0, quarters: [], realtime: q });
   }
   for (const r of rows) r.quarters = (quarters.get(`${r.rule}|${r.region}`) ?? []).sort((a, b) => a.quarter.localeCompare(b.quarter));
   // catalogue order, then region

@@ -19,7 +19,7 @@ import { loadMonitoringVersions, type MonitoringVersion } from '@/lib/policies/m
 import { ruleById } from '@/lib/rules';
 import { backtestRule, type BacktestResult } from '@/lib/rules/backtest';
 import { ruleCatalogue } from '@/lib/rules/catalogue';
-import { ruleQuality } from '@/lib/rules/quality';
+import { ruleQuality, type RealtimeQuality } from '@/lib/rules/quality';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,6 +37,17 @@ function thresholdText(value: number | null | undefined, unit: string): string {
 }
 
 const precisionText = (p: number | null) => (p === null ? '—' : pct(p));
+
+/** NHSA 3103 answers to the rule's real-time warnings: 继续执行 (with the doctors' reasons) and 已修改. */
+function realtimeText(q: RealtimeQuality | null): string {
+  if (!q) return '—';
+  const why = Object.entries(q.continued_by_reason)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, n]) => `${k} ${count(n)}`)
+    .join('、');
+  return `提醒 ${count(q.warnings)}：继续执行 ${count(q.continued)}${why ? `（${why}）` : ''}，已修改 ${count(q.modified)}，未处置 ${count(q.unanswered)}`;
+}
 const quarterText = (q: string) => q.replace('-Q', ' 年第 ') + ' 季度';
 
 function pager(sp: SearchParams, key: string, page: number, total: number) {
@@ -287,6 +298,7 @@ export default async function RulePage({ params, searchParams }: { params: Promi
               <th className="num">精确率</th>
               <th className="num">审核中位天数</th>
               <th className="num">案件追回金额</th>
+              <th>事前事中提醒（医生处置）</th>
             </tr>
           </thead>
           <tbody>
@@ -308,11 +320,12 @@ export default async function RulePage({ params, searchParams }: { params: Promi
                   </td>
                   <td className="num">{r.median_days_to_verdict ?? '—'}</td>
                   <td className="num">{money(r.recovered_fen)}</td>
+                  <td data-testid={`quality-realtime-${r.region}`}>{realtimeText(r.realtime)}</td>
                 </tr>
               ))
             ) : (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={10} className="muted">
                   暂无该规则的预警
                 </td>
               </tr>
