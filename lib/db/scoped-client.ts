@@ -6,21 +6,15 @@
  */
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import { env } from '../env';
 import type { Db, Tx } from './client';
 import * as schema from './schema';
-import type { Actor } from './scoped';
+import { scopeStatements, type Actor } from './scoped';
 
 export async function scopedClient<T>(db: Db, actor: Actor, fn: (c: pg.PoolClient, tx: Tx) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
   const c = await db.$client.connect();
   try {
     await c.query(opts.readOnly ? 'begin transaction read only' : 'begin');
-    await c.query("select set_config('app.regions', $1, true), set_config('app.user_id', $2, true), set_config('app.actor', $3, true)", [
-      actor.regions.join(','),
-      String(actor.userId ?? ''),
-      actor.name,
-    ]);
-    if (actor.role !== 'system') await c.query(`set local role "${env().APP_DB_ROLE.replace(/"/g, '""')}"`);
+    for (const q of scopeStatements(actor)) await c.query(q);
     // drizzle on this client: the audit helper takes a transaction handle; it only inserts through it
     const tx = drizzle(c, { schema }) as unknown as Tx;
     const out = await fn(c, tx);

@@ -28,14 +28,26 @@ export function literal(v: string): string {
   return v.includes('\\') ? `E${q.replace(/\\/g, '\\\\')}` : q;
 }
 
+/**
+ * The statements that scope a transaction to the actor: transaction-local app.regions / app.user_id / app.actor, and
+ * the switch to the app role, which cannot bypass row-level security. SET LOCAL (not set_config): on Citus, with
+ * citus.propagate_set_commands = 'local' (db distribute), the settings reach the workers, where the shards' policies
+ * read app.regions; one statement each, as Citus forwards its text. Every raw-client scope (lib/db/scoped-client.ts,
+ * the real-time check, the what-if) runs these same statements.
+ */
+export function scopeStatements(actor: Actor): string[] {
+  const out = [
+    `set local app.regions = ${literal(actor.regions.join(','))}`,
+    `set local app.user_id = ${literal(String(actor.userId ?? ''))}`,
+    `set local app.actor = ${literal(actor.name)}`,
+  ];
+  if (actor.role !== 'system') out.push(`set local role "${env().APP_DB_ROLE.replace(/"/g, '""')}"`);
+  return out;
+}
+
 export async function scoped<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    // SET LOCAL (not set_config): on Citus, with citus.propagate_set_commands = 'local' (db distribute), the settings
-    // reach the workers, where the shards' policies read app.regions; one statement each, as Citus forwards its text
-    await tx.execute(sql.raw(`set local app.regions = ${literal(actor.regions.join(','))}`));
-    await tx.execute(sql.raw(`set local app.user_id = ${literal(String(actor.userId ?? ''))}`));
-    await tx.execute(sql.raw(`set local app.actor = ${literal(actor.name)}`));
-    if (actor.role !== 'system') await tx.execute(sql.raw(`set local role ${env().APP_DB_ROLE}`));
+    for (const q of scopeStatements(actor)) await tx.execute(sql.raw(q));
     return fn(tx);
   });
 }

@@ -6,10 +6,7 @@
  */
 import type pg from 'pg';
 import type { Db } from '../db/client';
-import type { Actor } from '../db/scoped';
-import { env } from '../env';
-
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+import { scopeStatements, type Actor } from '../db/scoped';
 
 /**
  * `fast`: the real-time check's settings for its transaction — plan_cache_mode = force_generic_plan, so its named
@@ -19,13 +16,12 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
  */
 export async function withScope<T>(db: Db, actor: Actor, fn: (c: pg.PoolClient) => Promise<T>, o: { fast?: boolean } = {}): Promise<T> {
   for (const r of actor.regions) if (r !== '*' && !/^\d{6}$/.test(r)) throw new Error(`invalid region ${r}`);
-  const role = env().APP_DB_ROLE;
   const c = await db.$client.connect();
   let ok = false;
   try {
-    await c.query(
-      `begin; select set_config('app.regions', ${lit(actor.regions.join(','))}, true), set_config('app.user_id', ${lit(String(actor.userId ?? ''))}, true), set_config('app.actor', ${lit(actor.name)}, true)${o.fast ? ", set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true)" : ''};${actor.role === 'system' ? '' : ` set local role "${role.replace(/"/g, '')}";`}`,
-    );
+    await c.query('begin');
+    for (const q of scopeStatements(actor)) await c.query(q);
+    if (o.fast) await c.query("select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true)");
     const out = await fn(c);
     await c.query('commit');
     ok = true;

@@ -14,7 +14,7 @@
 import type { PoolClient } from 'pg';
 import type { Db } from '../db/client';
 import type { Actor } from '../db/scoped';
-import { env } from '../env';
+import { scopedClient } from '../db/scoped-client';
 import { InputError } from '../errors';
 import { Adjudicator, type Outcome, type Visit } from '../adjudication/engine';
 import type { Policy, PolicySet } from '../policies';
@@ -142,25 +142,8 @@ function bucketOf(fen: number): number {
 
 /** Runs under the actor's region scope (row-level security) on one pooled connection, read only. */
 export async function runWhatif(db: Db, actor: Actor, base: PolicySet, opts: WhatifOptions): Promise<WhatifResult> {
-  const c = await db.$client.connect();
-  try {
-    await c.query('begin read only');
-    await c.query("select set_config('app.regions', $1, true), set_config('app.user_id', $2, true), set_config('app.actor', $3, true)", [
-      actor.regions.join(','),
-      String(actor.userId ?? ''),
-      actor.name,
-    ]);
-    if (actor.role !== 'system') await c.query(`set local role ${env().APP_DB_ROLE}`);
-    const shareable = actor.regions.includes('*') || (opts.region !== undefined && actor.regions.includes(opts.region));
-    const r = await whatifOnClient(c, base, opts, shareable);
-    await c.query('commit');
-    return r;
-  } catch (e) {
-    await c.query('rollback').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
+  const shareable = actor.regions.includes('*') || (opts.region !== undefined && actor.regions.includes(opts.region));
+  return scopedClient(db, actor, (c) => whatifOnClient(c, base, opts, shareable), { readOnly: true });
 }
 
 function money(): MoneyPair {
