@@ -147,40 +147,42 @@ export default async function RealtimePage({ searchParams }: { searchParams: Pro
         </div>
         <div className="panel">
           <h2>最慢的调用</h2>
-          <table className="data" data-testid="rt-slow">
-            <thead>
-              <tr>
-                <th>时间</th>
-                <th>机构</th>
-                <th>接口</th>
-                <th>结果</th>
-                <th className="num">耗时（毫秒）</th>
-                <th className="num">预警</th>
-              </tr>
-            </thead>
-            <tbody>
-              {slow.length ? (
-                slow.map((s, i) => (
-                  <tr key={i}>
-                    <td>{s.at}</td>
-                    <td>
-                      {s.fixmedins_name ?? s.fixmedins_code} <span className="muted">{s.fixmedins_code}</span>
-                    </td>
-                    <td>{ENDPOINT_LABEL[s.endpoint] ?? s.endpoint}</td>
-                    <td>{STATUS_LABEL[s.status] ?? String(s.status)}</td>
-                    <td className="num">{s.ms}</td>
-                    <td className="num">{s.results}</td>
-                  </tr>
-                ))
-              ) : (
+          <div className="table-scroll">
+            <table className="data" data-testid="rt-slow">
+              <thead>
                 <tr>
-                  <td colSpan={6} className="muted">
-                    所选期间没有调用
-                  </td>
+                  <th>时间</th>
+                  <th>机构</th>
+                  <th>接口</th>
+                  <th>结果</th>
+                  <th className="num">耗时（毫秒）</th>
+                  <th className="num">预警</th>
                 </tr>
-              )}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {slow.length ? (
+                  slow.map((s, i) => (
+                    <tr key={i}>
+                      <td>{s.at}</td>
+                      <td>
+                        {s.fixmedins_name ?? s.fixmedins_code} <span className="muted">{s.fixmedins_code}</span>
+                      </td>
+                      <td>{ENDPOINT_LABEL[s.endpoint] ?? s.endpoint}</td>
+                      <td>{STATUS_LABEL[s.status] ?? String(s.status)}</td>
+                      <td className="num">{s.ms}</td>
+                      <td className="num">{s.results}</td>
+                    </tr>
+                  ))
+                ) : (
+                  <tr>
+                    <td colSpan={6} className="muted">
+                      所选期间没有调用
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
         </div>
       </div>
       <div className="panel">
