@@ -223,8 +223,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const detail = await detectionQuality(db, truth);
     const detection = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, { precision: v.precision, recall: v.recall }]));
 
-    log('real-time check, 8 concurrent callers');
-    const rt = await benchRealtime(db);
+    // The real-time check's rule query (correlated subqueries beside CTEs, generic plans) is not yet planned by Citus
+    // 13.2 ("could not create distributed plan"): on a cluster the step is left out and its figures absent (docs/scale-out.md).
+    let rt: Awaited<ReturnType<typeof benchRealtime>> | null = null;
+    if (citus) log('real-time check: not run on a Citus cluster (its rule query is not distributable yet)');
+    else {
+      log('real-time check, 8 concurrent callers');
+      rt = await benchRealtime(db);
+    }
 
     const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
     return {
@@ -270,9 +276,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backtest_rules_ms: bt.by_rule,
       detection_detail: detail,
       ...(citusWorkers ? { citus_workers: citusWorkers } : {}),
-      realtime_p50_ms: rt.p50_ms,
-      realtime_p99_ms: rt.p99_ms,
-      realtime_checks_per_s: rt.checks_per_s,
+      ...(rt ? { realtime_p50_ms: rt.p50_ms, realtime_p99_ms: rt.p99_ms, realtime_checks_per_s: rt.checks_per_s } : {}),
     };
   } finally {
     await db.$client.end();
