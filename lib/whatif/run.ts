@@ -44,20 +44,8 @@ export interface MoneyPair {
   self: Pair;
 }
 
-export interface VisitSide {
-  policyId: string | null;
-  deductible: number;
-  eligible: number;
-  rateBp: number;
-  fundPay: number;
-  selfPay: number;
-  yearFundPaid: number;
-  yearDeductiblePaid: number;
-  capped: boolean;
-  excluded: string | null;
-  clause: string;
-  error: string | null;
-}
+/** One side (policy in force or scenario) of a visit's re-adjudication: the engine's outcome without its id. */
+export type VisitSide = Omit<Outcome, 'setlId'>;
 
 export interface ChangedVisit {
   setlId: string;
