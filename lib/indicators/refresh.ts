@@ -378,7 +378,8 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
   return inTransaction(db, async (c) => {
     const full = scope.full === true;
     const regions = full || scope.regionCodes.length === 0 ? null : [...new Set(scope.regionCodes)];
-    // (on Citus a day's scope is refreshed as its months: see lib/pipeline/after-ingest.ts)
+    // On Citus a day's scope is refreshed as its months: the day path's scratch tables live on the coordinator and its
+    // RETURNING clauses compute weeks in the session's time zone, both of which Citus refuses (docs/scale-out.md)
     if (!full && scope.days?.length && !(await isDistributed(c))) {
       const r = await refreshDays(c, scope.days, regions);
       scope.persons = r.persons;

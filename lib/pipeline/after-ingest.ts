@@ -6,7 +6,6 @@
 import type { Db } from '../db/client';
 import { readjudicate } from '../adjudication/bulk';
 import { bumpDataVersion } from '../dashboard/cache';
-import { isDistributed } from '../db/distribute';
 import { refreshIndicators } from '../indicators/refresh';
 import { runRules } from '../rules/run';
 
@@ -38,10 +37,6 @@ export const afterIngestSteps: PipelineStep[] = [
 
 export async function afterIngest(db: Db, scope: PipelineScope): Promise<Array<{ step: string; ms: number; result: unknown }>> {
   const out: Array<{ step: string; ms: number; result: unknown }> = [];
-  // On Citus the day's refresh is not used: its scratch tables live on the coordinator and its RETURNING clauses
-  // compute weeks in the session's time zone (Citus refuses both); the batch's months are re-derived instead, shard by
-  // shard (docs/scale-out.md).
-  if (scope.days?.length && (await isDistributed(db.$client))) scope = { ...scope, days: undefined };
   for (const step of afterIngestSteps) {
     const t = performance.now();
     const result = await step.run(db, scope);
