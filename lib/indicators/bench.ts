@@ -70,7 +70,8 @@ export async function timeDayBatch(db: Db): Promise<DayBatchTiming> {
     await c.query(`delete from settlements where ${range}`);
     await c.query('commit');
     const r = await c.query<{ r: string }>('select distinct admdvs as r from day_s order by 1');
-    const scope = { months: [day.slice(0, 7)], regionCodes: r.rows.map((x) => x.r), days: [day] };
+    // the day arrives as new settlements, as an ingest of them would scope it (nothing updated or reversed)
+    const scope = { months: [day.slice(0, 7)], regionCodes: r.rows.map((x) => x.r), days: [day], insertsOnly: true };
     await readjudicate(db, scope);
     await refreshIndicators(db, scope);
     await runRules(db, scope);

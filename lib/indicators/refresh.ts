@@ -115,6 +115,15 @@ const personRollup = (where: string) =>
   `insert into ind_person_month (region_code, month, psn_no, psn_type, visits, institutions, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt)
    select region_code, month, psn_no, max(psn_type), count(*)::int, count(distinct fixmedins_code)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)
    from ind_visits where ${where} group by region_code, month, psn_no`;
+/** A person's year from their months ($1: the years' first days; `and`: further condition on ind_person_month). */
+const personYear = (and = '') =>
+  `insert into ind_person_year (region_code, year, psn_no, psn_type, visits, total_amt, ownpay_amt, fund_amt)
+   select region_code, date_trunc('year', month)::date, psn_no, max(psn_type), sum(visits)::int, sum(total_amt), sum(ownpay_amt), sum(fund_amt)
+   from ind_person_month where date_trunc('year', month)::date = any($1::date[]) and ($2::text[] is null or region_code = any($2)) ${and}
+   group by region_code, date_trunc('year', month), psn_no`;
+const PERSON_YEAR_DELETE = `delete from ind_person_year where year = any($1::date[]) and ($2::text[] is null or region_code = any($2))`;
+const TOUCHED_PERSONS = `(region_code, psn_no) in (select distinct region_code, psn_no from ind_touched where psn_no is not null)`;
+
 // the region from the institution and person rollups just written (their sums add up; persons are one row each
 // there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
 const REGION_ROLLUP =
@@ -151,7 +160,7 @@ group by 1, 2, 3, 4`;
 const ITEMS = items();
 
 const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
-export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period'];
+export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period', 'ind_person_year'];
 
 /**
  * Distinct persons per region and month / quarter / year, from ind_person_month (one row per region, month and
@@ -289,20 +298,22 @@ export function dayRuns(days: string[]): Array<[string, string]> {
  */
 const DAY_RANGE = `setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and month >= date_trunc('month', $1::date)::date and month < $3::date and ${R}`;
-const TOUCHED = `create temp table ind_touched (region_code char(6), month date, week date, fixmedins_code text, dr_codg text, psn_no text) on commit drop`;
-const TOUCHED_COLS = `region_code, month, date_trunc('week', setl_time)::date, fixmedins_code, dr_codg, psn_no`;
+const TOUCHED = `create temp table ind_touched (region_code char(6), month date, week date, fixmedins_code text, dr_codg text, psn_no text,
+  setl_id text, setl_time timestamptz, added boolean) on commit drop`;
+/** a changed visit's groups, and the visit itself (added: inserted by the refresh, not removed) */
+const touchedCols = (added: boolean) => `region_code, month, date_trunc('week', setl_time)::date, fixmedins_code, dr_codg, psn_no, setl_id, setl_time, ${added}`;
 const DAY_DELETE = `
 with d as (
   delete from ind_visits v where ${DAY_RANGE}
     and not exists (select 1 from ind_visits_new n where n.region_code = v.region_code and n.setl_id = v.setl_id and n.setl_time = v.setl_time and ${same('n', 'v')})
-  returning ${TOUCHED_COLS}
+  returning ${touchedCols(false)}
 ) insert into ind_touched select * from d`;
 const DAY_INSERT = `
 with i as (
   insert into ind_visits (${VISIT_COLS})
   select ${VISIT_COLS} from ind_visits_new n
   where not exists (select 1 from ind_visits v where v.month = n.month and v.region_code = n.region_code and v.setl_id = n.setl_id and v.setl_time = n.setl_time)
-  returning ${TOUCHED_COLS}
+  returning ${touchedCols(true)}
 ) insert into ind_touched select * from i`;
 const keyed = (cols: string) => `(${cols}) in (select distinct ${cols} from ind_touched where ${cols.split(', ').map((x) => `${x} is not null`).join(' and ')})`;
 const IN_TOUCHED_MONTHS = `month = any($1::date[])`;
@@ -321,7 +332,74 @@ select distinct f.admdvs, date_trunc('month', f.setl_time)::date, f.fixmedins_co
 where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))`;
 
-async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] | null): Promise<RefreshResult> {
+/**
+ * A batch that only inserted new settlements (scope.insertsOnly) and changed no visit the rollups hold: the item rollup
+ * gains the fee lines of the visits the refresh added, and nothing else changes. Sums and counts add up exactly and the
+ * name and type are maxima, so the rows equal a regrouping of the institutions' months (the property test checks both
+ * paths), for the work of the day's lines instead of every line of every touched institution's month.
+ */
+const ITEMS_NEW_TABLE = `create temp table ind_items_new (like ind_item_month) on commit drop`;
+const ITEMS_NEW = `
+insert into ind_items_new
+select f.admdvs as region_code, date_trunc('month', f.setl_time)::date as month, f.fixmedins_code, f.hilist_code, max(f.hilist_name) as hilist_name,
+  max(f.med_chrgitm_type) as med_chrgitm_type, coalesce(sum(f.det_item_fee_sumamt), 0) as amount, count(*)::int as lines
+from fee_details f join ind_touched t on t.added and t.region_code = f.admdvs and t.setl_id = f.setl_id and t.setl_time = f.setl_time
+where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
+  and ($2::text[] is null or f.admdvs = any($2))
+group by 1, 2, 3, 4`;
+// the item key compared with = (hashable): IS NOT DISTINCT FROM made the planner loop over every item of each institution
+const SAME_ITEM = `i.region_code = n.region_code and i.month = n.month and i.fixmedins_code = n.fixmedins_code and coalesce(i.hilist_code, '') = coalesce(n.hilist_code, '')`;
+// one row per item: each run of days added its own (an UPDATE … FROM with two source rows applies only one of them)
+const ITEMS_SUMMED = `(select region_code, month, fixmedins_code, hilist_code, max(hilist_name) as hilist_name, max(med_chrgitm_type) as med_chrgitm_type,
+  sum(amount)::bigint as amount, sum(lines)::int as lines from ind_items_new group by 1, 2, 3, 4) n`;
+const ITEMS_ADD = [
+  `update ind_item_month i set amount = i.amount + n.amount, lines = i.lines + n.lines,
+     hilist_name = greatest(i.hilist_name, n.hilist_name), med_chrgitm_type = greatest(i.med_chrgitm_type, n.med_chrgitm_type)
+   from ${ITEMS_SUMMED} where ${SAME_ITEM}`,
+  `insert into ind_item_month (region_code, month, fixmedins_code, hilist_code, hilist_name, med_chrgitm_type, amount, lines)
+   select n.* from ${ITEMS_SUMMED} where not exists (select 1 from ind_item_month i where ${SAME_ITEM})`,
+];
+
+/**
+ * Distinct persons per period after a day's batch, by difference: only the touched persons' months can have changed, so
+ * a period's count moves by how many of them it gains or loses. Their year masks (as PERIODS_INSERT makes them) are
+ * taken before and after the person rollup is regrouped; $1 period keys, $2 years from, $3 years to.
+ */
+const personMasks = (table: string) => `
+create temp table ${table} on commit drop as
+select p.region_code, extract(year from p.month)::int as y, p.psn_no, bit_or(1 << (extract(month from p.month)::int - 1)) as mask
+from ind_person_month p join (select distinct region_code, psn_no from ind_touched where psn_no is not null) t
+  on t.region_code = p.region_code and t.psn_no = p.psn_no
+where p.month >= $1::date and p.month < $2::date
+group by 1, 2, 3`;
+const PERIODS_DELTA = `
+create temp table ind_period_delta on commit drop as
+with k as (select * from unnest($1::text[], $2::int[], $3::int[]) as k(key, y, mask)),
+hits as (
+  select p.region_code, k.key, 1 as n from pm_new p join k on k.y = p.y and p.mask & k.mask <> 0
+  union all
+  select p.region_code, k.key, -1 from pm_old p join k on k.y = p.y and p.mask & k.mask <> 0
+)
+select region_code, key, sum(n)::int as delta from hits group by 1, 2 having sum(n) <> 0`;
+
+async function refreshPeriodsByDelta(c: pg.ClientBase, months: string[], measure: () => Promise<void>): Promise<void> {
+  const keys = [...new Set(months.flatMap((m) => [m, quarterOf(monthDate(m)), m.slice(0, 4)]))].sort();
+  const periods = keys.map(parsePeriod);
+  const years = periods.map((p) => Number(p.from.slice(0, 4)));
+  const span = [`${Math.min(...years)}-01-01`, `${Math.max(...years) + 1}-01-01`];
+  await c.query(personMasks('pm_old'), span);
+  await measure();
+  await c.query(personMasks('pm_new'), span);
+  const mask = (p: Period) => p.months.reduce((a, m) => a | (1 << (Number(m.slice(5, 7)) - 1)), 0);
+  await c.query(PERIODS_DELTA, [keys, years, periods.map(mask)]);
+  await c.query(`update ind_region_period r set persons = r.persons + d.delta from ind_period_delta d where d.region_code = r.region_code and d.key = r.period_key`);
+  await c.query(`insert into ind_region_period (region_code, period_key, persons)
+    select d.region_code, d.key, d.delta from ind_period_delta d
+    where not exists (select 1 from ind_region_period r where r.region_code = d.region_code and r.period_key = d.key)`);
+  await c.query(`delete from ind_region_period r using ind_period_delta d where d.region_code = r.region_code and d.key = r.period_key and r.persons = 0`);
+}
+
+async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] | null, insertsOnly: boolean): Promise<RefreshResult> {
   const runs = dayRuns(days);
   const months = normaliseMonths(days);
   const mdates = months.map(monthDate);
@@ -330,26 +408,46 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
   await c.query(TOUCHED);
   let visits = 0;
   for (const [from, to] of runs) visits += (await c.query(features('ind_visits_new'), [from, regions, to])).rowCount ?? 0;
-  for (const [from, to] of runs) await c.query(DAY_DELETE, [from, regions, to]);
+  let removed = 0;
+  for (const [from, to] of runs) removed += (await c.query(DAY_DELETE, [from, regions, to])).rowCount ?? 0;
   await c.query(DAY_INSERT);
-  for (const [from, to] of runs) await c.query(ITEM_KEYS, [from, regions, to]);
+  // additive: the batch inserted only, and no visit the rollups hold changed or went (a changed fee line changes its visit)
+  const additive = insertsOnly && removed === 0;
+  if (!additive) for (const [from, to] of runs) await c.query(ITEM_KEYS, [from, regions, to]);
   await c.query('analyze ind_touched');
-  for (const [table, cols, insert] of TOUCHED_REGROUP) {
-    await c.query(`delete from ${table} where ${IN_TOUCHED_MONTHS} and ${keyed(cols)}`, [mdates]);
-    await c.query(insert, [mdates]);
-  }
   const tm = await c.query<{ m: string; r: string }>(`select distinct to_char(month, 'YYYY-MM') as m, region_code as r from ind_touched`);
   const tMonths = normaliseMonths(tm.rows.map((x) => x.m));
   const tRegions = [...new Set(tm.rows.map((x) => x.r))];
+  const regroup = async () => {
+    for (const [table, cols, insert] of TOUCHED_REGROUP) {
+      await c.query(`delete from ${table} where ${IN_TOUCHED_MONTHS} and ${keyed(cols)}`, [mdates]);
+      await c.query(insert, [mdates]);
+    }
+    // the touched persons' years, from their months just regrouped
+    const years = [...new Set(tMonths.map((m) => `${m.slice(0, 4)}-01-01`))];
+    await c.query(`${PERSON_YEAR_DELETE} and ${TOUCHED_PERSONS}`, [years, tRegions]);
+    await c.query(personYear(`and ${TOUCHED_PERSONS}`), [years, tRegions]);
+  };
+  if (tMonths.length) await refreshPeriodsByDelta(c, tMonths, regroup);
+  else await regroup();
   if (tMonths.length) {
     const p = [tMonths.map(monthDate), tRegions];
     await c.query(`delete from ind_region_month where ${IN_MONTH}`, p);
     await c.query(REGION_ROLLUP, p);
-    // items of the touched institutions' months: their fee lines of those months are grouped again
-    await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`, [p[0]]);
-    for (const m of tMonths) {
-      await c.query(items(`and (f.admdvs, f.fixmedins_code) in
-        (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null and month = $1::date)`), [monthDate(m), tRegions, monthDate(shiftMonth(m, 1))]);
+    if (additive) {
+      // the new lines' sums first, then each added to its item's row (updated before the new items are inserted)
+      await c.query(ITEMS_NEW_TABLE);
+      for (const [from, to] of runs) await c.query(ITEMS_NEW, [from, regions, to]);
+      await c.query('analyze ind_items_new');
+      for (const q of ITEMS_ADD) await c.query(q);
+    }
+    else {
+      // items of the touched institutions' months: their fee lines of those months are grouped again
+      await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`, [p[0]]);
+      for (const m of tMonths) {
+        await c.query(items(`and (f.admdvs, f.fixmedins_code) in
+          (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null and month = $1::date)`), [monthDate(m), tRegions, monthDate(shiftMonth(m, 1))]);
+      }
     }
     await c.query(`delete from ind_institution_week where ${keyed('region_code, week, fixmedins_code')}`);
     const wk = await c.query<{ from: string; to: string }>(
@@ -357,7 +455,6 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
     );
     const w = wk.rows[0];
     if (w?.from && w.to) await c.query(weeks(`and ${keyed('region_code, week, fixmedins_code').replace('(region_code, week,', "(region_code, date_trunc('week', setl_time)::date,")}`), [w.from, tRegions, w.to]);
-    await refreshPeriods(c, tMonths, tRegions, false);
     const years = [...new Set(tMonths.flatMap((m) => [Number(m.slice(0, 4)), Number(m.slice(0, 4)) + 1]))];
     // an institution's growth and budget use read its own months only: those of the touched institutions
     for (const q of derived(`and (c.region_code, c.fixmedins_code) in (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null)`)) {
@@ -381,7 +478,7 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
     // On Citus a day's scope is refreshed as its months: the day path's scratch tables live on the coordinator and its
     // RETURNING clauses compute weeks in the session's time zone, both of which Citus refuses (docs/scale-out.md)
     if (!full && scope.days?.length && !(await isDistributed(c))) {
-      const r = await refreshDays(c, scope.days, regions);
+      const r = await refreshDays(c, scope.days, regions, scope.insertsOnly === true);
       scope.persons = r.persons;
       return r;
     }
@@ -420,6 +517,10 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
     };
     if (full) await withoutIndexes(c, ['ind_person_month', 'ind_item_month'], rollups);
     else await rollups();
+    // the persons' years of the months (whole years: a month's change moves its year's sums)
+    const pyears = [...new Set(months.map((m) => `${m.slice(0, 4)}-01-01`))];
+    if (!full) await c.query(PERSON_YEAR_DELETE, [pyears, regions]);
+    if (pyears.length) await c.query(personYear(), [pyears, regions]);
     for (const [from, to] of runs) {
       await c.query(WEEKS_DELETE, [from, regions, to]);
       await c.query(WEEKS_INSERT, [from, regions, to]);

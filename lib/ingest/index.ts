@@ -347,7 +347,13 @@ async function runIngest(db: Db, files: string[], opts: IngestOptions, openedFil
       errorsTotal,
     };
     if (!rollback && (opts.pipeline ?? true) && inserted + updated + result.reversed > 0 && m.months.length) {
-      const steps = await afterIngest(db, { months: m.months, regionCodes: m.regions, batchId: batchIds[0], days: m.days ?? undefined });
+      const steps = await afterIngest(db, {
+        months: m.months,
+        regionCodes: m.regions,
+        batchId: batchIds[0],
+        days: m.days ?? undefined,
+        insertsOnly: updated === 0 && result.reversed === 0,
+      });
       result.pipeline = steps.map((s) => ({ step: s.step, ms: s.ms }));
     } else if (!rollback) await bumpDataVersion(db); // master data (names, budgets) shows on cached pages too
     return result;

@@ -18,6 +18,11 @@ export interface PipelineScope {
    * holds one): re-adjudication and the rollups then re-derive those days' persons and groups, not whole months.
    */
   days?: string[];
+  /**
+   * Set by an ingest whose batch only inserted new settlements and fee lines (nothing updated, reversed or moved): the
+   * day's refresh may then add the new visits' fee lines to the item rollup instead of regrouping their institutions.
+   */
+  insertsOnly?: boolean;
   /** filled by the indicator step of a day's refresh: the persons whose visits changed (the person-local rules re-run for them) */
   persons?: string[];
   batchId?: number;

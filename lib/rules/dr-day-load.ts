@@ -1,4 +1,4 @@
-import { IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
+import { forSubjects, IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /** A doctor with more settled visits in one day than a person can see. */
@@ -14,10 +14,12 @@ export const drDayLoad: Rule = {
   thresholds: ['doctorDayMax'],
   unit: 'count',
   template: '{subject} {period} 有 {extra.days} 天单日开单结算超过 {threshold}（最多 {value}），合计 {n} 人次，疑似虚构诊疗；依据 {basis}',
+  // a doctor's finding counts their own visits per day: a changed day can alert only the doctors over the limit that day
+  local: { changed: `select distinct dr_codg as subject_id from d where dr_codg is not null group by region_code, dr_codg, setl_time::date having count(*) > ${th('doctorDayMax')}` },
   sql: `
 with d as (
   select region_code, dr_codg, month, setl_time::date as day, count(*)::int as k, sum(fund) as fund
-  from ind_visits where ${IN_SCOPE} and dr_codg is not null
+  from ind_visits where ${IN_SCOPE} and ${forSubjects('dr_codg')} and dr_codg is not null
   group by region_code, dr_codg, month, setl_time::date
   having count(*) > ${th('doctorDayMax')}
 )

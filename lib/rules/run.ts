@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { clauseText, explain } from '../alerts/explain';
 import { upsertAlerts, withdrawStale, type AlertRow } from '../alerts/upsert';
 import type { Db } from '../db/client';
+import { dayRuns } from '../indicators/refresh';
 import { inTransaction, monthDate, normaliseMonths } from '../indicators/sql';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { resolveBasis, thresholdBasis } from '../policies/basis';
@@ -106,7 +107,7 @@ function withFollowing(months: string[], k: number): string[] {
 /**
  * One rule's findings for (months, regions, thresholds), subject names filled in, nothing written: what the
  * monitoring run stores and what a back-test (lib/rules/backtest.ts) compares with the stored alerts.
- * `months`: sorted 'YYYY-MM-01' dates. `persons`: for a person-local rule, only these persons' findings (null: everyone).
+ * `months`: sorted 'YYYY-MM-01' dates. `persons`: for a person- or subject-local rule, only these subjects' findings (null: all).
  */
 export async function findingsFor(
   c: pg.ClientBase,
@@ -119,7 +120,7 @@ export async function findingsFor(
   if (!months.length || !regions.length) return [];
   // $4/$5: the scope's first month and the day after its last month as constants, so that the planner
   // prunes partitions and estimates row counts (a subquery over $1 left it guessing: nested loops, 5 s)
-  const subjects = rule.personLocal ? persons : null;
+  const subjects = rule.personLocal || rule.local ? persons : null;
   const params = [months, regions, JSON.stringify(thresholds), months[0], nextMonth(months[months.length - 1] ?? ''), subjects];
   // Postgres refuses unused parameters: pass only as many as the query references.
   const used = Math.max(0, ...[...rule.sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
@@ -131,12 +132,44 @@ export async function findingsFor(
   return r.rows;
 }
 
+/** What a day's refresh changed: the days ('YYYY-MM-DD') and the persons whose visits changed. */
+export interface DayChange {
+  days: string[];
+  persons: string[];
+}
+
+/**
+ * The subjects a subject-local rule re-runs for after a day's batch (RuleMeta.local): those its `changed` query finds
+ * among the changed days' visits, and those it has alerted in the scope (their finding may shrink or go).
+ */
+async function changedSubjects(c: pg.ClientBase, rule: Rule, months: string[], regions: string[], thresholds: Record<string, number>, day: DayChange): Promise<string[]> {
+  if (!rule.local || !months.length) return [];
+  const from = months[0] ?? '';
+  const to = nextMonth(months[months.length - 1] ?? '');
+  const ranges = dayRuns(day.days)
+    .map(([a, b]) => `(setl_time >= '${a}'::date::timestamp at time zone 'Asia/Shanghai' and setl_time < '${b}'::date::timestamp at time zone 'Asia/Shanghai')`)
+    .join(' or ');
+  const d = `d as (select * from ind_visits where month = any($1::date[]) and region_code = any($2::text[]) and (${ranges || 'false'}))`;
+  const changed = rule.local.changed.trim();
+  const sql = `
+${/^with\s/i.test(changed) ? `with ${d}, ${changed.replace(/^with\s+/i, '')}` : `with ${d} ${changed}`}
+union select subject_id from alerts
+  where rule_id = $7 and region_code = any($2::bpchar[]) and period_start < $5::date and period_end >= $4::date`;
+  // every parameter typed even when the rule's query does not read it ($6: the persons whose visits changed)
+  const r = await c.query<{ subject_id: string }>(
+    `select subject_id from (${sql}) x where $3::jsonb is not null and $6::text[] is not null`,
+    [months, regions, JSON.stringify(thresholds), from, to, day.persons, rule.id],
+  );
+  return r.rows.map((x) => x.subject_id);
+}
+
 /**
  * Runs the rules inside an open transaction; each region and month under the thresholds in force
- * (lib/policies/monitoring-versions.ts). `persons`: the persons (psn_no) whose visits changed, when a day's refresh
- * knows them — person-local rules re-run for those persons only; null: everyone.
+ * (lib/policies/monitoring-versions.ts). `day`: what a day's refresh changed, when it knows — person-local rules
+ * re-run for the persons whose visits changed, subject-local rules for the subjects those changes can alert
+ * (changedSubjects); null: everyone.
  */
-export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[], persons: string[] | null = null): Promise<RuleRunResult> {
+export async function runRulesOn(c: pg.ClientBase, months: string[], regions: string[], only?: string[], day: DayChange | null = null): Promise<RuleRunResult> {
   const out: RuleRunResult = { months, regions, rules: [], alerts: { inserted: 0, total: 0, suppressed: 0, withdrawn: 0 } };
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
@@ -147,16 +180,16 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
     const key = rule.baselineMonthsKey as keyof Thresholds | undefined;
     const follow = key ? Math.max(0, ...groupScopeByPolicy(regions, monthDates, versions, rule.window).map((g) => g.policy.thresholds[key]?.value ?? 0)) : 0;
     const ms = follow > 0 ? withFollowing(monthDates, follow) : monthDates;
-    const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[] }> = [];
+    const scopes: Array<{ regions: string[]; months: string[]; found: AlertRow[]; subjects: string[] | null }> = [];
     for (const g of groupScopeByPolicy(regions, ms, versions, rule.window)) {
-      const found = (await findingsFor(c, rule, g.months, g.regions, thresholdValues(g.policy.thresholds), persons)).map((f) =>
-        toAlert(rule, f, g.policy.thresholds, g.policy.ids),
-      );
-      scopes.push({ regions: g.regions, months: g.months, found });
+      const th = thresholdValues(g.policy.thresholds);
+      const subjects = !day ? null : rule.personLocal ? day.persons : rule.local ? await changedSubjects(c, rule, g.months, g.regions, th, day) : null;
+      const found = subjects?.length === 0 ? [] : (await findingsFor(c, rule, g.months, g.regions, th, subjects)).map((f) => toAlert(rule, f, g.policy.thresholds, g.policy.ids));
+      scopes.push({ regions: g.regions, months: g.months, found, subjects });
     }
     const rows = scopes.flatMap((s) => s.found);
     const up = await upsertAlerts(c, rows);
-    for (const s of scopes) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found, rule.personLocal ? persons : null);
+    for (const s of scopes) if (s.subjects?.length !== 0) out.alerts.withdrawn += await withdrawStale(c, rule.id, s.regions, s.months, s.found, s.subjects);
     out.alerts.inserted += up.inserted;
     out.alerts.total += up.total;
     out.alerts.suppressed += up.suppressed;
@@ -181,6 +214,7 @@ export async function runRules(db: Db, scope: PipelineScope): Promise<RuleRunRes
       const r = await c.query<{ r: string }>('select distinct region_code as r from ind_region_month order by 1');
       regions = r.rows.map((x) => x.r);
     }
-    return runRulesOn(c, months, regions, undefined, full ? null : (scope.persons ?? null));
+    const day = !full && scope.persons && scope.days?.length ? { days: scope.days, persons: scope.persons } : null;
+    return runRulesOn(c, months, regions, undefined, day);
   });
 }

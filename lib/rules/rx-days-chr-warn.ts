@@ -1,6 +1,6 @@
 import { th } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
-import { visitGroup } from './visit-group';
+import { visitGroup, visitLocal } from './visit-group';
 
 const visit: VisitCondition = {
   where: `chronic and max_days > ${th('rxDaysChronicWarn')} and max_days <= ${th('rxDaysChronicMax')}`,
@@ -22,5 +22,6 @@ export const rxDaysChrWarn: Rule = {
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔慢性病处方用药天数超过一般 {threshold}、未超过最长 90 天（最长 {value}），请核实长期处方管理；依据 {basis}',
   visit,
+  local: visitLocal('institution', visit.where),
   sql: visitGroup({ subject: 'institution', ...visit }),
 };

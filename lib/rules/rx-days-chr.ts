@@ -1,6 +1,6 @@
 import { th } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
-import { visitGroup } from './visit-group';
+import { visitGroup, visitLocal } from './visit-group';
 
 const visit: VisitCondition = { where: `chronic and max_days > ${th('rxDaysChronicMax')}`, value: 'max(max_days)', threshold: th('rxDaysChronicMax') };
 
@@ -18,5 +18,6 @@ export const rxDaysChr: Rule = {
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔慢性病处方用药天数超过最长 {threshold}（最长 {value}），涉及统筹支付 {amount}；依据 {basis}',
   visit,
+  local: visitLocal('institution', visit.where),
   sql: visitGroup({ subject: 'institution', ...visit }),
 };

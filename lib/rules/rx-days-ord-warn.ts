@@ -1,6 +1,6 @@
 import { th } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
-import { visitGroup } from './visit-group';
+import { visitGroup, visitLocal } from './visit-group';
 
 const visit: VisitCondition = {
   where: `not chronic and max_days > ${th('rxDaysOrdinaryWarn')} and max_days <= ${th('rxDaysOrdinaryMax')}`,
@@ -22,5 +22,6 @@ export const rxDaysOrdWarn: Rule = {
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔普通疾病处方用药天数超过一般 {threshold}、未超过最长 14 天（最长 {value}），请核实病情需要；依据 {basis}',
   visit,
+  local: visitLocal('institution', visit.where),
   sql: visitGroup({ subject: 'institution', ...visit }),
 };

@@ -1,6 +1,6 @@
 import { th } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
-import { visitGroup } from './visit-group';
+import { visitGroup, visitLocal } from './visit-group';
 
 const visit: VisitCondition = { where: `not chronic and max_days > ${th('rxDaysOrdinaryMax')}`, value: 'max(max_days)', threshold: th('rxDaysOrdinaryMax') };
 
@@ -18,5 +18,6 @@ export const rxDaysOrd: Rule = {
   unit: 'days',
   template: '{subject} {period} 有 {n} 笔普通疾病处方用药天数超过最长 {threshold}（最长 {value}），涉及统筹支付 {amount}；依据 {basis}',
   visit,
+  local: visitLocal('institution', visit.where),
   sql: visitGroup({ subject: 'institution', ...visit }),
 };

@@ -1,4 +1,4 @@
-import { IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
+import { forSubjects, IN_SCOPE, MONTH_PERIOD, th } from './sql-parts';
 import type { Rule } from './types';
 
 /**
@@ -26,8 +26,10 @@ export const splitVisit: Rule = {
   thresholds: ['splitVisitMin'],
   unit: 'count',
   template: '{subject} {period} 有 {extra.days} 人次·日同一参保人同日多次结算（单日最多 {value} 次，阈值 {threshold}），共 {n} 笔，统筹支付 {amount}；依据 {basis}',
+  // an institution's finding counts its own visits per person and day: a changed day can alert only where it holds a split
+  local: { changed: `select distinct fixmedins_code as subject_id from (${splitVisitRows('d')}) x where ${SPLIT_VISIT_HIT}` },
   sql: `
-with v as (${splitVisitRows(`ind_visits where ${IN_SCOPE}`)})
+with v as (${splitVisitRows(`ind_visits where ${IN_SCOPE} and ${forSubjects('fixmedins_code')}`)})
 select region_code, 'institution' as subject_type, fixmedins_code as subject_id, ${MONTH_PERIOD},
   max(k)::float8 as value, ${th('splitVisitMin')} as threshold, count(*)::int as n, sum(fund)::bigint as amount,
   array_agg(setl_id order by setl_time, setl_id) as setl_ids,

@@ -9,11 +9,11 @@ export const YEAR_PERIOD = `to_char(y, 'YYYY') as period_key, y as period_start,
 export const IN_SCOPE = `month = any($1::date[]) and region_code = any($2::text[])`;
 
 /**
- * A person-local rule's condition on its person column: $6 the persons to re-run (null: all). Postgres must know the
+ * A person-local (or subject-local) rule's condition on its subject column: $6 the subjects to re-run (null: all). Postgres must know the
  * type of every parameter it is given, so $3, $4 and $5 (always given, never null) are named here for the rules that do not
  * read them otherwise.
  */
-export const forPersons = (col: string) => `($6::text[] is null or ${col} = any($6::text[])) and $3::jsonb is not null and $4::date is not null and $5::date is not null`;
+export const forSubjects = (col: string) => `($6::text[] is null or ${col} = any($6::text[])) and $3::jsonb is not null and $4::date is not null and $5::date is not null`;
 
 /** SQL: the whole-type peer group ('hospital:*') of a peer_key ('hospital:3'), where a subject whose own group is too small is ranked. */
 export const widePeerKey = (peerKey: string) => `split_part(${peerKey}, ':', 1) || ':*'`;
@@ -86,3 +86,6 @@ from scored
 where peer_n >= ${th('minPeerSize')} and pct >= ${th('peerPercentile')} and z >= ${th('robustZ')}
   ${o.minRatioKey ? `and v >= med * ${th(o.minRatioKey)} and med > 0` : ''} ${o.and ? `and ${o.and}` : ''}`;
 }
+
+/** The persons' condition of a person-local rule. */
+export const forPersons = forSubjects;

@@ -1,4 +1,3 @@
-import { forPersons } from './sql-parts';
 import type { Rule, VisitCondition } from './types';
 import { visitGroup } from './visit-group';
 
@@ -25,5 +24,5 @@ export const suspended: Rule = {
   template: '{subject} {period} 在暂停联网结算期间仍发生 {n} 笔结算，统筹支付 {amount}；依据 {basis}',
   visit,
   // a day's refresh re-runs it for the persons whose visits changed ($6, lib/rules/run.ts); the real-time check runs `visit`
-  sql: visitGroup({ subject: 'insured', ...visit, where: `${forPersons('psn_no')} and ${visit.where}` }),
+  sql: visitGroup({ subject: 'insured', ...visit }),
 };

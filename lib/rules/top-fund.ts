@@ -28,11 +28,11 @@ export const topFund: Rule = {
   sql: `
 with yrs as (select distinct date_trunc('year', m)::date as y from unnest($1::date[]) m),
 base as (
-  select region_code, date_trunc('year', month)::date as y, psn_no, left(max(psn_type), 2) as grp,
-    sum(fund_amt)::float8 as fund, sum(total_amt - ownpay_amt)::float8 as inscp, sum(visits)::int as visits
-  from ind_person_month
-  where region_code = any($2::text[]) and date_trunc('year', month)::date in (select y from yrs)
-  group by 1, 2, 3
+  -- the person's year (ind_person_year, kept by the indicator refresh): grouping the year's person-months here cost a
+  -- day's batch as much as a full recompute
+  select region_code, year as y, psn_no, left(psn_type, 2) as grp, fund_amt::float8 as fund, (total_amt - ownpay_amt)::float8 as inscp, visits
+  from ind_person_year
+  where region_code = any($2::text[]) and year in (select y from yrs)
 ),
 pos as (select *, ln(inscp) as lv from base where inscp > 0),
 -- materialized: the planner, expecting a handful of persons, put the ranking inside a nested loop over the 10

@@ -45,6 +45,15 @@ export interface RuleMeta {
    */
   personLocal?: boolean;
   /**
+   * Set on a rule whose finding for a subject (institution, doctor) in a period reads that subject's own visits in the
+   * period only: no peers, no other subject. Its query takes $6, the subject ids to re-run (null: every subject), as a
+   * person-local rule's does. `changed` selects, from `d` (the visits of the days a batch changed: ind_visits' columns,
+   * $3 the thresholds), the subjects those days can give a finding (column subject_id). A day's batch re-runs the rule
+   * for those subjects and the ones it already alerted in the period (a finding may shrink or go): the findings a full
+   * run gives for every other subject cannot have changed, because none of their visits did.
+   */
+  local?: { changed: string };
+  /**
    * Set when the rule ranks the subject among peers (it then stores median, percentile, z and group size on the
    * alert): what the group is, which thresholds it was judged by, and where the detail page reads the group's
    * distribution (`source`; absent when the ranked statistic is computed inside the query only, as IND-GROWTH's growth).

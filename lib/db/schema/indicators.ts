@@ -190,6 +190,22 @@ export const indPersonMonth = pgTable(
   (t) => [index('ind_person_month_idx').on(t.regionCode, t.month, t.psnNo)],
 );
 
+/** 参保人·年: the person's months summed by year (TOP-FUND ranks persons by it) */
+export const indPersonYear = pgTable(
+  'ind_person_year',
+  {
+    regionCode: char('region_code', { length: 6 }).notNull(),
+    year: date('year').notNull(),
+    psnNo: text('psn_no').notNull(),
+    psnType: text('psn_type').notNull(),
+    visits: integer('visits').notNull(),
+    totalAmt: bigint('total_amt', { mode: 'number' }).notNull(),
+    ownpayAmt: bigint('ownpay_amt', { mode: 'number' }).notNull(),
+    fundAmt: bigint('fund_amt', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('ind_person_year_idx').on(t.regionCode, t.year, t.psnNo)],
+);
+
 /** 统筹区·月 */
 export const indRegionMonth = pgTable(
   'ind_region_month',
