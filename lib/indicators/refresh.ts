@@ -115,14 +115,21 @@ const personRollup = (where: string) =>
   `insert into ind_person_month (region_code, month, psn_no, psn_type, visits, institutions, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt)
    select region_code, month, psn_no, max(psn_type), count(*)::int, count(distinct fixmedins_code)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)
    from ind_visits where ${where} group by region_code, month, psn_no`;
-/** A person's year from their months ($1: the years' first days; `and`: further condition on ind_person_month). */
-const personYear = (and = '') =>
+/** A person's year from their months ($1: the years' first days) read from `from` (ind_person_month p, or fewer of its rows). */
+const personYear = (from = 'ind_person_month p') =>
   `insert into ind_person_year (region_code, year, psn_no, psn_type, visits, total_amt, ownpay_amt, fund_amt)
-   select region_code, date_trunc('year', month)::date, psn_no, max(psn_type), sum(visits)::int, sum(total_amt), sum(ownpay_amt), sum(fund_amt)
-   from ind_person_month where date_trunc('year', month)::date = any($1::date[]) and ($2::text[] is null or region_code = any($2)) ${and}
-   group by region_code, date_trunc('year', month), psn_no`;
+   select p.region_code, date_trunc('year', p.month)::date, p.psn_no, max(p.psn_type), sum(p.visits)::int, sum(p.total_amt), sum(p.ownpay_amt), sum(p.fund_amt)
+   from ${from} where date_trunc('year', p.month)::date = any($1::date[]) and ($2::text[] is null or p.region_code = any($2))
+   group by p.region_code, date_trunc('year', p.month), p.psn_no`;
 const PERSON_YEAR_DELETE = `delete from ind_person_year where year = any($1::date[]) and ($2::text[] is null or region_code = any($2))`;
 const TOUCHED_PERSONS = `(region_code, psn_no) in (select distinct region_code, psn_no from ind_touched where psn_no is not null)`;
+/**
+ * The touched persons' rows of ind_person_month in [from, to): each person's months probed by the index (region, month,
+ * person), not a join that reads every person-month of the year (650k rows at 1M settlements) to keep a few thousand.
+ */
+const TOUCHED_PERSON_MONTHS = (from: string, to: string) => `(select distinct region_code, psn_no from ind_touched where psn_no is not null) t
+  cross join generate_series((${from})::timestamp, (${to})::timestamp - interval '1 day', interval '1 month') m(month)
+  join ind_person_month p on p.region_code = t.region_code and p.month = m.month::date and p.psn_no = t.psn_no`;
 
 // the region from the institution and person rollups just written (their sums add up; persons are one row each
 // there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
@@ -312,7 +319,9 @@ const DAY_INSERT = `
 with i as (
   insert into ind_visits (${VISIT_COLS})
   select ${VISIT_COLS} from ind_visits_new n
-  where not exists (select 1 from ind_visits v where v.month = n.month and v.region_code = n.region_code and v.setl_id = n.setl_id and v.setl_time = n.setl_time)
+  -- the person too (a visit is one person's): the probe then goes through the (region, person, time) index
+  where not exists (select 1 from ind_visits v where v.month = n.month and v.region_code = n.region_code and v.psn_no = n.psn_no
+    and v.setl_id = n.setl_id and v.setl_time = n.setl_time)
   returning ${touchedCols(true)}
 ) insert into ind_touched select * from i`;
 const keyed = (cols: string) => `(${cols}) in (select distinct ${cols} from ind_touched where ${cols.split(', ').map((x) => `${x} is not null`).join(' and ')})`;
@@ -368,9 +377,7 @@ const ITEMS_ADD = [
 const personMasks = (table: string) => `
 create temp table ${table} on commit drop as
 select p.region_code, extract(year from p.month)::int as y, p.psn_no, bit_or(1 << (extract(month from p.month)::int - 1)) as mask
-from ind_person_month p join (select distinct region_code, psn_no from ind_touched where psn_no is not null) t
-  on t.region_code = p.region_code and t.psn_no = p.psn_no
-where p.month >= $1::date and p.month < $2::date
+from ${TOUCHED_PERSON_MONTHS('$1::date', '$2::date')}
 group by 1, 2, 3`;
 const PERIODS_DELTA = `
 create temp table ind_period_delta on commit drop as
@@ -424,9 +431,10 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
       await c.query(insert, [mdates]);
     }
     // the touched persons' years, from their months just regrouped
-    const years = [...new Set(tMonths.map((m) => `${m.slice(0, 4)}-01-01`))];
+    const years = [...new Set(tMonths.map((m) => `${m.slice(0, 4)}-01-01`))].sort();
     await c.query(`${PERSON_YEAR_DELETE} and ${TOUCHED_PERSONS}`, [years, tRegions]);
-    await c.query(personYear(`and ${TOUCHED_PERSONS}`), [years, tRegions]);
+    const span = [`'${years[0]}'::date`, `'${Number(years[years.length - 1]?.slice(0, 4)) + 1}-01-01'::date`] as const;
+    await c.query(personYear(TOUCHED_PERSON_MONTHS(...span)), [years, tRegions]);
   };
   if (tMonths.length) await refreshPeriodsByDelta(c, tMonths, regroup);
   else await regroup();

@@ -27,6 +27,10 @@ export const RX_OVERLAP_HIT = `prev_end - setl_time > ${th('rxOverlapDays')} * i
  *   statistics are lost (the planner expected 1,510 of 231,879 lines a month and chose an on-disk sort
  *   after a nested plan).
  */
+const DRUG_LINE = `f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0`;
+const LINE_RANGE = `f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
+    and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'`;
+
 export const rxOverlap: Rule = {
   id: 'RX-OVERLAP',
   nameZh: '重复开药（同药供药期重叠）',
@@ -42,14 +46,21 @@ export const rxOverlap: Rule = {
   template: '{subject} {period} 有 {n} 笔购药与此前同一药品的供药期重叠超过 {threshold}（最长重叠 {value}），涉及药品 {extra.drugs}；依据 {basis}',
   sql: `
 with lines as (
+  -- everyone ($6 null): every drug line of the scope, the reversed settlements' anti-joined
   select f.admdvs as region_code, f.psn_no collate "C" as psn_no, f.hilist_code collate "C" as hilist_code,
     f.setl_id collate "C" as setl_id, f.setl_time, f.medc_days as days, f.det_item_fee_sumamt as amt
   from fee_details f
-  where f.admdvs = any($2::bpchar[]) and ${forPersons('f.psn_no')} and f.med_chrgitm_type in ('09', '10', '11') and f.hilist_code is not null and f.medc_days > 0
-    and f.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
-    and f.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai'
+  where $6::text[] is null and f.admdvs = any($2::bpchar[]) and ${DRUG_LINE} and ${LINE_RANGE}
     and not exists (select 1 from settlements s where s.admdvs = f.admdvs and s.setl_id = f.setl_id and s.setl_time = f.setl_time
       and (s.reversed or s.refd_setl_flag))
+  union all
+  -- some persons (a day's batch): their valid visits (ind_visits, by person) and those visits' lines, not a scan of
+  -- every line of the look-back for a few thousand persons (fee lines have no person index)
+  select f.admdvs, f.psn_no collate "C", f.hilist_code collate "C", f.setl_id collate "C", f.setl_time, f.medc_days, f.det_item_fee_sumamt
+  from ind_visits v join fee_details f on f.admdvs = v.region_code and f.setl_id = v.setl_id and f.setl_time = v.setl_time
+  where v.region_code = any($2::text[]) and ${forPersons('v.psn_no')} and $6::text[] is not null
+    and v.setl_time >= $4::date::timestamp at time zone 'Asia/Shanghai' - ${th('rxOverlapLookbackDays')} * interval '1 day'
+    and v.setl_time < $5::date::timestamp at time zone 'Asia/Shanghai' and ${DRUG_LINE} and ${LINE_RANGE}
 ),
 seq as (${overlapRows('lines')}),
 hits as (
