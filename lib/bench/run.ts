@@ -81,6 +81,8 @@ export interface BenchResult {
   backtest_ms: Record<string, number>;
   backtest_rules_ms: Record<string, number>;
   detection_detail: Record<string, KindQuality>;
+  /** steps that failed (their figures absent), with the error: the rest of the run is kept */
+  failed?: Record<string, string>;
   /** on a Citus coordinator: the facts each node holds after the ingest (absent on one Postgres) */
   citus_workers?: WorkerShare[];
   /** real-time check (NHSA 3101/3102) at 8 concurrent callers (lib/bench/realtime.ts); absent in runs before issue 23 */
@@ -214,10 +216,22 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log('adjudication engine');
     const adj = benchAdjudication(500_000);
 
+    // The steps below measure features of their own; one that fails (a what-if of every visit of a 10M set in one
+    // process, say) is reported in `failed` and the run goes on, so that the figures above are not lost with it.
+    const failed: Record<string, string> = {};
+    const attempt = async <T>(step: string, fn: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await fn();
+      } catch (e) {
+        failed[step] = (e as Error).message.slice(0, 300);
+        log(`${step} failed: ${failed[step]}`);
+        return null;
+      }
+    };
     log('back-test of every rule');
-    const bt = await benchBacktest(db);
+    const bt = (await attempt('backtest', () => benchBacktest(db))) ?? { by_kind: {}, by_rule: {} };
     log('policy what-if over every loaded visit');
-    const whatif = await benchWhatif(db);
+    const whatif = (await attempt('whatif', () => benchWhatif(db))) ?? { visits_per_s: undefined, ms: undefined, ms_cold: undefined };
 
     log('detection quality against truth.json');
     const detail = await detectionQuality(db, truth);
@@ -229,7 +243,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     if (citus) log('real-time check: not run on a Citus cluster (its rule query is not distributable yet)');
     else {
       log('real-time check, 8 concurrent callers');
-      rt = await benchRealtime(db);
+      rt = await attempt('realtime', () => benchRealtime(db));
     }
 
     const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
@@ -276,6 +290,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backtest_rules_ms: bt.by_rule,
       detection_detail: detail,
       ...(citusWorkers ? { citus_workers: citusWorkers } : {}),
+      ...(Object.keys(failed).length ? { failed } : {}),
       ...(rt ? { realtime_p50_ms: rt.p50_ms, realtime_p99_ms: rt.p99_ms, realtime_checks_per_s: rt.checks_per_s } : {}),
     };
   } finally {

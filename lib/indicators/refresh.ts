@@ -418,7 +418,7 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
   const runs = dayRuns(days);
   const months = normaliseMonths(days);
   const mdates = months.map(monthDate);
-  await analyzeStaleFacts(c, [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))]);
+  await analyzeStaleFacts(c, [...new Set(months.flatMap((m) => [0, 1, 2, 3].map((k) => shiftMonth(m, -k))))], true);
   await c.query(VISITS_SCRATCH);
   await c.query(TOUCHED);
   let visits = 0;

@@ -146,10 +146,7 @@ async function changedSubjects(c: pg.ClientBase, rule: Rule, months: string[], r
   if (!rule.local || !months.length) return [];
   const from = months[0] ?? '';
   const to = nextMonth(months[months.length - 1] ?? '');
-  const ranges = dayRuns(day.days)
-    .map(([a, b]) => `(setl_time >= '${a}'::date::timestamp at time zone 'Asia/Shanghai' and setl_time < '${b}'::date::timestamp at time zone 'Asia/Shanghai')`)
-    .join(' or ');
-  const d = `d as (select * from ind_visits where month = any($1::date[]) and region_code = any($2::text[]) and (${ranges || 'false'}))`;
+  const d = `d as (select * from rule_day_visits where month = any($1::date[]) and region_code = any($2::text[]))`;
   const changed = rule.local.changed.trim();
   const sql = `
 ${/^with\s/i.test(changed) ? `with ${d}, ${changed.replace(/^with\s+/i, '')}` : `with ${d} ${changed}`}
@@ -174,6 +171,19 @@ export async function runRulesOn(c: pg.ClientBase, months: string[], regions: st
   if (!months.length || !regions.length) return out;
   const monthDates = months.map(monthDate).sort();
   const versions = await loadMonitoringVersions(c);
+  if (day) {
+    for (const d of day.days) if (!/^\d{4}-(0[1-9]|1[0-2])-\d{2}$/.test(d)) throw new Error(`invalid day in pipeline scope: ${d}`);
+    // the changed days' visits, read once for every subject-local rule's `changed` query (changedSubjects)
+    const ranges = dayRuns(day.days)
+      .map(([a, b]) => `(setl_time >= '${a}'::date::timestamp at time zone 'Asia/Shanghai' and setl_time < '${b}'::date::timestamp at time zone 'Asia/Shanghai')`)
+      .join(' or ');
+    await c.query('drop table if exists rule_day_visits');
+    await c.query(`create temp table rule_day_visits on commit drop as select * from ind_visits where month = any($1::date[]) and region_code = any($2::text[]) and (${ranges || 'false'})`, [
+      monthDates,
+      regions,
+    ]);
+    await c.query('analyze rule_day_visits');
+  }
   for (const rule of allRules) {
     if (only && !only.includes(rule.id)) continue;
     const t0 = performance.now();
