@@ -3,6 +3,7 @@
  * growth curve over every size measured (each run is one size, side by side in one database).
  */
 import { citusSection } from './citus-report';
+import type { DayBatchTiming } from '../indicators/bench';
 import type { BenchResult } from './run';
 
 const goal = (ok: boolean) => (ok ? '✅' : '❌');
@@ -55,8 +56,25 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
   );
   const growth = runs.map(
     (x) =>
-      `| ${x.settlements.toLocaleString('en')} | ${x.fee_details.toLocaleString('en')} | ${x.ingest_ms} | ${x.copy_ms} | ${x.ingest_vs_copy} | ${x.recompute_ms} | ${x.groupby_ms} | ${x.recompute_vs_groupby} | ${x.recompute_vs_limit ?? '—'} | ${x.incremental_ms} | ${x.incremental_vs_full} | ${x.dashboard_p95_ms} | ${x.dashboard_p95_at_20_ms ?? '—'} | ${x.ingest_peak_rss_mb} | ${x.recompute_peak_rss_mb} |`,
+      `| ${x.settlements.toLocaleString('en')} | ${x.commit ?? 'earlier'} | ${x.ingest_ms} | ${x.copy_ms} | ${x.ingest_vs_copy} | ${x.recompute_ms} | ${x.groupby_ms} | ${x.recompute_vs_groupby} | ${x.recompute_vs_limit ?? '—'} | ${x.incremental_ms} | ${x.incremental_vs_full} | ${x.dashboard_p95_ms} | ${x.dashboard_vs_raw} | ${x.dashboard_p95_at_20_ms ?? '—'} | ${x.ingest_peak_rss_mb} | ${x.recompute_peak_rss_mb} |`,
   );
+  const pageNames = ['overview', 'alert_list', 'institutions', 'institution_profile', 'alert_detail'];
+  const pages = runs.map((x) => {
+    const d = x.dashboard as { pages?: Record<string, { p95_ms: number }>; raw?: { p95_ms: number } } | undefined;
+    const raw = d?.raw?.p95_ms;
+    const cell = (k: string) => {
+      const v = d?.pages?.[k]?.p95_ms;
+      return v === undefined ? '—' : `${v}${raw ? ` (${(v / raw).toFixed(3)})` : ''}`;
+    };
+    return `| ${x.settlements.toLocaleString('en')} | ${pageNames.map(cell).join(' | ')} | ${raw ?? '—'} |`;
+  });
+  const days = runs
+    .filter((x) => x.day_batch)
+    .map((x) => {
+      const d = x.day_batch as DayBatchTiming;
+      const full = x.recompute_steps.filter((st) => st.step !== 'adjudicate').reduce((a, st) => a + st.ms, 0);
+      return `| ${x.settlements.toLocaleString('en')} | ${d.day} | ${d.settlements.toLocaleString('en')} | ${d.refresh_ms} | ${full} | ${x.incremental_vs_full} | ${d.adjudicate_ms} |`;
+    });
   return [
     '# Performance',
     '',
@@ -82,16 +100,35 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     '',
     '## Growth curve',
     '',
-    '| settlements | fee lines | ingest ms | COPY ms | ingest÷COPY | recompute ms | GROUP BY ms | recompute÷GROUP BY | recompute÷limit | day refresh ms | day÷full | dashboard p95 ms | overview p95 at 20 ms | ingest RSS MB | recompute RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Every size the bench has run, each on its own fresh database. `code` is the commit measured ("+": lib/ differed from',
+    'it; "earlier": a run from before commits were recorded, on older code).',
+    '',
+    '| settlements | code | ingest ms | COPY ms | ingest÷COPY | recompute ms | GROUP BY ms | recompute÷GROUP BY | recompute÷limit | day refresh ms | day÷full | dashboard p95 ms | dashboard÷raw | overview p95 at 20 ms | ingest RSS MB | recompute RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...growth,
     '',
+    'Dashboard pages, p95 ms (÷ the raw aggregation of the same key indicators from the facts, its p95 in the last column):',
+    '',
+    '| settlements | overview | alert list | institutions | institution profile | alert detail | raw |',
+    '|---|---|---|---|---|---|---|',
+    ...pages,
+    '',
+    ...(days.length
+      ? [
+          'A day’s batch (the last day taken out, refreshed, put back as new settlements; the refresh after it timed):',
+          '',
+          '| settlements | day | its settlements | refresh ms (rollups + rules) | full indicators + rules ms | day÷full | re-adjudication ms (its persons’ years) |',
+          '|---|---|---|---|---|---|---|',
+          ...days,
+          '',
+        ]
+      : []),
     ...citusSection(runs),
     'How each figure grows with the data:',
     '',
     '- ingest and raw COPY: linear in rows (both stream; the ingest holds one chunk and a settlement index of the batch), so their ratio should stay flat; memory is bounded by the chunk size, not the file.',
     '- full recompute and its limit (one GROUP BY pass + a COPY of the rows written): both linear in rows; the ratio stays flat unless a step sorts on disk (work_mem) or re-reads the facts.',
-    '- a day’s refresh: the day’s features, diff and the groups it touched (institution, doctor and person months, institution weeks) grow with the day, not the data; the touched institutions’ items, the periods’ person counts and the month-scoped rules (peer groups, institution-month rules) grow with one month of one year, i.e. about 1/12 of the data — so day÷full tends to a constant near (month-scoped work ÷ full work), not to the day’s share.',
+    '- a day’s refresh: its features, the diff against ind_visits, the items of an insert-only batch and the subject-local rules (visit, day and pair rules re-run for the subjects the changed days can alert, person rules for the changed persons) grow with the day. What still grows with the data: regrouping the touched institutions’ and doctors’ months (a day touches most institutions, so about a month of their visits), the peer rules over the month’s institution and doctor rollups, and TOP-FUND’s ranking of every person’s year. Both sides of day÷full grow linearly with the data, so the ratio should stay near flat; the re-adjudication of the day’s persons’ years is timed apart (its own column).',
     '- dashboard pages: read monthly rollups, which grow with institutions × months and persons × months (the person rollup and the region-period counts), not with visits; the institution profile reads one institution’s visits. The overview is cached per region set and data version, so concurrent readers cost one computation per batch.',
     '',
   ].join('\n');

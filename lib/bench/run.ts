@@ -5,7 +5,7 @@
  *   dashboard p95 and ÷ raw aggregation · adjudication visits/s · detection precision/recall · peak RSS.
  * It works on a database of its own (`ofm_bench`) on the same server, never the user's data.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,8 @@ export interface BenchOptions {
 
 export interface BenchResult {
   settlements: number;
+  /** the commit the run measured (`git rev-parse --short HEAD`, with "+" when the work tree differed); absent before 2026-12-02 */
+  commit?: string;
   fee_details: number;
   machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; postgres: string };
   date: string;
@@ -154,10 +156,22 @@ async function timeRawCopy(db: Db, dir: string): Promise<{ ms: number; pgCpuMs: 
   }
 }
 
+/** The code measured: the commit, marked "+" when lib/ differs from it (read at the start: the run's own code). */
+function gitCommit(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib', 'drizzle', 'policies'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${head}${dirty ? '+' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const log = opts.log ?? (() => undefined);
+  const commit = gitCommit();
   const months = opts.months ?? 12;
   const seed = opts.seed ?? 20240101;
   // The generator makes about 0.75 visits a person a month (hospital 0.5, pharmacy 0.25).
@@ -249,6 +263,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const pgVersion = await db.$client.query<{ v: string }>("select current_setting('server_version') as v");
     return {
       settlements: nSettlements,
+      ...(commit ? { commit } : {}),
       fee_details: nDetails,
       machine: {
         cpus: os.cpus().length,

@@ -141,7 +141,7 @@ const TOUCHED_PERSON_MONTHS = (from: string, to: string) => `(select distinct re
 
 // the region from the institution and person rollups just written (their sums add up; persons are one row each
 // there): counting distinct persons over the visits sorted every visit of the month (3.4 s at 1M settlements)
-const REGION_ROLLUP =
+const regionRollup = (persons: string) =>
   `insert into ind_region_month (region_code, month, ${COLS}, institutions)
    select i.region_code, i.month, sum(i.visits)::int, p.persons, sum(i.total_amt), sum(i.ownpay_amt), sum(i.fund_amt), sum(i.exam_amt), sum(i.drug_amt),
      sum(i.total_amt)::float8 / nullif(sum(i.visits), 0), sum(i.total_amt)::float8 / nullif(p.persons, 0),
@@ -149,8 +149,17 @@ const REGION_ROLLUP =
      sum(i.exam_amt)::float8 / nullif(sum(i.total_amt), 0), sum(i.drug_amt)::float8 / nullif(sum(i.total_amt), 0),
      sum(i.fund_amt)::float8 / nullif(sum(i.total_amt), 0), count(*)::int
    from ind_institution_month i
-   join (select region_code, month, count(*)::int as persons from ind_person_month where ${IN_MONTH} group by 1, 2) p using (region_code, month)
+   join (${persons}) p using (region_code, month)
    where ${IN_MONTH} group by i.region_code, i.month, p.persons`;
+const REGION_ROLLUP = regionRollup(`select region_code, month, count(*)::int as persons from ind_person_month where ${IN_MONTH} group by 1, 2`);
+/**
+ * A day's refresh has the month's persons already: the periods' counts (moved by difference first) include each month's
+ * (period key 'YYYY-MM'), so the month's person rows need not be counted again.
+ */
+const REGION_ROLLUP_DAY = regionRollup(
+  `select region_code, to_date(period_key, 'YYYY-MM') as month, persons from ind_region_period
+   where period_key = any(array(select to_char(m, 'YYYY-MM') from unnest($1::date[]) m)) and ${R}`,
+);
 const ROLLUPS = [instRollup(IN_MONTH), doctorRollup(IN_MONTH), personRollup(IN_MONTH), REGION_ROLLUP];
 
 /**
@@ -448,7 +457,7 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
   if (tMonths.length) {
     const p = [tMonths.map(monthDate), tRegions];
     await c.query(`delete from ind_region_month where ${IN_MONTH}`, p);
-    await c.query(REGION_ROLLUP, p);
+    await c.query(REGION_ROLLUP_DAY, p);
     if (additive) {
       // the new lines' sums first, then each added to its item's row (updated before the new items are inserted)
       await c.query(ITEMS_NEW_TABLE);
