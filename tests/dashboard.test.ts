@@ -86,6 +86,20 @@ describe('dashboard queries on a real database', () => {
       expect(p?.topItems.filter((i) => i.amount > 0).map((i) => ({ code: i.code, amount: i.amount, lines: i.lines }))).toEqual(direct);
       // diagnoses from ind_visits: as counted on the settlements themselves
       expect(p?.diagnoses.map((d) => `${d.code}:${d.visits}:${d.amount}`)).toEqual(['J06.9:5:100200', 'I10:3:60090', '（未填）:2:40160']);
+      // the institution's structure, prescription days and costliest claims come from rollups and an index: the same as its visits
+      const months = sql.param(scope.period.months);
+      const { rows: v } = await tx.execute<{ visits: number; total: number; fund: number; exam: number; drug: number }>(sql`
+        select count(*)::int as visits, sum(medfee)::float8 as total, sum(fund)::float8 as fund, sum(exam_amt)::float8 as exam, sum(drug_amt)::float8 as drug
+        from ind_visits where fixmedins_code = ${top?.id ?? ''} and month = any(${months}::date[])`);
+      expect(p?.structure.cur).toMatchObject(v[0] ?? {});
+      const { rows: rx } = await tx.execute<{ bucket: number; visits: number }>(sql`
+        select width_bucket(max_days, array[8, 15, 31, 61, 91]) as bucket, count(*)::int as visits
+        from ind_visits where fixmedins_code = ${top?.id ?? ''} and month = any(${months}::date[]) and n_drug_lines > 0 and max_days is not null group by 1`);
+      expect(rx.length).toBeGreaterThan(0);
+      expect(p?.rxDays.map((b) => b.visits)).toEqual([0, 1, 2, 3, 4, 5].map((k) => rx.find((r) => r.bucket === k)?.visits ?? 0));
+      const { rows: costliest } = await tx.execute<{ setl_id: string }>(sql`
+        select setl_id from ind_visits where fixmedins_code = ${top?.id ?? ''} and month = any(${months}::date[]) order by medfee desc, setl_id limit 15`);
+      expect(p?.claims.map((c) => c.setlId)).toEqual(costliest.map((c) => c.setl_id));
       expect(await getProfile(tx, 'institution', 'X0', scope)).toBeNull(); // other region: not visible
     });
 

@@ -2,13 +2,16 @@
  * Profiles of an institution, a doctor and an insured person: monthly indicators against the peer
  * median (same region, same peer group, same month, from the rollups), cost structure now vs the
  * period before, top items and diagnoses, prescriptions by days, the costliest claims, alerts and
- * cases. Claim-level parts read `ind_visits` (one row per visit, month-keyed) and join the fee lines
- * of those visits only, by key. Run inside scoped() (RLS).
+ * cases. An institution's profile reads rollups only (its month, items and diagnoses; the costliest claims are the top
+ * of an index): a large institution has ~100k visits a month at 10M settlements. A doctor's or person's profile reads
+ * their visits in `ind_visits` (one row per visit, month-keyed) and joins the fee lines of those visits only, by key.
+ * Run inside scoped() (RLS).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { monthsEnding, type Period } from './period';
 import { codeLabel } from './labels';
+import { RX_DAYS_BUCKETS, rxDaysCounts } from '../indicators/rx-days';
 
 export type ProfileKind = 'institution' | 'doctor' | 'insured';
 
@@ -142,10 +145,19 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
   const cur = sql.param(p.period.months);
   const visits = sql`select v.* from ind_visits v where v.region_code = ${region} and v.month = any(${both}::date[]) and ${col} = ${id}`;
 
-  const { rows: st } = await tx.execute<Record<string, unknown>>(sql`
+  const inst = kind === 'institution';
+  // an institution's months (the same sums over the same valid visits), a doctor's or person's visits
+  const { rows: st } = await tx.execute<Record<string, unknown>>(
+    inst
+      ? sql`
+    select (month = any(${cur}::date[])) as cur, sum(visits)::int as visits, sum(total_amt)::float8 as total, sum(fund_amt)::float8 as fund,
+      sum(exam_amt)::float8 as exam, sum(drug_amt)::float8 as drug
+    from ind_institution_month where region_code = ${region} and fixmedins_code = ${id} and month = any(${both}::date[]) group by 1`
+      : sql`
     select (v.month = any(${cur}::date[])) as cur, count(*)::int as visits, sum(medfee)::float8 as total, sum(fund)::float8 as fund,
       sum(exam_amt)::float8 as exam, sum(drug_amt)::float8 as drug
-    from (${visits}) v group by 1`);
+    from (${visits}) v group by 1`,
+  );
   const curSt = structure(st.find((r) => r.cur === true));
   const prevSt = structure(st.find((r) => r.cur === false));
 
@@ -154,7 +166,7 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
   const bounds = { from: allMonths[0] ?? p.period.from, to: new Date(Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5, 7)), 1)).toISOString().slice(0, 10) };
   // institutions read the item rollup (large ones have tens of thousands of visits); doctors and persons are small enough to join
   const itemsSql =
-    kind === 'institution'
+    inst
       ? sql`
     select hilist_code as code, max(hilist_name) as name, max(med_chrgitm_type) as type,
       coalesce(sum(amount) filter (where month = any(${cur}::date[])), 0)::float8 as amount,
@@ -175,22 +187,40 @@ export async function getProfile(tx: DbOrTx, kind: ProfileKind, id: string, p: {
     group by f.hilist_code order by amount desc, code limit 12`;
   const { rows: items } = await tx.execute<{ code: string | null; name: string | null; type: string; amount: number; prev_amount: number; lines: number }>(itemsSql);
 
-  const { rows: dx } = await tx.execute<{ code: string; visits: number; amount: number }>(sql`
+  const { rows: dx } = await tx.execute<{ code: string; visits: number; amount: number }>(
+    inst
+      ? sql`
+    select coalesce(dise_codg, '（未填）') as code, sum(visits)::int as visits, sum(amount)::float8 as amount
+    from ind_dx_month where region_code = ${region} and fixmedins_code = ${id} and month = any(${cur}::date[])
+    group by 1 order by visits desc, amount desc limit 10`
+      : sql`
     select coalesce(v.dise_codg, '（未填）') as code, count(*)::int as visits, sum(v.medfee)::float8 as amount
     from (${visits}) v
-    where v.month = any(${cur}::date[]) group by 1 order by visits desc, amount desc limit 10`);
+    where v.month = any(${cur}::date[]) group by 1 order by visits desc, amount desc limit 10`,
+  );
 
-  const { rows: rx } = await tx.execute<{ bucket: string; visits: number }>(sql`
-    select b.bucket, count(v.setl_id)::int as visits
-    from (values (1, '1–7 天'), (2, '8–14 天'), (3, '15–30 天'), (4, '31–60 天'), (5, '61–90 天'), (6, '90 天以上')) as b(k, bucket)
-    left join (${visits}) v on v.month = any(${cur}::date[]) and v.n_drug_lines > 0 and v.max_days is not null and b.k = case
-      when v.max_days <= 7 then 1 when v.max_days <= 14 then 2 when v.max_days <= 30 then 3 when v.max_days <= 60 then 4 when v.max_days <= 90 then 5 else 6 end
-    group by b.k, b.bucket order by b.k`);
+  // visits with drug lines by their longest prescription: an institution's months count them, a doctor's or person's visits here
+  const { rows: rxRows } = await tx.execute<Record<string, number | null>>(
+    inst
+      ? sql`select ${sql.raw(RX_DAYS_BUCKETS.map((b) => `sum(${b.col})::int as ${b.col}`).join(', '))} from ind_institution_month
+          where region_code = ${region} and fixmedins_code = ${id} and month = any(${cur}::date[])`
+      : sql`select ${sql.raw(rxDaysCounts())} from (${visits}) v where v.month = any(${cur}::date[])`,
+  );
+  const rx = RX_DAYS_BUCKETS.map((b) => ({ bucket: b.label, visits: Number(rxRows[0]?.[b.col] ?? 0) }));
 
-  const { rows: claims } = await tx.execute<{ setl_id: string; setl_time: string; psn_no: string; fixmedins_code: string; medfee: number; fund: number; exam: number; drug: number; max_days: number | null }>(sql`
+  // the costliest claims: for an institution, the top of each month of its index (region, institution, month, cost)
+  const { rows: claims } = await tx.execute<{ setl_id: string; setl_time: string; psn_no: string; fixmedins_code: string; medfee: number; fund: number; exam: number; drug: number; max_days: number | null }>(
+    sql`
     select v.setl_id, v.setl_time::text as setl_time, v.psn_no, v.fixmedins_code, v.medfee::float8 as medfee, v.fund::float8 as fund,
       v.exam_amt::float8 as exam, v.drug_amt::float8 as drug, v.max_days
-    from (${visits}) v where v.month = any(${cur}::date[]) order by v.medfee desc limit 15`);
+    from ${
+      inst
+        ? sql`unnest(${cur}::date[]) m(month) cross join lateral (
+        select * from ind_visits x where x.region_code = ${region} and x.fixmedins_code = ${id} and x.month = m.month order by x.medfee desc limit 15) v`
+        : sql`(${visits}) v where v.month = any(${cur}::date[])`
+    }
+    order by v.medfee desc, v.setl_id limit 15`,
+  );
 
   const subjectType = kind;
   const { rows: alertRows } = await tx.execute<{ id: number; rule_id: string; severity: string; status: string; period_key: string; amount: number; explanation: string }>(sql`

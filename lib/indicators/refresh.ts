@@ -12,6 +12,7 @@ import type { Db } from '../db/client';
 import { qualify } from '../db/columns';
 import { isDistributed } from '../db/distribute';
 import type { PipelineScope } from '../pipeline/after-ingest';
+import { RX_DAYS_COLS, rxDaysCounts } from './rx-days';
 import { analyzeStaleFacts, inTransaction, monthDate, normaliseMonths, partitionMonths } from './sql';
 
 export interface RefreshResult {
@@ -102,10 +103,14 @@ const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class):
  * incremental refresh must equal a full rebuild exactly.
  */
 const instRollup = (where: string) =>
-  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq)
+  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq, ${RX_DAYS_COLS})
    select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS},
-     sum(ln(greatest(medfee, 1))::numeric)::float8, sum((ln(greatest(medfee, 1)) ^ 2)::numeric)::float8
+     sum(ln(greatest(medfee, 1))::numeric)::float8, sum((ln(greatest(medfee, 1)) ^ 2)::numeric)::float8, ${rxDaysCounts()}
    from ind_visits where ${where} group by region_code, month, fixmedins_code`;
+/** an institution's month by diagnosis (the profile's top diagnoses) */
+const dxRollup = (where: string, from = 'ind_visits') =>
+  `insert into ind_dx_month (region_code, month, fixmedins_code, dise_codg, visits, amount)
+   select region_code, month, fixmedins_code, dise_codg, count(*)::int, sum(medfee) from ${from} where ${where} group by 1, 2, 3, 4`;
 const doctorRollup = (where: string) =>
   `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
    select region_code, month, dr_codg, min(fixmedins_code), max(fixmedins_type) || ':lv' || max(hosp_lv)::text, ${SUMS}, ${RATIOS},
@@ -160,7 +165,7 @@ const REGION_ROLLUP_DAY = regionRollup(
   `select region_code, to_date(period_key, 'YYYY-MM') as month, persons from ind_region_period
    where period_key = any(array(select to_char(m, 'YYYY-MM') from unnest($1::date[]) m)) and ${R}`,
 );
-const ROLLUPS = [instRollup(IN_MONTH), doctorRollup(IN_MONTH), personRollup(IN_MONTH), REGION_ROLLUP];
+const ROLLUPS = [instRollup(IN_MONTH), doctorRollup(IN_MONTH), personRollup(IN_MONTH), REGION_ROLLUP, dxRollup(IN_MONTH)];
 
 /**
  * Fee lines of the valid visits (reversed settlements stay out, as in ind_visits), per institution, month and item.
@@ -183,7 +188,7 @@ where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai'
 group by 1, 2, 3, 4`;
 const ITEMS = items();
 
-const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month'];
+const MONTH_TABLES = ['ind_visits', 'ind_institution_month', 'ind_doctor_month', 'ind_person_month', 'ind_region_month', 'ind_item_month', 'ind_dx_month'];
 export const ROLLUP_TABLES = [...MONTH_TABLES, 'ind_institution_week', 'ind_region_period', 'ind_person_year'];
 
 /**
@@ -364,27 +369,45 @@ where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl
  * name and type are maxima, so the rows equal a regrouping of the institutions' months (the property test checks both
  * paths), for the work of the day's lines instead of every line of every touched institution's month.
  */
-const ITEMS_NEW_TABLE = `create temp table ind_items_new (like ind_item_month) on commit drop`;
 const ITEMS_NEW = `
-insert into ind_items_new
 select f.admdvs as region_code, date_trunc('month', f.setl_time)::date as month, f.fixmedins_code, f.hilist_code, max(f.hilist_name) as hilist_name,
   max(f.med_chrgitm_type) as med_chrgitm_type, coalesce(sum(f.det_item_fee_sumamt), 0) as amount, count(*)::int as lines
 from fee_details f join ind_touched t on t.added and t.region_code = f.admdvs and t.setl_id = f.setl_id and t.setl_time = f.setl_time
 where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))
 group by 1, 2, 3, 4`;
-// the item key compared with = (hashable): IS NOT DISTINCT FROM made the planner loop over every item of each institution
-const SAME_ITEM = `i.region_code = n.region_code and i.month = n.month and i.fixmedins_code = n.fixmedins_code and coalesce(i.hilist_code, '') = coalesce(n.hilist_code, '')`;
-// one row per item: each run of days added its own (an UPDATE … FROM with two source rows applies only one of them)
-const ITEMS_SUMMED = `(select region_code, month, fixmedins_code, hilist_code, max(hilist_name) as hilist_name, max(med_chrgitm_type) as med_chrgitm_type,
-  sum(amount)::bigint as amount, sum(lines)::int as lines from ind_items_new group by 1, 2, 3, 4) n`;
-const ITEMS_ADD = [
-  `update ind_item_month i set amount = i.amount + n.amount, lines = i.lines + n.lines,
-     hilist_name = greatest(i.hilist_name, n.hilist_name), med_chrgitm_type = greatest(i.med_chrgitm_type, n.med_chrgitm_type)
-   from ${ITEMS_SUMMED} where ${SAME_ITEM}`,
-  `insert into ind_item_month (region_code, month, fixmedins_code, hilist_code, hilist_name, med_chrgitm_type, amount, lines)
-   select n.* from ${ITEMS_SUMMED} where not exists (select 1 from ind_item_month i where ${SAME_ITEM})`,
-];
+/** the diagnoses of the visits the refresh added (one row per visit; summed by addTo) */
+const DX_NEW = `
+select n.region_code, n.month, n.fixmedins_code, n.dise_codg, 1 as visits, n.medfee as amount
+from ind_visits_new n join ind_touched t on t.added and t.region_code = n.region_code and t.setl_id = n.setl_id and t.setl_time = n.setl_time`;
+
+/**
+ * An additive rollup gains rows: `parts` (each a select of the table's columns, e.g. one per run of days) summed to one
+ * row per key in a scratch table, then each sum added to its key's row and the keys not there yet inserted. `nullable`
+ * keys compare through coalesce (= stays hashable: IS NOT DISTINCT FROM made the planner loop over every item of each
+ * institution); one source row per key (an UPDATE … FROM with two source rows for a target applies only one of them).
+ */
+async function addTo(
+  c: pg.ClientBase,
+  t: { table: string; keys: string[]; nullable: string; sums: string[]; maxes?: string[] },
+  parts: Array<[string, unknown[]]>,
+): Promise<void> {
+  const maxes = t.maxes ?? [];
+  const cols = [...t.keys, ...maxes, ...t.sums].join(', ');
+  const scratch = `${t.table}_add`;
+  await c.query(`create temp table ${scratch} on commit drop as select ${cols} from ${t.table} where false`);
+  for (const [q, params] of parts) await c.query(`insert into ${scratch} (${cols}) ${q}`, params);
+  await c.query(`create temp table ${scratch}_n on commit drop as
+    select ${[...t.keys, ...maxes.map((m) => `max(${m}) as ${m}`), ...t.sums.map((x) => `sum(${x}) as ${x}`)].join(', ')}
+    from ${scratch} group by ${t.keys.join(', ')}`);
+  await c.query(`analyze ${scratch}_n`);
+  const same = t.keys.map((k) => (k === t.nullable ? `coalesce(i.${k}, '') = coalesce(n.${k}, '')` : `i.${k} = n.${k}`)).join(' and ');
+  const set = [...t.sums.map((x) => `${x} = i.${x} + n.${x}`), ...maxes.map((m) => `${m} = greatest(i.${m}, n.${m})`)].join(', ');
+  await c.query(`update ${t.table} i set ${set} from ${scratch}_n n where ${same}`);
+  await c.query(`insert into ${t.table} (${cols}) select ${cols} from ${scratch}_n n where not exists (select 1 from ${t.table} i where ${same})`);
+}
+const ITEM_SUMS = { table: 'ind_item_month', keys: ['region_code', 'month', 'fixmedins_code', 'hilist_code'], nullable: 'hilist_code', sums: ['amount', 'lines'], maxes: ['hilist_name', 'med_chrgitm_type'] };
+const DX_SUMS = { table: 'ind_dx_month', keys: ['region_code', 'month', 'fixmedins_code', 'dise_codg'], nullable: 'dise_codg', sums: ['visits', 'amount'] };
 
 /**
  * Distinct persons per period after a day's batch, by difference: only the touched persons' months can have changed, so
@@ -459,15 +482,16 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
     await c.query(`delete from ind_region_month where ${IN_MONTH}`, p);
     await c.query(REGION_ROLLUP_DAY, p);
     if (additive) {
-      // the new lines' sums first, then each added to its item's row (updated before the new items are inserted)
-      await c.query(ITEMS_NEW_TABLE);
-      for (const [from, to] of runs) await c.query(ITEMS_NEW, [from, regions, to]);
-      await c.query('analyze ind_items_new');
-      for (const q of ITEMS_ADD) await c.query(q);
+      // the new lines' and visits' sums, each added to its item's and diagnosis's row
+      await addTo(c, ITEM_SUMS, runs.map(([from, to]) => [ITEMS_NEW, [from, regions, to]]));
+      await addTo(c, DX_SUMS, [[DX_NEW, []]]);
     }
     else {
-      // items of the touched institutions' months: their fee lines of those months are grouped again
-      await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${keyed('region_code, month, fixmedins_code')}`, [p[0]]);
+      // items and diagnoses of the touched institutions' months: their fee lines and visits of those months are grouped again
+      const touchedInst = keyed('region_code, month, fixmedins_code');
+      await c.query(`delete from ind_dx_month where ${IN_TOUCHED_MONTHS} and ${touchedInst}`, [p[0]]);
+      await c.query(dxRollup(`${IN_TOUCHED_MONTHS} and ${touchedInst}`), [p[0]]);
+      await c.query(`delete from ind_item_month where ${IN_TOUCHED_MONTHS} and ${touchedInst}`, [p[0]]);
       for (const m of tMonths) {
         await c.query(items(`and (f.admdvs, f.fixmedins_code) in
           (select distinct region_code, fixmedins_code from ind_touched where fixmedins_code is not null and month = $1::date)`), [monthDate(m), tRegions, monthDate(shiftMonth(m, 1))]);
@@ -539,7 +563,7 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
       if (months.length) for (const q of ROLLUPS) await c.query(q, [mdates, regions]);
       for (const [from, to] of runs) await c.query(ITEMS, [from, regions, to]);
     };
-    if (full) await withoutIndexes(c, ['ind_person_month', 'ind_item_month'], rollups);
+    if (full) await withoutIndexes(c, ['ind_person_month', 'ind_item_month', 'ind_dx_month'], rollups);
     else await rollups();
     // the persons' years of the months (whole years: a month's change moves its year's sums)
     const pyears = [...new Set(months.map((m) => `${m.slice(0, 4)}-01-01`))].sort();

@@ -49,7 +49,7 @@ export const indVisits = pgTable(
     index('ind_visits_rm_idx').on(t.regionCode, t.month),
     index('ind_visits_psn_idx').on(t.regionCode, t.psnNo, t.setlTime),
     // the institution and doctor profiles read one subject's visits
-    index('ind_visits_inst_idx').on(t.regionCode, t.fixmedinsCode, t.month),
+    index('ind_visits_inst_idx').on(t.regionCode, t.fixmedinsCode, t.month, t.medfee),
     index('ind_visits_dr_idx').on(t.regionCode, t.drCodg, t.month),
     // an incremental run's rules read one month of all regions: the B-tree above leads with the region, so the
     // planner scanned the whole table (~200 ms a rule at 1M settlements); rows are written month by month
@@ -102,8 +102,29 @@ export const indInstitutionMonth = pgTable(
     annualBudget: bigint('annual_budget', { mode: 'number' }),
     fundYtd: bigint('fund_ytd', { mode: 'number' }),
     budgetUse: doublePrecision('budget_use'),
+    /** visits with drug lines by their longest prescription (days): ≤7, 8–14, 15–30, 31–60, 61–90, >90 (the profile's chart) */
+    rxDays7: integer('rx_days_7').notNull().default(0),
+    rxDays14: integer('rx_days_14').notNull().default(0),
+    rxDays30: integer('rx_days_30').notNull().default(0),
+    rxDays60: integer('rx_days_60').notNull().default(0),
+    rxDays90: integer('rx_days_90').notNull().default(0),
+    rxDaysOver: integer('rx_days_over').notNull().default(0),
   },
   (t) => [index('ind_inst_month_idx').on(t.regionCode, t.month, t.fixmedinsCode)],
+);
+
+/** 机构·月·诊断: the valid visits per institution, month and diagnosis (the institution profile's top diagnoses) */
+export const indDxMonth = pgTable(
+  'ind_dx_month',
+  {
+    regionCode: char('region_code', { length: 6 }).notNull(),
+    month: date('month').notNull(),
+    fixmedinsCode: text('fixmedins_code').notNull(),
+    diseCodg: text('dise_codg'),
+    visits: integer('visits').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('ind_dx_month_idx').on(t.regionCode, t.fixmedinsCode, t.month)],
 );
 
 /**
