@@ -46,7 +46,8 @@ async function snapshot(db: Awaited<ReturnType<typeof testDatabase>>['db']): Pro
   );
   out.alerts = a.rows.map((x) => x.x);
   const adj = await db.$client.query<{ x: string }>(
-    `select concat_ws('|', admdvs, setl_id, setl_time, policy_id, deductible, eligible, fund_pay, year_fund_paid, error) as x from adjudications order by 1`,
+    `select concat_ws('|', admdvs, setl_id, setl_time, psn_no, policy_id, deductible, eligible, rate_bp, fund_pay, self_pay, year_fund_paid, year_deductible_paid,
+       capped, excluded, clause, error, settled_fund_pay) as x from adjudications order by 1`,
   );
   out.adjudications = adj.rows.map((x) => x.x);
   return out;
