@@ -80,15 +80,37 @@ select ${VISIT_COLS} from ind_visits_new n
 where not exists (select 1 from ind_visits v where v.month = any($1::date[]) and v.month = n.month and v.region_code = n.region_code
   and v.setl_id = n.setl_id and v.setl_time = n.setl_time)`;
 
-// Ratios are computed on sums (never averages of ratios); null when the denominator is 0.
-const RATIOS = `
-  sum(medfee)::float8 / nullif(count(*), 0) as per_visit,
-  sum(medfee)::float8 / nullif(count(distinct psn_no), 0) as per_capita,
-  (sum(medfee) - sum(fund))::float8 / nullif(sum(medfee), 0) as selfpay_ratio,
-  sum(ownpay)::float8 / nullif(sum(medfee), 0) as ownpay_ratio,
-  sum(exam_amt)::float8 / nullif(sum(medfee), 0) as exam_share,
-  sum(drug_amt)::float8 / nullif(sum(medfee), 0) as drug_share,
-  sum(fund)::float8 / nullif(sum(medfee), 0) as fund_share`;
+/** SQL of a rollup's sums: over visits (a GROUP BY), or the sums already kept plus those a batch adds */
+interface Sums {
+  visits: string;
+  persons: string;
+  total: string;
+  ownpay: string;
+  fund: string;
+  exam: string;
+  drug: string;
+}
+// Ratios are computed on sums (never averages of ratios); null when the denominator is 0. [column, expression]
+const ratios = (x: Sums): Array<[string, string]> => [
+  ['per_visit', `(${x.total})::float8 / nullif(${x.visits}, 0)`],
+  ['per_capita', `(${x.total})::float8 / nullif(${x.persons}, 0)`],
+  ['selfpay_ratio', `((${x.total}) - (${x.fund}))::float8 / nullif(${x.total}, 0)`],
+  ['ownpay_ratio', `(${x.ownpay})::float8 / nullif(${x.total}, 0)`],
+  ['exam_share', `(${x.exam})::float8 / nullif(${x.total}, 0)`],
+  ['drug_share', `(${x.drug})::float8 / nullif(${x.total}, 0)`],
+  ['fund_share', `(${x.fund})::float8 / nullif(${x.total}, 0)`],
+];
+const RATIOS = ratios({
+  visits: 'count(*)',
+  persons: 'count(distinct psn_no)',
+  total: 'sum(medfee)',
+  ownpay: 'sum(ownpay)',
+  fund: 'sum(fund)',
+  exam: 'sum(exam_amt)',
+  drug: 'sum(drug_amt)',
+})
+  .map(([c, e]) => `${e} as ${c}`)
+  .join(', ');
 const SUMS = `count(*)::int, count(distinct psn_no)::int, sum(medfee), sum(ownpay), sum(fund), sum(exam_amt), sum(drug_amt)`;
 const COLS = `visits, persons, total_amt, ownpay_amt, fund_amt, exam_amt, drug_amt, per_visit, per_capita, selfpay_ratio, ownpay_ratio, exam_share, drug_share, fund_share`;
 const IN_MONTH = `month = any($1::date[]) and ${R}`;
@@ -99,18 +121,20 @@ const PEER_KEY = `max(fixmedins_type) || ':' || coalesce('fc' || max(fee_class):
 /**
  * The rollups grouped from ind_visits, each for the whole groups `where` selects (a day's refresh regroups the groups its
  * changed visits belong to: the same rows a rebuild writes). ln_sum / ln_sq: moments of ln(visit cost) for IND-GROWTH
- * (a visit of 0 fen counts as 1 fen), summed as numeric: a float8 sum depends on the order of the rows, and an
- * incremental refresh must equal a full rebuild exactly.
+ * (a visit of 0 fen counts as 1 fen), summed and kept as numeric: a float8 sum depends on the order of the rows, and an
+ * incremental refresh (which adds a day's moments to the kept ones) must equal a full rebuild exactly.
  */
+const LN_SUM = 'sum(ln(greatest(medfee, 1))::numeric)';
+const LN_SQ = 'sum((ln(greatest(medfee, 1)) ^ 2)::numeric)';
 const instRollup = (where: string) =>
   `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq, ${RX_DAYS_COLS})
    select region_code, month, fixmedins_code, max(fixmedins_type), max(hosp_lv), max(fee_class), ${PEER_KEY}, ${SUMS}, ${RATIOS},
-     sum(ln(greatest(medfee, 1))::numeric)::float8, sum((ln(greatest(medfee, 1)) ^ 2)::numeric)::float8, ${rxDaysCounts()}
+     ${LN_SUM}, ${LN_SQ}, ${rxDaysCounts()}
    from ind_visits where ${where} group by region_code, month, fixmedins_code`;
 /** an institution's month by diagnosis (the profile's top diagnoses) */
-const dxRollup = (where: string, from = 'ind_visits') =>
+const dxRollup = (where: string) =>
   `insert into ind_dx_month (region_code, month, fixmedins_code, dise_codg, visits, amount)
-   select region_code, month, fixmedins_code, dise_codg, count(*)::int, sum(medfee) from ${from} where ${where} group by 1, 2, 3, 4`;
+   select region_code, month, fixmedins_code, dise_codg, count(*)::int, sum(medfee) from ind_visits where ${where} group by 1, 2, 3, 4`;
 const doctorRollup = (where: string) =>
   `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
    select region_code, month, dr_codg, min(fixmedins_code), max(fixmedins_type) || ':lv' || max(hosp_lv)::text, ${SUMS}, ${RATIOS},
@@ -376,10 +400,76 @@ from fee_details f join ind_touched t on t.added and t.region_code = f.admdvs an
 where f.setl_time >= $1::date::timestamp at time zone 'Asia/Shanghai' and f.setl_time < $3::date::timestamp at time zone 'Asia/Shanghai'
   and ($2::text[] is null or f.admdvs = any($2))
 group by 1, 2, 3, 4`;
-/** the diagnoses of the visits the refresh added (one row per visit; summed by addTo) */
-const DX_NEW = `
-select n.region_code, n.month, n.fixmedins_code, n.dise_codg, 1 as visits, n.medfee as amount
-from ind_visits_new n join ind_touched t on t.added and t.region_code = n.region_code and t.setl_id = n.setl_id and t.setl_time = n.setl_time`;
+/** the visits the refresh added (an insert-only batch's) */
+const DAY_ADDED = `create temp table day_added on commit drop as
+select n.* from ind_visits_new n join ind_touched t on t.added and t.region_code = n.region_code and t.setl_id = n.setl_id and t.setl_time = n.setl_time`;
+/** their diagnoses (one row per visit; summed by addTo) */
+const DX_NEW = `select region_code, month, fixmedins_code, dise_codg, 1 as visits, medfee as amount from day_added`;
+
+/**
+ * The added visits' institution- and doctor-months gain their sums: counts and amounts add, the exact ln moments add,
+ * maxima (type, level, fee class) and minima (a doctor's institution) combine, the ratios follow from the new sums, and
+ * distinct persons grow by the persons whose only visits to the group are added ones (their visits to it in ind_visits,
+ * which holds the added ones now, probed by the person index). The rows a regrouping writes, for the work of the day's
+ * visits (the property test checks both paths).
+ */
+const newPersons = (col: string) => `
+create temp table day_new_${col} on commit drop as
+select a.region_code, a.month, a.${col}, count(*)::int as persons from (
+  select region_code, month, ${col}, psn_no, count(*) as k from day_added where ${col} is not null group by 1, 2, 3, 4
+) a
+where (select count(*) from ind_visits v where v.region_code = a.region_code and v.psn_no = a.psn_no and v.month = a.month
+    and v.setl_time >= a.month::timestamp at time zone 'Asia/Shanghai' and v.setl_time < (a.month + interval '1 month') at time zone 'Asia/Shanghai'
+    and v.${col} = a.${col}) = a.k
+group by 1, 2, 3`;
+const ADDED_SUMS = `count(*)::int as visits, coalesce(max(p.persons), 0) as persons, sum(medfee) as total_amt, sum(ownpay) as ownpay_amt,
+  sum(fund) as fund_amt, sum(exam_amt) as exam_amt, sum(drug_amt) as drug_amt`;
+const SUM_COLS = ['visits', 'persons', 'total_amt', 'ownpay_amt', 'fund_amt', 'exam_amt', 'drug_amt'];
+const addedSums = (a: string, i?: string): Sums => {
+  const x = (c: string) => (i ? `${i}.${c} + ${a}.${c}` : `${a}.${c}`);
+  return { visits: x('visits'), persons: x('persons'), total: x('total_amt'), ownpay: x('ownpay_amt'), fund: x('fund_amt'), exam: x('exam_amt'), drug: x('drug_amt') };
+};
+const plus = (cols: string[]) => cols.map((c) => `${c} = i.${c} + a.${c}`).join(', ');
+const instPeerKey = (t: string, fc: string, lv: string) => `${t} || ':' || coalesce('fc' || (${fc})::text, 'lv' || (${lv})::text)`;
+const INST_ADD = [
+  newPersons('fixmedins_code'),
+  `create temp table inst_add on commit drop as
+   select d.region_code, d.month, d.fixmedins_code, max(d.fixmedins_type) as fixmedins_type, max(d.hosp_lv) as hosp_lv, max(d.fee_class) as fee_class,
+     ${ADDED_SUMS}, ${LN_SUM} as ln_sum, ${LN_SQ} as ln_sq, ${rxDaysCounts()}
+   from day_added d left join day_new_fixmedins_code p using (region_code, month, fixmedins_code)
+   group by 1, 2, 3`,
+  `update ind_institution_month i set fixmedins_type = greatest(i.fixmedins_type, a.fixmedins_type), hosp_lv = greatest(i.hosp_lv, a.hosp_lv),
+     fee_class = greatest(i.fee_class, a.fee_class),
+     peer_key = ${instPeerKey('greatest(i.fixmedins_type, a.fixmedins_type)', 'greatest(i.fee_class, a.fee_class)', 'greatest(i.hosp_lv, a.hosp_lv)')},
+     ${plus([...SUM_COLS, 'ln_sum', 'ln_sq', ...RX_DAYS_COLS.split(', ')])},
+     ${ratios(addedSums('a', 'i')).map(([c, e]) => `${c} = ${e}`).join(', ')}
+   from inst_add a where i.region_code = a.region_code and i.month = a.month and i.fixmedins_code = a.fixmedins_code`,
+  `insert into ind_institution_month (region_code, month, fixmedins_code, fixmedins_type, hosp_lv, fee_class, peer_key, ${COLS}, ln_sum, ln_sq, ${RX_DAYS_COLS})
+   select a.region_code, a.month, a.fixmedins_code, a.fixmedins_type, a.hosp_lv, a.fee_class, ${instPeerKey('a.fixmedins_type', 'a.fee_class', 'a.hosp_lv')},
+     ${SUM_COLS.map((c) => `a.${c}`).join(', ')}, ${ratios(addedSums('a')).map(([, e]) => e).join(', ')}, a.ln_sum, a.ln_sq, ${RX_DAYS_COLS.split(', ').map((c) => `a.${c}`).join(', ')}
+   from inst_add a
+   where not exists (select 1 from ind_institution_month i where i.region_code = a.region_code and i.month = a.month and i.fixmedins_code = a.fixmedins_code)`,
+];
+// a doctor's peer key is max(type) || ':lv' || max(level): the kept key's parts combine with the added visits'
+const DOCTOR_ADD = [
+  newPersons('dr_codg'),
+  `create temp table doctor_add on commit drop as
+   select d.region_code, d.month, d.dr_codg, min(d.fixmedins_code) as fixmedins_code, max(d.fixmedins_type) as t, max(d.hosp_lv) as lv,
+     ${ADDED_SUMS}, count(*) filter (where d.n_drug_lines > 0)::int as rx_count, sum(d.drug_amt) as rx_amt
+   from day_added d left join day_new_dr_codg p using (region_code, month, dr_codg)
+   where d.dr_codg is not null
+   group by 1, 2, 3`,
+  `update ind_doctor_month i set fixmedins_code = least(i.fixmedins_code, a.fixmedins_code),
+     peer_key = greatest(split_part(i.peer_key, ':lv', 1), a.t) || ':lv' || greatest(split_part(i.peer_key, ':lv', 2)::int, a.lv)::text,
+     ${plus([...SUM_COLS, 'rx_count', 'rx_amt'])},
+     ${ratios(addedSums('a', 'i')).map(([c, e]) => `${c} = ${e}`).join(', ')}
+   from doctor_add a where i.region_code = a.region_code and i.month = a.month and i.dr_codg = a.dr_codg`,
+  `insert into ind_doctor_month (region_code, month, dr_codg, fixmedins_code, peer_key, ${COLS}, rx_count, rx_amt)
+   select a.region_code, a.month, a.dr_codg, a.fixmedins_code, a.t || ':lv' || a.lv::text,
+     ${SUM_COLS.map((c) => `a.${c}`).join(', ')}, ${ratios(addedSums('a')).map(([, e]) => e).join(', ')}, a.rx_count, a.rx_amt
+   from doctor_add a
+   where not exists (select 1 from ind_doctor_month i where i.region_code = a.region_code and i.month = a.month and i.dr_codg = a.dr_codg)`,
+];
 
 /**
  * An additive rollup gains rows: `parts` (each a select of the table's columns, e.g. one per run of days) summed to one
@@ -465,11 +555,15 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
   const tm = await c.query<{ m: string; r: string }>(`select distinct to_char(month, 'YYYY-MM') as m, region_code as r from ind_touched`);
   const tMonths = normaliseMonths(tm.rows.map((x) => x.m));
   const tRegions = [...new Set(tm.rows.map((x) => x.r))];
+  if (additive) await c.query(DAY_ADDED);
   const regroup = async () => {
     for (const [table, cols, insert] of TOUCHED_REGROUP) {
+      // an insert-only batch adds to its institutions' and doctors' months; a person's month is a few visits, regrouped
+      if (additive && table !== 'ind_person_month') continue;
       await c.query(`delete from ${table} where ${IN_TOUCHED_MONTHS} and ${keyed(cols)}`, [mdates]);
       await c.query(insert, [mdates]);
     }
+    if (additive) for (const q of [...INST_ADD, ...DOCTOR_ADD]) await c.query(q);
     // the touched persons' years, from their months just regrouped
     const years = [...new Set(tMonths.map((m) => `${m.slice(0, 4)}-01-01`))].sort();
     await c.query(`${PERSON_YEAR_DELETE} and ${TOUCHED_PERSONS}`, [years, tRegions]);

@@ -33,7 +33,7 @@ export const indGrowth: Rule = {
     '{subject} {period} 次均费用 {extra.per_visit} 元（上月 {extra.prev_per_visit} 元，环比 {extra.mom}）；单次就诊费用的几何均值 {extra.geo} 元，较前 {extra.base_months} 个月 {extra.base_n} 人次的 {extra.base_geo} 元增长 {value}（阈值 {threshold}），t 值 {extra.t}（≥ {th.growthMinT}，偶然出现的可能极小），同统筹区同类机构当月增长中位数 {median}，稳健 z 值 {z}，位于第 {pct} 百分位；依据 {basis}',
   sql: `
 with m as (
-  select region_code, month, fixmedins_code, fixmedins_type, visits, per_visit, ln_sum, ln_sq
+  select region_code, month, fixmedins_code, fixmedins_type, visits, per_visit, ln_sum::float8 as ln_sum, ln_sq::float8 as ln_sq
   from ind_institution_month
   where region_code = any($2::text[]) and ln_sum is not null
     and month >= ($4::date - make_interval(months => ${th('growthBaselineMonths')}::int)) and month < $5::date

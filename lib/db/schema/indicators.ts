@@ -3,7 +3,7 @@
  * for an ingest batch or in full. Every table carries region_code first and a month column, so on
  * Citus they distribute by region_code and co-locate with the facts.
  */
-import { bigint, bigserial, boolean, char, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, char, date, doublePrecision, index, integer, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * One row per settlement: the visit's features (cost structure from its fee lines, flags, doctor),
@@ -96,8 +96,8 @@ export const indInstitutionMonth = pgTable(
      * Σ ln(visit cost in fen) and Σ ln² over the month's visits: pooled over neighbouring months they give the
      * geometric mean visit cost and its variance, so IND-GROWTH can test a rise against chance without the visits.
      */
-    lnSum: doublePrecision('ln_sum'),
-    lnSq: doublePrecision('ln_sq'),
+    lnSum: numeric('ln_sum'),
+    lnSq: numeric('ln_sq'),
     /** 总额预算 of the year (fen), fund used from January to this month, and their ratio */
     annualBudget: bigint('annual_budget', { mode: 'number' }),
     fundYtd: bigint('fund_ytd', { mode: 'number' }),
