@@ -27,6 +27,7 @@ import type { Db } from '../db/client';
 import type { PipelineScope } from '../pipeline/after-ingest';
 import { loadPolicies, syncPolicyVersions, type PolicySet } from '../policies';
 import { Adjudicator, type Visit } from './engine';
+import { isDistributed } from '../db/distribute';
 import { dayRuns } from '../indicators/refresh';
 import { levelOf, retiredOf } from './records';
 
@@ -226,7 +227,8 @@ export async function readjudicate(db: Db, scope: PipelineScope, policies: Polic
     // delete before the other's insert commits and leave both sets of rows.
     await writer.query("select pg_advisory_xact_lock(hashtext('ofm:readjudicate'))");
     let personSel = sel.persons;
-    if (scope.insertsOnly && sel.days) {
+    // (not on Citus: the classification joins scratch tables local to the coordinator with the shards)
+    if (scope.insertsOnly && sel.days && !(await isDistributed(reader))) {
       // the reader classifies after the lock is held: it sees every run that committed before this one
       const replay = await classifyDay(reader, sel.days);
       const seeds = await reader.query<{ n: number }>('select count(*)::int as n from adj_seed');

@@ -125,6 +125,8 @@ export async function distribute(db: Db): Promise<DistributeReport> {
     await c.query('select pg_advisory_lock(724001)');
     try {
       await clusterSettings(c);
+      // the region policies in the form Citus accepts (no subqueries: drizzle/0022_rls_initplan.sql)
+      await c.query('select reapply_region_rls()');
       const all = await tables(c);
       const byName = new Map(all.map((t) => [t.tbl, t]));
       const anchor = byName.get(ANCHOR);
