@@ -46,7 +46,7 @@ export function timeIncremental(db: Db, months: string[], regionCodes: string[] 
 export interface DayBatchTiming {
   day: string;
   settlements: number;
-  /** re-adjudication of the persons of the day (their years) */
+  /** re-adjudication of the day: its settlements appended to their persons' years (a late one replays its person's year) */
   adjudicate_ms: number;
   /** the day's rollups and the rules of its month: what incremental_vs_full compares with the full indicators + rules */
   refresh_ms: number;
@@ -68,13 +68,16 @@ export async function timeDayBatch(db: Db): Promise<DayBatchTiming> {
     await c.query(`create temp table day_f as select * from fee_details where ${range}`);
     await c.query(`delete from fee_details where ${range}`);
     await c.query(`delete from settlements where ${range}`);
+    // the day's adjudications go with it: before the day arrives it has none (its persons' earlier ones stay)
+    await c.query(`delete from adjudications where ${range}`);
     await c.query('commit');
     const r = await c.query<{ r: string }>('select distinct admdvs as r from day_s order by 1');
+    // the rollups and alerts without the day (a removal, not an insert-only batch)
+    const without = { months: [day.slice(0, 7)], regionCodes: r.rows.map((x) => x.r), days: [day] };
+    await refreshIndicators(db, without);
+    await runRules(db, without);
     // the day arrives as new settlements, as an ingest of them would scope it (nothing updated or reversed)
-    const scope = { months: [day.slice(0, 7)], regionCodes: r.rows.map((x) => x.r), days: [day], insertsOnly: true };
-    await readjudicate(db, scope);
-    await refreshIndicators(db, scope);
-    await runRules(db, scope);
+    const scope = { ...without, insertsOnly: true };
     await c.query('begin');
     const n = (await c.query('insert into settlements select * from day_s')).rowCount ?? 0;
     await c.query('insert into fee_details select * from day_f');
