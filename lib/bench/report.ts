@@ -117,7 +117,7 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
       ? [
           'A day’s batch (the last day taken out, refreshed, put back as new settlements; the refresh after it timed):',
           '',
-          '| settlements | day | its settlements | refresh ms (rollups + rules) | full indicators + rules ms | day÷full | re-adjudication ms (its persons’ years) |',
+          '| settlements | day | its settlements | refresh ms (rollups + rules) | full indicators + rules ms | day÷full | re-adjudication ms (the day’s settlements) |',
           '|---|---|---|---|---|---|---|',
           ...days,
           '',
@@ -128,8 +128,8 @@ export function performanceMarkdown(latest: BenchResult, runs: BenchResult[]): s
     '',
     '- ingest and raw COPY: linear in rows (both stream; the ingest holds one chunk and a settlement index of the batch), so their ratio should stay flat; memory is bounded by the chunk size, not the file.',
     '- full recompute and its limit (one GROUP BY pass + a COPY of the rows written): both linear in rows; the ratio stays flat unless a step sorts on disk (work_mem) or re-reads the facts.',
-    '- a day’s refresh: its features, the diff against ind_visits, the items of an insert-only batch and the subject-local rules (visit, day and pair rules re-run for the subjects the changed days can alert, person rules for the changed persons) grow with the day. What still grows with the data: regrouping the touched institutions’ and doctors’ months (a day touches most institutions, so about a month of their visits), the peer rules over the month’s institution and doctor rollups, and TOP-FUND’s ranking of every person’s year. Both sides of day÷full grow linearly with the data, so the ratio should stay near flat; the re-adjudication of the day’s persons’ years is timed apart (its own column).',
-    '- dashboard pages: read monthly rollups, which grow with institutions × months and persons × months (the person rollup and the region-period counts), not with visits; the institution profile reads one institution’s visits. The overview is cached per region set and data version, so concurrent readers cost one computation per batch.',
+    '- a day’s refresh: its features, the diff against ind_visits, what an insert-only batch adds to the institution-, doctor-, item- and diagnosis-months (sums of the day’s visits and lines; distinct persons by a probe of each of the day’s persons), the touched persons’ months and years, and the subject-local rules (visit, day and pair rules re-run for the subjects the changed days can alert, person rules for the changed persons) grow with the day. What still grows with the data: the period person counts’ masks of the touched persons (a day’s persons × their year), the peer rules over the month’s institution and doctor rollups (institutions × months), and TOP-FUND’s ranking of every person’s year (persons). Both sides of day÷full grow with the data, the day’s side by less, so the ratio falls slowly as the data grows only if the peer and ranking rules do; the re-adjudication is timed apart (its own column): an insert-only day appends its settlements to their persons’ running totals, so it grows with the day.',
+    '- dashboard pages: read monthly rollups, which grow with institutions × months and persons × months (the person rollup and the region-period counts), not with visits; the institution profile reads its own months, items and diagnoses and the top of an index for its costliest claims. The alert list and the overview’s alert panels read the alerts of the period, which grow with the data (person rules alert persons). The overview is cached per region set and data version, so concurrent readers cost one computation per batch.',
     '',
   ].join('\n');
 }
