@@ -84,8 +84,8 @@ const JOIN_CHARS = 1 << 15;
  */
 const FIRST_SLAB = 1 << 14;
 const SLAB_BYTES = 1 << 18;
-/** slabs kept for reuse, by size, up to 64 MiB: about what the chunks in flight hold at once; the rest go to the GC */
-const SPARE_BYTES = 64 << 20;
+/** slabs kept for reuse, by size, up to 32 MiB: about what one chunk in flight holds; the rest go to the GC (RSS: index.ts) */
+const SPARE_BYTES = 32 << 20;
 const spare = new Map<number, Buffer[]>();
 let spareBytes = 0;
 const pooled = (n: number) => n >= FIRST_SLAB && n <= SLAB_BYTES && (n & (n - 1)) === 0;

@@ -74,9 +74,12 @@ const PROGRESS_EVERY = 25_000;
 const CHUNK_ROWS = Number(process.env.OFM_INGEST_CHUNK) || 40_000;
 /**
  * Memory for the settlements index (setl-index.ts): ~60 bytes a settlement (57 MB at 971k, arrays' doubling included),
- * so ~1.5M settlements of a batch are held; the fee lines of any further settlements look theirs up in the facts.
+ * so ~700k settlements of a batch are held; the fee lines of any further settlements look theirs up in the facts.
+ * With 96 MB a 10M-settlement file peaked at 356 MB RSS (the index full, beside the slabs and the heap of the lookups);
+ * 40 MB and 32 MB of spare slabs (copy.ts) kept the first 3M settlements of that file at 292 MB by the trace's samples
+ * (350 before), the ingest's goal being 300 MB whatever the file's size.
  */
-const SETTLEMENT_INDEX_BYTES = 96 << 20;
+const SETTLEMENT_INDEX_BYTES = 40 << 20;
 /** master data files first (claims never overwrite them), then settlements, then the details that need them */
 const KIND_ORDER: Record<Kind, number> = { institutions: 0, doctors: 0, persons: 0, settlements: 1, details: 2 };
 
