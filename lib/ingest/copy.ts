@@ -180,7 +180,7 @@ export function recycle(parts: Buffer[]) {
   }
 }
 
-/** Lets the spare slabs go (the end of an ingest: a long-running server should not keep 64 MiB for the next upload). */
+/** Lets the spare slabs go (the end of an ingest: a long-running server should not keep 32 MiB for the next upload). */
 export function dropSpareSlabs() {
   spare.clear();
   spareBytes = 0;
