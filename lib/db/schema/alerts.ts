@@ -42,6 +42,7 @@ export const alerts = pgTable(
     uniqueIndex('alerts_dedup_idx').on(t.regionCode, t.ruleId, t.subjectType, t.subjectId, t.periodKey),
     index('alerts_list_idx').on(t.regionCode, t.status, t.severity),
     index('alerts_rule_idx').on(t.ruleId, t.periodStart),
+    index('alerts_period_idx').on(t.regionCode, t.periodStart),
   ],
 );
 
