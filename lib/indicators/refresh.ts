@@ -234,14 +234,23 @@ from (
 join unnest($1::text[], $3::int[], $4::int[]) as k(key, y, mask) on k.y = p.y and p.mask & k.mask <> 0
 group by 1, 2`;
 
-async function refreshPeriods(c: pg.ClientBase, months: string[], regions: string[] | null, full: boolean): Promise<void> {
-  if (!months.length) return;
+/**
+ * The periods (month, quarter, year) containing the months: their keys, each one's year and its months as a mask of
+ * that year (bit 0 = January), and the years' span [from, to) as dates.
+ */
+function periodsOf(months: string[]): { keys: string[]; years: number[]; masks: number[]; span: [string, string] } {
   const keys = [...new Set(months.flatMap((m) => [m, quarterOf(monthDate(m)), m.slice(0, 4)]))].sort();
   const periods = keys.map(parsePeriod);
-  if (!full) await c.query(PERIODS_DELETE, [keys, regions]);
   const mask = (p: Period) => p.months.reduce((a, m) => a | (1 << (Number(m.slice(5, 7)) - 1)), 0);
   const years = periods.map((p) => Number(p.from.slice(0, 4)));
-  await c.query(PERIODS_INSERT, [keys, regions, years, periods.map(mask), `${Math.min(...years)}-01-01`, `${Math.max(...years) + 1}-01-01`]);
+  return { keys, years, masks: periods.map(mask), span: [`${Math.min(...years)}-01-01`, `${Math.max(...years) + 1}-01-01`] };
+}
+
+async function refreshPeriods(c: pg.ClientBase, months: string[], regions: string[] | null, full: boolean): Promise<void> {
+  if (!months.length) return;
+  const p = periodsOf(months);
+  if (!full) await c.query(PERIODS_DELETE, [p.keys, regions]);
+  await c.query(PERIODS_INSERT, [p.keys, regions, p.years, p.masks, ...p.span]);
 }
 
 /** Weeks (Monday starts) overlapping [$1, $3) are rebuilt from ind_visits, which holds the neighbouring months too. */
@@ -520,15 +529,11 @@ hits as (
 select region_code, key, sum(n)::int as delta from hits group by 1, 2 having sum(n) <> 0`;
 
 async function refreshPeriodsByDelta(c: pg.ClientBase, months: string[], measure: () => Promise<void>): Promise<void> {
-  const keys = [...new Set(months.flatMap((m) => [m, quarterOf(monthDate(m)), m.slice(0, 4)]))].sort();
-  const periods = keys.map(parsePeriod);
-  const years = periods.map((p) => Number(p.from.slice(0, 4)));
-  const span = [`${Math.min(...years)}-01-01`, `${Math.max(...years) + 1}-01-01`];
-  await c.query(personMasks('pm_old'), span);
+  const p = periodsOf(months);
+  await c.query(personMasks('pm_old'), p.span);
   await measure();
-  await c.query(personMasks('pm_new'), span);
-  const mask = (p: Period) => p.months.reduce((a, m) => a | (1 << (Number(m.slice(5, 7)) - 1)), 0);
-  await c.query(PERIODS_DELTA, [keys, years, periods.map(mask)]);
+  await c.query(personMasks('pm_new'), p.span);
+  await c.query(PERIODS_DELTA, [p.keys, p.years, p.masks]);
   await c.query(`update ind_region_period r set persons = r.persons + d.delta from ind_period_delta d where d.region_code = r.region_code and d.key = r.period_key`);
   await c.query(`insert into ind_region_period (region_code, period_key, persons)
     select d.region_code, d.key, d.delta from ind_period_delta d
