@@ -2,15 +2,20 @@
 import type pg from 'pg';
 import type { Db } from '../db/client';
 
+/**
+ * The settings of a refresh's transaction. Monthly partitions: let the planner aggregate and join partition by partition.
+ * JIT compiles every rule query anew (≈ 100–300 ms each) and buys little on these scans: off.
+ */
+export const SESSION_SETTINGS =
+  "set local enable_partitionwise_aggregate = on; set local enable_partitionwise_join = on; set local work_mem = '64MB'; set local jit = off";
+
 /** Runs fn on one connection inside a transaction (rollback on error). */
 export async function inTransaction<T>(db: Db, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await db.$client.connect();
   try {
     await c.query('begin');
-    // Monthly partitions: let the planner aggregate and join partition by partition.
-    // JIT compiles every rule query anew (≈ 100–300 ms each) and buys little on these scans: off.
-    await c.query("set local enable_partitionwise_aggregate = on; set local enable_partitionwise_join = on; set local work_mem = '64MB'; set local jit = off");
-    const r = await fn(c);
+    await c.query(SESSION_SETTINGS);
+    const r = await fn(process.env.OFM_SQL_TRACE === '1' ? traced(c) : c);
     await c.query('commit');
     return r;
   } catch (e) {
@@ -19,6 +24,23 @@ export async function inTransaction<T>(db: Db, fn: (c: pg.PoolClient) => Promise
   } finally {
     c.release();
   }
+}
+
+/** OFM_SQL_TRACE=1: each statement's time and first words on stderr (where a refresh spends its time) */
+function traced(c: pg.PoolClient): pg.PoolClient {
+  const query = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
+  return new Proxy(c, {
+    get(t, k) {
+      if (k !== 'query') return Reflect.get(t, k) as unknown;
+      return async (...a: unknown[]) => {
+        const t0 = performance.now();
+        const r = await query(...a);
+        const text = typeof a[0] === 'string' ? a[0] : '';
+        process.stderr.write(`${(performance.now() - t0).toFixed(0).padStart(7)} ms  ${text.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+        return r;
+      };
+    },
+  });
 }
 
 /** 'YYYY-MM' → 'YYYY-MM-01' */
