@@ -507,7 +507,7 @@ const DOCTOR_ADD = [
  */
 async function addTo(
   c: pg.ClientBase,
-  t: { table: string; keys: string[]; nullable: string; sums: string[]; maxes?: string[] },
+  t: { table: string; keys: string[]; nullable?: string; sums: string[]; maxes?: string[] },
   parts: Array<[string, unknown[]]>,
 ): Promise<void> {
   const maxes = t.maxes ?? [];
@@ -526,6 +526,10 @@ async function addTo(
 }
 const ITEM_SUMS = { table: 'ind_item_month', keys: ['region_code', 'month', 'fixmedins_code', 'hilist_code'], nullable: 'hilist_code', sums: ['amount', 'lines'], maxes: ['hilist_name', 'med_chrgitm_type'] };
 const DX_SUMS = { table: 'ind_dx_month', keys: ['region_code', 'month', 'fixmedins_code', 'dise_codg'], nullable: 'dise_codg', sums: ['visits', 'amount'] };
+/** a person's year gains the added visits' sums; its category is the maximum, as personYear and personRollup take it */
+const PERSON_YEAR_SUMS = { table: 'ind_person_year', keys: ['region_code', 'year', 'psn_no'], sums: ['visits', 'total_amt', 'ownpay_amt', 'fund_amt'], maxes: ['psn_type'] };
+const PERSON_YEAR_NEW = `select region_code, make_date(extract(year from month)::int, 1, 1) as year, psn_no, psn_type, 1 as visits, medfee as total_amt,
+  ownpay as ownpay_amt, fund as fund_amt from day_added`;
 
 /**
  * Distinct persons per period after a day's batch, by difference: only the touched persons' months can have changed, so
@@ -588,7 +592,9 @@ async function refreshDays(c: pg.ClientBase, days: string[], regions: string[] |
       await c.query(insert, [mdates]);
     }
     if (additive) for (const q of [...INST_ADD, ...DOCTOR_ADD]) await c.query(q);
-    // the touched persons' years, from their months just regrouped
+    // the touched persons' years: an insert-only batch's visits added to them, otherwise regrouped from their months
+    // (every month of the year probed for each person: 0.44–0.70 s of a 1M-settlement day's refresh; adding, 0.17 s)
+    if (additive) return addTo(c, PERSON_YEAR_SUMS, [[PERSON_YEAR_NEW, []]]);
     const years = [...new Set(tMonths.map((m) => `${m.slice(0, 4)}-01-01`))].sort();
     await c.query(`${PERSON_YEAR_DELETE} and ${TOUCHED_PERSONS}`, [years, tRegions]);
     await c.query(personYear(years, TOUCHED_PERSON_MONTHS(...yearSpan(years))), [years, tRegions]);

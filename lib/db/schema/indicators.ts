@@ -4,6 +4,7 @@
  * Citus they distribute by region_code and co-locate with the facts.
  */
 import { bigint, bigserial, boolean, char, date, doublePrecision, index, integer, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /**
  * One row per settlement: the visit's features (cost structure from its fee lines, flags, doctor),
@@ -143,7 +144,7 @@ export const indItemMonth = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
     lines: integer('lines').notNull(),
   },
-  (t) => [index('ind_item_month_idx').on(t.regionCode, t.fixmedinsCode, t.month)],
+  (t) => [index('ind_item_month_idx').on(t.regionCode, t.fixmedinsCode, t.month, sql`coalesce(${t.hilistCode}, '')`)],
 );
 
 /**
