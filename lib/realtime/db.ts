@@ -2,7 +2,8 @@
  * scoped() (lib/db/scoped.ts) on a plain pg client: the same transaction-local app.regions / app.user_id / app.actor
  * and the same switch to the app role, so row-level security limits every query to the actor's regions. The
  * real-time check runs many small statements per call; this starts the transaction, sets the scope and switches role
- * in one round trip (the values are validated: region codes are 6 digits, names are quoted literals).
+ * in one round trip (the values are validated: region codes are 6 digits, names are quoted literals). A failure of any
+ * of them fails the message: the transaction is then aborted and rolled back below.
  */
 import type pg from 'pg';
 import type { Db } from '../db/client';
@@ -19,9 +20,9 @@ export async function withScope<T>(db: Db, actor: Actor, fn: (c: pg.PoolClient) 
   const c = await db.$client.connect();
   let ok = false;
   try {
-    await c.query('begin');
-    for (const q of scopeStatements(actor)) await c.query(q);
-    if (o.fast) await c.query("select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true)");
+    // one simple-protocol message of several statements: one round trip instead of five or six
+    const fast = o.fast ? ["select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true)"] : [];
+    await c.query(['begin', ...scopeStatements(actor), ...fast].join('; '));
     const out = await fn(c);
     await c.query('commit');
     ok = true;
