@@ -35,18 +35,28 @@ base as (
   where region_code = any($2::text[]) and year in (select y from yrs)
 ),
 pos as (select *, ln(inscp) as lv from base where inscp > 0),
--- materialized: the planner, expecting a handful of persons, put the ranking inside a nested loop over the 10
--- peer groups and ranked all 110k persons once per group (2.5 s for one month's batch at 1M settlements; 1.5 s now)
-ranked as materialized (select b.*, count(*) over w as peer_n, percent_rank() over (w order by inscp) as pct from pos b window w as (partition by region_code, y, grp)),
-med as (select region_code, y, grp, percentile_cont(0.5) within group (order by lv) as med from pos group by 1, 2, 3),
-mad as (
+med as (select region_code, y, grp, count(*) as peer_n, percentile_cont(0.5) within group (order by lv) as med from pos group by 1, 2, 3),
+-- materialized, as the groups' medians are: inlined, the planner re-ran the grouping for each candidate (20 s)
+mad as materialized (
   select b.region_code, b.y, b.grp, percentile_cont(0.5) within group (order by abs(b.lv - m.med)) as mad
   from pos b join med m using (region_code, y, grp) group by 1, 2, 3
 ),
+-- Only a person at or above the minimum multiple of the median can alert, and every person costing as much as such a
+-- candidate is one too: a candidate's percent_rank, (persons below it) ÷ (n − 1), counts the candidates at or above it
+-- (RANGE: ties included) instead of ranking every person of the group (a sort of the year's 110k persons by four keys
+-- cost 0.45 of this rule's 0.9 s at 1M settlements, for a day's batch as for a full run; the same alerts, compared row by row)
+cand as (
+  select b.*, m.peer_n, m.med, b.inscp / exp(m.med) as ratio from pos b join med m using (region_code, y, grp)
+  where b.inscp / exp(m.med) >= ${th('topFundMinRatio')}
+),
+ranked as (
+  select c.*, (c.peer_n - count(*) over (partition by region_code, y, grp order by inscp desc range between unbounded preceding and current row))::float8
+    / nullif(c.peer_n - 1, 0) as pct
+  from cand c
+),
 scored as (
-  select r.*, m.med, d.mad, case when d.mad > 0 then (r.lv - m.med) / (1.4826 * d.mad) when r.lv > m.med then 99 else 0 end as z,
-    r.inscp / exp(m.med) as ratio
-  from ranked r join med m using (region_code, y, grp) join mad d using (region_code, y, grp)
+  select r.*, d.mad, case when d.mad > 0 then (r.lv - r.med) / (1.4826 * d.mad) when r.lv > r.med then 99 else 0 end as z
+  from ranked r join mad d using (region_code, y, grp)
 )
 select region_code, 'insured' as subject_type, psn_no as subject_id, ${YEAR_PERIOD},
   -- value, threshold and median in the same unit (policy-range cost, fen): the threshold is the multiple of the
