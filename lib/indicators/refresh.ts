@@ -683,7 +683,9 @@ export async function refreshIndicators(db: Db, scope: PipelineScope): Promise<R
     // the rows just written are visible to ANALYZE in this transaction, and the rollups and rules plan with them;
     // a change of under 10 % of the months' visits leaves the statistics as they are (autovacuum's own threshold)
     if (written > 0.1 * visits) await c.query('analyze ind_visits');
-    const insert = (q: string, params: unknown[]) => (full ? insertInParallel(c, q, params) : c.query(q, params));
+    // (on Citus the shards group in parallel already, where the rows stay: a CREATE TABLE AS would bring them to the coordinator)
+    const parallel = full && !(await isDistributed(c));
+    const insert = (q: string, params: unknown[]) => (parallel ? insertInParallel(c, q, params) : c.query(q, params));
     const rollups = async () => {
       if (months.length) for (const q of ROLLUPS) await insert(q, [mdates, regions]);
       // (the items' 400k groups of 3.3M lines: partial groupings in the workers and a final one cost more than they save)
