@@ -231,6 +231,11 @@ export async function runRulesOn(
   let writing: Promise<void> = Promise.resolve();
   // readers waiting for the written rules to catch up (below)
   let waiting: Array<() => void> = [];
+  const wakeAll = () => {
+    const w = waiting;
+    waiting = [];
+    for (const wake of w) wake();
+  };
   const flush = () => {
     while (written < todo.length && done[written]) {
       const i = written++;
@@ -240,9 +245,7 @@ export async function runRulesOn(
       writing = writing.then(() => write(rule, x));
       writing.catch(() => undefined); // awaited below: a failed write fails the run there, not as an unhandled rejection
     }
-    const w = waiting;
-    waiting = [];
-    for (const wake of w) wake();
+    wakeAll();
   };
   await Promise.all(
     readers.map(async (r) => {
@@ -251,9 +254,7 @@ export async function runRulesOn(
       } finally {
         // a reader that failed stops the other: it takes no further rule, and one waiting is woken to see that
         next = todo.length;
-        const w = waiting;
-        waiting = [];
-        for (const wake of w) wake();
+        wakeAll();
       }
     }),
   );
@@ -264,7 +265,7 @@ export async function runRulesOn(
     while (next < todo.length) {
       // at most LOOK_AHEAD rules taken beyond the first one not yet written: unbounded, a reader could run on while
       // the other worked on a long rule and hold the findings of every rule in between (a full run at 10M settlements
-      // peaked at 330 MB RSS so, 209 MB on one connection). The rule at `written` is being computed by the other
+      // peaked at 330 MB RSS with unbounded readers, 209 MB on one connection). The rule at `written` is being computed by the other
       // reader, which wakes this one when it is done.
       while (next < todo.length && next - written > LOOK_AHEAD) await new Promise<void>((wake) => waiting.push(wake));
       if (next >= todo.length) break;
